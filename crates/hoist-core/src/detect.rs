@@ -1,0 +1,1 @@
+//! Detection: propose a `.hoist.yaml` for a repository that has none.

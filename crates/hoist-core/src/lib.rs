@@ -1,0 +1,13 @@
+//! Hoist's engine. No Tauri, no network: it reads a GitOps repository with
+//! gix, loads or detects its `.hoist.yaml`, and computes what runs where.
+
+pub mod config;
+pub mod detect;
+pub mod project;
+pub mod repo;
+pub mod status;
+
+pub use config::Config;
+pub use hoist_locate::Locator;
+
+

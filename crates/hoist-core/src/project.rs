@@ -1,0 +1,1 @@
+//! A repository opened together with its configuration.
