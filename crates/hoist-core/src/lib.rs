@@ -9,5 +9,6 @@ pub mod status;
 
 pub use config::Config;
 pub use hoist_locate::Locator;
-
-
+pub use project::Project;
+pub use repo::Repo;
+pub use status::Status;

@@ -1,1 +1,126 @@
-//! A repository opened together with its configuration.
+//! A repository opened together with its configuration: what every command starts from.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::detect;
+use crate::repo::{self, Repo};
+use crate::status::{self, Status};
+
+/// The name of the configuration file at the root of the default branch.
+pub const CONFIG_FILE: &str = ".hoist.yaml";
+
+/// A repository and the configuration that describes its environments and apps.
+pub struct Project {
+    /// The repository.
+    pub repo: Repo,
+    /// Its configuration, read or detected.
+    pub config: Config,
+    /// Where the configuration came from.
+    pub source: ConfigSource,
+}
+
+/// Where a project's configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConfigSource {
+    /// `.hoist.yaml` on a branch of the repository.
+    Branch {
+        /// The branch, normally the default branch.
+        branch: String,
+        /// The commit it was read from.
+        commit: String,
+    },
+    /// A file the user named.
+    File {
+        /// Its path.
+        path: PathBuf,
+    },
+    /// No configuration exists; this one was detected from the repository's contents.
+    Detected,
+}
+
+/// Why a project could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The repository could not be read.
+    #[error(transparent)]
+    Repo(#[from] repo::Error),
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    /// A configuration file the user named could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    ConfigFile {
+        /// The path the user named.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// `.hoist.yaml` is not valid UTF-8.
+    #[error("{origin} is not valid UTF-8 text; save it as UTF-8")]
+    NotUtf8 {
+        /// Where the file was read from.
+        origin: String,
+    },
+    /// There is no configuration and detection found nothing usable.
+    #[error(transparent)]
+    Detect(#[from] detect::Error),
+}
+
+impl Project {
+    /// Opens the repository at `path` with the `.hoist.yaml` of its default
+    /// branch, or a detected configuration when it has none.
+    pub fn open(path: &Path) -> Result<Project, Error> {
+        Self::open_with(path, None)
+    }
+
+    /// Like [`Project::open`], but reads the configuration from `config_file` when given.
+    pub fn open_with(path: &Path, config_file: Option<&Path>) -> Result<Project, Error> {
+        let repo = Repo::open(path)?;
+        if let Some(file) = config_file {
+            let bytes = std::fs::read(file).map_err(|source| Error::ConfigFile {
+                path: file.to_owned(),
+                source,
+            })?;
+            let origin = file.display().to_string();
+            let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { origin: origin.clone() })?;
+            let config = config::parse(&text, &origin)?;
+            return Ok(Project {
+                repo,
+                config,
+                source: ConfigSource::File { path: file.to_owned() },
+            });
+        }
+        let branch = repo.default_branch()?;
+        let commit = repo.branch_tip(&branch)?;
+        match repo.read_file(commit, CONFIG_FILE)? {
+            Some(bytes) => {
+                let origin = format!("{CONFIG_FILE} on {branch}");
+                let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { origin: origin.clone() })?;
+                let config = config::parse(&text, &origin)?;
+                Ok(Project {
+                    repo,
+                    config,
+                    source: ConfigSource::Branch {
+                        branch,
+                        commit: commit.to_string(),
+                    },
+                })
+            }
+            None => {
+                let detection = detect::detect(&repo)?;
+                Ok(Project {
+                    repo,
+                    config: detection.config,
+                    source: ConfigSource::Detected,
+                })
+            }
+        }
+    }
+
+    /// What runs where.
+    pub fn status(&self) -> Result<Status, status::Error> {
+        status::status(&self.repo, &self.config)
+    }
+}

@@ -1,1 +1,350 @@
-//! Reading a GitOps repository with gix.
+//! Reading a GitOps repository with gix: branches, files at a commit, commits.
+//!
+//! Environment branches are read from the remote-tracking refs of `origin`
+//! when they exist, because the remote is what the reconciler deploys from; a
+//! local branch is used only when no remote-tracking one exists (a repository
+//! without a remote, or a branch never pushed).
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::status::CommitInfo;
+
+/// A local clone (with a worktree or bare) opened for reading.
+pub struct Repo {
+    inner: gix::Repository,
+    path: PathBuf,
+    shallow: bool,
+}
+
+/// Why a repository could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The path does not exist.
+    #[error("{} does not exist; choose the folder of a local clone", path.display())]
+    NotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The path exists but holds no git repository.
+    #[error("{} is not a git repository ({source}); choose the folder of a local clone", path.display())]
+    NotARepository {
+        /// The path given.
+        path: PathBuf,
+        /// What gix said.
+        source: gix::Error,
+    },
+    /// The repository has no commits.
+    #[error("{} has no commits yet; push the environments' branches to it, or fetch them", path.display())]
+    Empty {
+        /// The repository path.
+        path: PathBuf,
+    },
+    /// A branch that configuration or the user named does not exist.
+    #[error("branch {branch:?} does not exist in {}, neither locally nor as origin/{branch}; fetch it or fix the name", path.display())]
+    MissingBranch {
+        /// The short branch name.
+        branch: String,
+        /// The repository path.
+        path: PathBuf,
+    },
+    /// A branch history reaches past the commits a shallow clone holds.
+    #[error("{} is a shallow clone and commit {id} is not in it; fetch more history (git fetch --unshallow)", path.display())]
+    Shallow {
+        /// The missing commit.
+        id: ObjectId,
+        /// The repository path.
+        path: PathBuf,
+    },
+    /// The object database could not be read; the repository may be corrupt.
+    #[error("could not read {what} in {}: {source}", path.display())]
+    Read {
+        /// What was being read, e.g. `the tree of env/dev`.
+        what: String,
+        /// The repository path.
+        path: PathBuf,
+        /// What gix said.
+        source: gix::Error,
+    },
+}
+
+impl Repo {
+    /// Opens the repository at `path` (a worktree or a bare repository).
+    pub fn open(path: &Path) -> Result<Repo, Error> {
+        if !path.exists() {
+            return Err(Error::NotFound { path: path.to_owned() });
+        }
+        let mut inner = gix::open(path).map_err(|source| Error::NotARepository {
+            path: path.to_owned(),
+            source,
+        })?;
+        // Status and history read many small trees again and again; a modest
+        // cache turns repeated decompression into lookups.
+        inner.object_cache_size_if_unset(16 * 1024 * 1024);
+        let shallow = inner.is_shallow().unwrap_or(false);
+        let repo = Repo {
+            inner,
+            path: path.to_owned(),
+            shallow,
+        };
+        if repo.branches()?.is_empty() {
+            return Err(Error::Empty { path: repo.path.clone() });
+        }
+        Ok(repo)
+    }
+
+    /// The path the repository was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether this is a shallow clone, whose histories end early.
+    pub fn is_shallow(&self) -> bool {
+        self.shallow
+    }
+
+    /// The default branch: what `origin/HEAD` points at, else the checked-out
+    /// branch, else `main` or `master` when either exists.
+    pub fn default_branch(&self) -> Result<String, Error> {
+        if let Ok(Some(r)) = self.inner.try_find_reference("refs/remotes/origin/HEAD")
+            && let Some(target) = r.target().try_name()
+        {
+            let name = target.as_bstr().to_str_lossy();
+            if let Some(short) = name.strip_prefix("refs/remotes/origin/") {
+                return Ok(short.to_owned());
+            }
+        }
+        if let Ok(Some(head)) = self.inner.head_name() {
+            let short = head.shorten().to_str_lossy().into_owned();
+            if self.branch_ref(&short)?.is_some() {
+                return Ok(short);
+            }
+        }
+        for candidate in ["main", "master"] {
+            if self.branch_ref(candidate)?.is_some() {
+                return Ok(candidate.to_owned());
+            }
+        }
+        Err(Error::MissingBranch {
+            branch: "main".to_owned(),
+            path: self.path.clone(),
+        })
+    }
+
+    /// Short names of all branches: local ones and those of `origin`, without duplicates, sorted.
+    pub fn branches(&self) -> Result<Vec<String>, Error> {
+        let read_error = |source| Error::Read {
+            what: "the references".to_owned(),
+            path: self.path.clone(),
+            source,
+        };
+        let platform = self.inner.references().map_err(read_error)?;
+        let mut names = Vec::new();
+        for r in platform.all().map_err(read_error)? {
+            let Ok(r) = r else { continue };
+            let full = r.name().as_bstr().to_str_lossy();
+            let short = if let Some(s) = full.strip_prefix("refs/heads/") {
+                s
+            } else if let Some(s) = full.strip_prefix("refs/remotes/origin/") {
+                s
+            } else {
+                continue;
+            };
+            if short != "HEAD" {
+                names.push(short.to_owned());
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn branch_ref(&self, branch: &str) -> Result<Option<gix::Reference<'_>>, Error> {
+        for full in [format!("refs/remotes/origin/{branch}"), format!("refs/heads/{branch}")] {
+            match self.inner.try_find_reference(full.as_str()) {
+                Ok(Some(r)) => return Ok(Some(r)),
+                Ok(None) => {}
+                Err(source) => {
+                    return Err(Error::Read {
+                        what: format!("reference {full}"),
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The commit `branch` points at (see the module docs for which ref is used).
+    pub fn branch_tip(&self, branch: &str) -> Result<ObjectId, Error> {
+        let mut r = self.branch_ref(branch)?.ok_or_else(|| Error::MissingBranch {
+            branch: branch.to_owned(),
+            path: self.path.clone(),
+        })?;
+        let commit = r.peel_to_commit().map_err(|source| Error::Read {
+            what: format!("the tip of branch {branch}"),
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(commit.id)
+    }
+
+    /// The root tree of `commit`.
+    pub(crate) fn tree_of(&self, commit: ObjectId) -> Result<ObjectId, Error> {
+        let c = self.find_commit(commit)?;
+        c.tree_id().map(|id| id.detach()).map_err(|source| Error::Read {
+            what: format!("the tree of commit {commit}"),
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    pub(crate) fn find_commit(&self, id: ObjectId) -> Result<gix::Commit<'_>, Error> {
+        self.inner.find_commit(id).map_err(|source| {
+            if self.shallow {
+                Error::Shallow {
+                    id,
+                    path: self.path.clone(),
+                }
+            } else {
+                Error::Read {
+                    what: format!("commit {id}"),
+                    path: self.path.clone(),
+                    source,
+                }
+            }
+        })
+    }
+
+    /// The contents of the file at `path` (slash-separated, relative to the
+    /// root) in `commit`, or `None` when there is no such file.
+    pub fn read_file(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        match self.blob_id(commit, path)? {
+            Some(id) => self.read_blob(id).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The blob id of the file at `path` in `commit`, or `None` when there is no such file.
+    pub(crate) fn blob_id(&self, commit: ObjectId, path: &str) -> Result<Option<ObjectId>, Error> {
+        let tree = self.tree_of(commit)?;
+        self.blob_in_tree(tree, path)
+    }
+
+    pub(crate) fn blob_in_tree(&self, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, Error> {
+        let read_error = |source| Error::Read {
+            what: format!("{path} in tree {tree}"),
+            path: self.path.clone(),
+            source,
+        };
+        let tree = self.inner.find_tree(tree).map_err(read_error)?;
+        let entry = tree.lookup_entry_by_path(path).map_err(read_error)?;
+        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+    }
+
+    pub(crate) fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
+        let blob = self.inner.find_blob(id).map_err(|source| Error::Read {
+            what: format!("blob {id}"),
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(blob.detach().data)
+    }
+
+    /// Repository paths of every file under `dir` in `commit`, recursively
+    /// and sorted; `""` or `"."` lists the whole tree.
+    pub fn list_files(&self, commit: ObjectId, dir: &str) -> Result<Vec<String>, Error> {
+        let dir = dir.trim_matches('/');
+        let dir = if dir == "." { "" } else { dir };
+        let root = self.tree_of(commit)?;
+        let start = if dir.is_empty() {
+            Some(root)
+        } else {
+            let tree = self.inner.find_tree(root).map_err(|source| Error::Read {
+                what: format!("the tree of commit {commit}"),
+                path: self.path.clone(),
+                source,
+            })?;
+            let entry = tree.lookup_entry_by_path(dir).map_err(|source| Error::Read {
+                what: format!("{dir} in commit {commit}"),
+                path: self.path.clone(),
+                source,
+            })?;
+            entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id())
+        };
+        let mut files = Vec::new();
+        if let Some(tree) = start {
+            self.collect_files(tree, dir, &mut files)?;
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    fn collect_files(&self, tree: ObjectId, prefix: &str, out: &mut Vec<String>) -> Result<(), Error> {
+        let read_error = |source| Error::Read {
+            what: format!("tree {tree} ({prefix})"),
+            path: self.path.clone(),
+            source,
+        };
+        let tree = self.inner.find_tree(tree).map_err(read_error)?;
+        let decoded = tree.decode().map_err(|e| read_error(e.into()))?;
+        for entry in &decoded.entries {
+            let name = entry.filename.to_str_lossy();
+            let path = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if entry.mode.is_tree() {
+                self.collect_files(entry.oid.to_owned(), &path, out)?;
+            } else if entry.mode.is_blob() {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// Facts about a commit: author, time, subject and the PR it came through.
+    pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo, Error> {
+        let commit = self.find_commit(id)?;
+        let read_error = |source| Error::Read {
+            what: format!("commit {id}"),
+            path: self.path.clone(),
+            source,
+        };
+        let decoded = commit.decode().map_err(|e| read_error(e.into()))?;
+        let author = decoded.author().map_err(|e| read_error(e.into()))?;
+        let time = author.time().unwrap_or_default();
+        let subject = decoded.message_summary().to_str_lossy().into_owned();
+        Ok(CommitInfo {
+            id: id.to_string(),
+            author: author.name.to_str_lossy().trim().to_owned(),
+            email: author.email.to_str_lossy().trim().to_owned(),
+            time: time.seconds,
+            offset: time.offset,
+            pr: crate::status::pr_number(&subject),
+            subject,
+        })
+    }
+}
+
+impl Repo {
+    /// The entries of a tree as (name, id, is a tree).
+    pub(crate) fn tree_entries(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId, bool)>, Error> {
+        let read_error = |source| Error::Read {
+            what: format!("tree {tree}"),
+            path: self.path.clone(),
+            source,
+        };
+        let t = self.inner.find_tree(tree).map_err(read_error)?;
+        let decoded = t.decode().map_err(|e| read_error(e.into()))?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| (e.filename.to_str_lossy().into_owned(), e.oid.to_owned(), e.mode.is_tree()))
+            .collect())
+    }
+}
