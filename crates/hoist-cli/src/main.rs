@@ -1,1 +1,100 @@
-fn main() {}
+//! `hoist`: Hoist's engine on the command line, for people and for scripts.
+//!
+//! Exit codes: 0 success, 1 an error (one line on stderr says why), 2 a usage error.
+
+mod table;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hoist_core::Project;
+
+/// Shows which version each environment runs, and (soon) promotes versions through pull requests.
+#[derive(Parser)]
+#[command(name = "hoist", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show the version of every app in every environment.
+    Status {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Read the configuration from this file instead of `.hoist.yaml` on the default branch.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose a `.hoist.yaml` for a repository, detected from its branches and files.
+    Init {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Print the JSON Schema of `.hoist.yaml`.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost context first, then each cause.
+            let mut line = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !line.contains(&cause) {
+                    line.push_str(": ");
+                    line.push_str(&cause);
+                }
+            }
+            eprintln!("error: {}", line.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Status { repo, config, json } => {
+            let project = Project::open_with(&repo, config.as_deref())?;
+            let status = project.status()?;
+            if json {
+                let doc = serde_json::json!({
+                    "repository": project.repo.path(),
+                    "shallow": project.repo.is_shallow(),
+                    "config": project.source,
+                    "status": status,
+                });
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                writeln!(out)?;
+            } else {
+                let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                write!(out, "{}", table::render(&project, &status, now, colour))?;
+            }
+        }
+        Command::Init { repo } => {
+            let repo = hoist_core::Repo::open(&repo)?;
+            let detection = hoist_core::detect::detect(&repo).context("could not propose a configuration")?;
+            write!(out, "{}", detection.to_yaml())?;
+        }
+        Command::Schema => {
+            writeln!(out, "{}", hoist_core::config::schema())?;
+        }
+    }
+    Ok(())
+}

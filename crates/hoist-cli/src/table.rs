@@ -1,0 +1,143 @@
+//! The status matrix as a table for a terminal.
+
+use hoist_core::Project;
+use hoist_core::project::ConfigSource;
+use hoist_core::status::{Cell, CommitInfo, Status};
+
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const YELLOW: &str = "\x1b[33m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+
+/// Renders `status` as a table: a header line per environment, then one row
+/// per app whose cells read `version [*] #pr age author`. `*` marks a version
+/// that differs from upstream (a pending promotion).
+pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    let source = match &project.source {
+        ConfigSource::Branch { branch, .. } => format!(".hoist.yaml on {branch}"),
+        ConfigSource::File { path } => path.display().to_string(),
+        ConfigSource::Detected => "detected (no .hoist.yaml; see `hoist init`)".to_owned(),
+    };
+    out.push_str(&format!("{} {}\n", paint(BOLD, "repository"), project.repo.path().display()));
+    out.push_str(&format!("{} {}\n", paint(BOLD, "config    "), source));
+    if project.repo.is_shallow() {
+        out.push_str(&paint(YELLOW, "shallow clone: history is incomplete, some origins are unknown\n"));
+    }
+    out.push('\n');
+
+    let mut header = vec!["app".to_owned()];
+    header.extend(status.environments.iter().map(|e| {
+        let short = &e.tip.id[..e.tip.id.len().min(7)];
+        format!("{} ({} {short})", e.name, e.branch)
+    }));
+    let mut rows: Vec<Vec<(String, Option<&str>)>> = Vec::new();
+    let mut any_pending = false;
+    for app in &status.apps {
+        let mut row = vec![(app.name.clone(), None)];
+        for cell in &app.cells {
+            row.push(match cell {
+                Cell::Absent => ("-".to_owned(), Some(DIM)),
+                Cell::Error { message } => (format!("error: {message}"), Some(RED)),
+                Cell::Version {
+                    version, since, pending, ..
+                } => {
+                    any_pending |= *pending;
+                    let mut text = version.clone();
+                    if *pending {
+                        text.push('*');
+                    }
+                    if let Some(c) = since {
+                        text.push_str(&format!("  {}", origin(c, now)));
+                    }
+                    (text, pending.then_some(YELLOW))
+                }
+            });
+        }
+        rows.push(row);
+    }
+    let columns = header.len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].0.chars().count())
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line: Vec<String> = header
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| paint(BOLD, &format!("{h:<w$}")))
+        .collect();
+    out.push_str(line.join("  ").trim_end());
+    out.push('\n');
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|((text, code), w)| {
+                let padded = format!("{text:<w$}");
+                match code {
+                    Some(code) => paint(code, &padded),
+                    None => padded,
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if any_pending {
+        out.push_str(&format!("\n{} differs from the upstream environment (promotion pending)\n", paint(YELLOW, "*")));
+    }
+    out
+}
+
+/// `#34 3d alice`: the PR, the age and the author of the commit that set a version.
+fn origin(commit: &CommitInfo, now: i64) -> String {
+    let mut parts = Vec::new();
+    if let Some(pr) = commit.pr {
+        parts.push(format!("#{pr}"));
+    }
+    parts.push(age(now - commit.time));
+    parts.push(commit.author.clone());
+    parts.join(" ")
+}
+
+/// A coarse, human age: `45s`, `12m`, `5h`, `3d`, `7w`, `2y`.
+pub fn age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m", s / 60),
+        3_600..86_400 => format!("{}h", s / 3_600),
+        86_400..1_209_600 => format!("{}d", s / 86_400),
+        1_209_600..31_536_000 => format!("{}w", s / 604_800),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age;
+
+    #[test]
+    fn ages_are_coarse_and_never_negative() {
+        assert_eq!(age(-5), "0s");
+        assert_eq!(age(59), "59s");
+        assert_eq!(age(60), "1m");
+        assert_eq!(age(7_200), "2h");
+        assert_eq!(age(3 * 86_400), "3d");
+        assert_eq!(age(21 * 86_400), "3w");
+        assert_eq!(age(800 * 86_400), "2y");
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs every check and test of Hoist: formatting, lints, the Rust suites (engine,
+# CLI, fixtures, bindings), the UI's type check, lint and component tests, and
+# the end-to-end tests that drive the real app window under Xvfb.
+# Ends with one line: `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+passed=0
+failed=0
+failures=()
+log_dir=$(mktemp -d)
+
+# A check that is not a test runner: it counts as one passed or failed test.
+check() {
+  local name=$1; shift
+  echo "== $name"
+  if "$@" >"$log_dir/$name.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    cat "$log_dir/$name.log"
+    failed=$((failed + 1)); failures+=("$name")
+  fi
+}
+
+# cargo test: add up every `test result:` line.
+cargo_tests() {
+  local name=$1; shift
+  echo "== $name"
+  local out="$log_dir/$name.log"
+  "$@" 2>&1 | tee "$out"
+  local status=${PIPESTATUS[0]}
+  local p f
+  p=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^passed/) s += $i } END { print s + 0 }' "$out")
+  f=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^failed/) s += $i } END { print s + 0 }' "$out")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "$status" != 0 ]; then
+    failures+=("$name")
+    [ "${f:-0}" -gt 0 ] || failed=$((failed + 1))
+  fi
+}
+
+check fmt cargo fmt --all -- --check
+check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+
+if [ -f ui/package.json ]; then
+  check ui-typecheck npm --prefix ui run --silent check
+  check ui-lint npm --prefix ui run --silent lint
+  echo "== ui-tests"
+  npm --prefix ui test -- --reporter=verbose >"$log_dir/ui.log" 2>&1
+  ui_status=$?
+  cat "$log_dir/ui.log"
+  up=$(grep -E '^\s+Tests\s' "$log_dir/ui.log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
+  uf=$(grep -E '^\s+Tests\s' "$log_dir/ui.log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
+  passed=$((passed + ${up:-0})); failed=$((failed + ${uf:-0}))
+  if [ "$ui_status" != 0 ]; then failures+=(ui-tests); [ "${uf:-0}" -gt 0 ] || failed=$((failed + 1)); fi
+  # The app embeds the built front end; the end-to-end tests drive that binary.
+  check ui-build npm --prefix ui run --silent build
+fi
+
+if [ -d src-tauri ]; then
+  check app-build cargo build -p hoist-app --features custom-protocol --locked
+  export HOIST_APP="$root/target/debug/hoist-app"
+fi
+
+# Keyring tests talk to a real Secret Service: gnome-keyring inside a private D-Bus session.
+cargo_tests cargo-test dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+
+echo
+if ((${#failures[@]})); then echo "failed: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
