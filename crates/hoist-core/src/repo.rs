@@ -332,8 +332,9 @@ impl Repo {
 }
 
 impl Repo {
-    /// The entries of a tree as (name, id, is a tree).
-    pub(crate) fn tree_entries(&self, tree: ObjectId) -> Result<Vec<(String, ObjectId, bool)>, Error> {
+    /// For each of `names`, the id of the entry so named in `tree` and whether
+    /// it is a tree itself; `None` where there is no such entry.
+    pub(crate) fn tree_entries(&self, tree: ObjectId, names: &[&str]) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
         let read_error = |source| Error::Read {
             what: format!("tree {tree}"),
             path: self.path.clone(),
@@ -341,10 +342,15 @@ impl Repo {
         };
         let t = self.inner.find_tree(tree).map_err(read_error)?;
         let decoded = t.decode().map_err(|e| read_error(e.into()))?;
-        Ok(decoded
-            .entries
+        Ok(names
             .iter()
-            .map(|e| (e.filename.to_str_lossy().into_owned(), e.oid.to_owned(), e.mode.is_tree()))
+            .map(|name| {
+                decoded
+                    .entries
+                    .iter()
+                    .find(|e| e.filename == name.as_bytes())
+                    .map(|e| (e.oid.to_owned(), e.mode.is_tree()))
+            })
             .collect())
     }
 }

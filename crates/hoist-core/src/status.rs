@@ -277,26 +277,28 @@ fn changed_in(repo: &Repo, old: Option<ObjectId>, new: Option<ObjectId>, paths: 
         out.extend(paths.iter().map(|(i, _)| *i));
         return Ok(());
     };
-    let old_entries = repo.tree_entries(old)?;
-    let new_entries = repo.tree_entries(new)?;
-    let mut by_head: Vec<(&str, Vec<(usize, &str)>)> = Vec::new();
+    let mut heads: Vec<&str> = Vec::new();
+    let mut rests: Vec<Vec<(usize, &str)>> = Vec::new();
     for &(i, p) in paths {
         let (head, rest) = p.split_once('/').unwrap_or((p, ""));
-        match by_head.iter_mut().find(|(h, _)| *h == head) {
-            Some((_, v)) => v.push((i, rest)),
-            None => by_head.push((head, vec![(i, rest)])),
+        match heads.iter().position(|h| *h == head) {
+            Some(at) => rests[at].push((i, rest)),
+            None => {
+                heads.push(head);
+                rests.push(vec![(i, rest)]);
+            }
         }
     }
-    for (head, rests) in by_head {
-        let a = old_entries.iter().find(|e| e.0 == head);
-        let b = new_entries.iter().find(|e| e.0 == head);
-        if a.map(|e| e.1) == b.map(|e| e.1) {
+    let before = repo.tree_entries(old, &heads)?;
+    let after = repo.tree_entries(new, &heads)?;
+    for ((a, b), rests) in before.into_iter().zip(after).zip(rests) {
+        if a == b {
             continue;
         }
         let (leaves, deeper): (Vec<_>, Vec<_>) = rests.into_iter().partition(|(_, rest)| rest.is_empty());
         out.extend(leaves.iter().map(|(i, _)| *i));
         if !deeper.is_empty() {
-            let as_tree = |e: Option<&(String, ObjectId, bool)>| e.filter(|e| e.2).map(|e| e.1);
+            let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);
             changed_in(repo, as_tree(a), as_tree(b), &deeper, out)?;
         }
     }
