@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod detect;
+pub mod diff;
 pub mod project;
 pub mod repo;
 pub mod status;
