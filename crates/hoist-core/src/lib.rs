@@ -4,9 +4,11 @@
 pub mod config;
 pub mod detect;
 pub mod diff;
+pub mod plan;
 pub mod project;
 pub mod repo;
 pub mod status;
+pub mod version;
 
 pub use config::Config;
 pub use hoist_locate::Locator;
