@@ -4,11 +4,13 @@
 pub mod config;
 pub mod detect;
 pub mod diff;
+pub mod history;
 pub mod plan;
 pub mod project;
 pub mod repo;
 pub mod status;
 pub mod version;
+mod walk;
 
 pub use config::Config;
 pub use hoist_locate::Locator;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Environment};
 use crate::repo::{Error as RepoError, Repo};
-use hoist_locate::Locator;
+use crate::walk::{self, Follow, Tracked};
 
 /// What runs where: one row per app, one cell per environment in pipeline order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -190,119 +190,17 @@ fn column(repo: &Repo, config: &Config, env: &Environment, branch: &str, tip: Ob
             Err(e) => cells.push(Cell::Error { message: e.to_string() }),
         }
     }
-    for (index, commit) in origins(repo, tip, tree, tracked)? {
+    let mut origins = Vec::new();
+    walk::changes(repo, tip, tree, tracked, |change| {
+        origins.push((change.index, change.commit));
+        Follow::Stop
+    })?;
+    for (index, commit) in origins {
         if let Cell::Version { since, .. } = &mut cells[index] {
             *since = Some(repo.commit_info(commit)?);
         }
     }
     Ok(cells)
-}
-
-/// An app whose version is known at the tip, followed back through history.
-struct Tracked<'a> {
-    index: usize,
-    file: String,
-    locator: &'a Locator,
-    version: String,
-    /// The file's blob in the newest commit looked at so far.
-    blob: ObjectId,
-}
-
-/// Walks the first-parent history from `tip` and returns, per tracked app,
-/// the commit where its current version was set. First parent, because an
-/// environment branch's mainline is what was deployed: a PR's merge commit is
-/// where its change landed. Apps whose origin lies beyond a shallow boundary
-/// are left out.
-fn origins(repo: &Repo, tip: ObjectId, tip_tree: ObjectId, mut open: Vec<Tracked<'_>>) -> Result<Vec<(usize, ObjectId)>, RepoError> {
-    let mut found = Vec::with_capacity(open.len());
-    let (mut commit, mut tree) = (tip, tip_tree);
-    while !open.is_empty() {
-        let Some(parent) = first_parent(repo, commit)? else {
-            found.extend(open.drain(..).map(|t| (t.index, commit)));
-            break;
-        };
-        let parent_tree = match repo.tree_of(parent) {
-            Ok(t) => t,
-            Err(RepoError::Shallow { .. }) => break,
-            Err(e) => return Err(e),
-        };
-        if parent_tree != tree {
-            let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
-            let mut changed = Vec::new();
-            changed_paths(repo, parent_tree, tree, &paths, &mut changed)?;
-            let mut set_here = Vec::new();
-            for i in changed {
-                let t = &mut open[i];
-                let old = repo.blob_in_tree(parent_tree, &t.file)?;
-                let old_version = match old {
-                    Some(id) => {
-                        let content = repo.read_blob(id)?;
-                        t.locator.read(&t.file, &content).ok().map(|l| l.value)
-                    }
-                    None => None,
-                };
-                match (old, old_version) {
-                    (Some(id), Some(v)) if v == t.version => t.blob = id,
-                    _ => set_here.push(i),
-                }
-            }
-            set_here.sort_unstable();
-            for i in set_here.into_iter().rev() {
-                found.push((open.swap_remove(i).index, commit));
-            }
-        }
-        commit = parent;
-        tree = parent_tree;
-    }
-    Ok(found)
-}
-
-fn first_parent(repo: &Repo, id: ObjectId) -> Result<Option<ObjectId>, RepoError> {
-    let commit = repo.find_commit(id)?;
-    Ok(commit.parent_ids().next().map(|p| p.detach()))
-}
-
-/// Pushes the index of every path in `paths` whose entry differs between the
-/// trees `old` and `new`, descending only into subtrees whose ids differ.
-fn changed_paths(repo: &Repo, old: ObjectId, new: ObjectId, paths: &[&str], out: &mut Vec<usize>) -> Result<(), RepoError> {
-    let indexed: Vec<(usize, &str)> = paths.iter().copied().enumerate().collect();
-    changed_in(repo, Some(old), Some(new), &indexed, out)
-}
-
-fn changed_in(repo: &Repo, old: Option<ObjectId>, new: Option<ObjectId>, paths: &[(usize, &str)], out: &mut Vec<usize>) -> Result<(), RepoError> {
-    if old == new {
-        return Ok(());
-    }
-    let (Some(old), Some(new)) = (old, new) else {
-        out.extend(paths.iter().map(|(i, _)| *i));
-        return Ok(());
-    };
-    let mut heads: Vec<&str> = Vec::new();
-    let mut rests: Vec<Vec<(usize, &str)>> = Vec::new();
-    for &(i, p) in paths {
-        let (head, rest) = p.split_once('/').unwrap_or((p, ""));
-        match heads.iter().position(|h| *h == head) {
-            Some(at) => rests[at].push((i, rest)),
-            None => {
-                heads.push(head);
-                rests.push(vec![(i, rest)]);
-            }
-        }
-    }
-    let before = repo.tree_entries(old, &heads)?;
-    let after = repo.tree_entries(new, &heads)?;
-    for ((a, b), rests) in before.into_iter().zip(after).zip(rests) {
-        if a == b {
-            continue;
-        }
-        let (leaves, deeper): (Vec<_>, Vec<_>) = rests.into_iter().partition(|(_, rest)| rest.is_empty());
-        out.extend(leaves.iter().map(|(i, _)| *i));
-        if !deeper.is_empty() {
-            let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);
-            changed_in(repo, as_tree(a), as_tree(b), &deeper, out)?;
-        }
-    }
-    Ok(())
 }
 
 /// The pull request number in a GitHub merge subject (`Merge pull request #12

@@ -1,0 +1,171 @@
+//! History: the version changes of an environment's apps, newest first.
+
+use serde::Serialize;
+
+use crate::Project;
+use crate::repo;
+use crate::status::CommitInfo;
+use crate::version;
+use crate::walk::{self, Follow, Tracked};
+
+/// One commit that changed an app's version in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionChange {
+    /// The environment.
+    pub environment: String,
+    /// The app.
+    pub app: String,
+    /// The commit on the environment's mainline that set the version.
+    pub commit: CommitInfo,
+    /// The version before, when there was one.
+    pub from: Option<String>,
+    /// The version set.
+    pub to: String,
+    /// How the change came about.
+    pub kind: ChangeKind,
+}
+
+/// How a version change came about, judged from the versions and the commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The first version the history holds.
+    Initial,
+    /// Moved to an older version, or the commit says it reverts or rolls back.
+    Rollback,
+    /// Came through a pull request, or the commit says it promotes.
+    Promotion,
+    /// Written straight onto the branch.
+    DirectEdit,
+}
+
+/// Why a history could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An environment name that configuration does not know.
+    #[error("there is no environment {name:?}; configured environments are: {known}")]
+    UnknownEnvironment {
+        /// The name given.
+        name: String,
+        /// The configured names, comma-separated.
+        known: String,
+    },
+    /// The repository could not be read.
+    #[error("environment {environment}: {source}")]
+    Repo {
+        /// The environment.
+        environment: String,
+        /// What went wrong.
+        source: repo::Error,
+    },
+}
+
+/// Calls `visit` with every version change of `apps` (all when empty) in
+/// environment `env`, newest first, as the walk finds them, so long
+/// histories stream. Apps whose file or version cannot be read at the tip
+/// are skipped; `hoist status` reports why.
+pub fn history(project: &Project, env: &str, apps: &[String], mut visit: impl FnMut(VersionChange)) -> Result<(), Error> {
+    let config = &project.config;
+    let environment = config.environment(env).ok_or_else(|| Error::UnknownEnvironment {
+        name: env.to_owned(),
+        known: config.environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+    })?;
+    let in_env = |source| Error::Repo {
+        environment: env.to_owned(),
+        source,
+    };
+    let repo = &project.repo;
+    let branch = match &environment.branch {
+        Some(b) => b.clone(),
+        None => repo.default_branch().map_err(in_env)?,
+    };
+    let tip = repo.branch_tip(&branch).map_err(in_env)?;
+    let tree = repo.tree_of(tip).map_err(in_env)?;
+    let mut tracked = Vec::new();
+    for (index, app) in config.apps.iter().enumerate() {
+        if !app.runs_in(environment) || !(apps.is_empty() || apps.contains(&app.name)) {
+            continue;
+        }
+        let (file, locator) = app.location_in(environment);
+        let Some(blob) = repo.blob_in_tree(tree, &file).map_err(in_env)? else {
+            continue;
+        };
+        let content = repo.read_blob(blob).map_err(in_env)?;
+        if let Ok(found) = locator.read(&file, &content) {
+            tracked.push(Tracked {
+                index,
+                file,
+                locator,
+                version: found.value,
+                blob,
+            });
+        }
+    }
+    let mut failure = None;
+    walk::changes(repo, tip, tree, tracked, |change| {
+        match repo.commit_info(change.commit) {
+            Ok(commit) => {
+                let kind = kind_of(change.from.as_deref(), &change.to, &commit);
+                visit(VersionChange {
+                    environment: env.to_owned(),
+                    app: config.apps[change.index].name.clone(),
+                    commit,
+                    from: change.from,
+                    to: change.to,
+                    kind,
+                });
+                Follow::Continue
+            }
+            Err(e) => {
+                failure.get_or_insert(e);
+                Follow::Stop
+            }
+        }
+    })
+    .map_err(in_env)?;
+    failure.map_or(Ok(()), |e| Err(in_env(e)))
+}
+
+fn kind_of(from: Option<&str>, to: &str, commit: &CommitInfo) -> ChangeKind {
+    let subject = commit.subject.to_ascii_lowercase();
+    match from {
+        None => ChangeKind::Initial,
+        Some(from)
+            if version::is_downgrade(from, to)
+                || subject.starts_with("revert")
+                || subject.contains("rollback")
+                || subject.contains("roll back") =>
+        {
+            ChangeKind::Rollback
+        }
+        Some(_) if commit.pr.is_some() || subject.contains("promot") => ChangeKind::Promotion,
+        Some(_) => ChangeKind::DirectEdit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(subject: &str) -> CommitInfo {
+        CommitInfo {
+            id: "0".repeat(40),
+            author: "a".into(),
+            email: "a@example.com".into(),
+            time: 0,
+            offset: 0,
+            pr: crate::status::pr_number(subject),
+            subject: subject.into(),
+        }
+    }
+
+    #[test]
+    fn kinds_from_versions_and_subjects() {
+        assert_eq!(kind_of(None, "1.0.0", &commit("init")), ChangeKind::Initial);
+        assert_eq!(kind_of(Some("1.5.0"), "1.4.2", &commit("Promote api (#3)")), ChangeKind::Rollback);
+        assert_eq!(kind_of(Some("abc"), "def", &commit("Revert \"Promote api\"")), ChangeKind::Rollback);
+        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("Promote api to 1.5.0 (#34)")), ChangeKind::Promotion);
+        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("Merge pull request #12 from acme/x")), ChangeKind::Promotion);
+        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("hotfix api")), ChangeKind::DirectEdit);
+    }
+}

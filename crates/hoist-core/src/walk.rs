@@ -1,0 +1,178 @@
+//! Following apps' versions back through an environment branch's history.
+//!
+//! The walk goes along first parents, because an environment branch's
+//! mainline is what was deployed: a PR's merge commit is where its change
+//! landed. At each commit it compares only the trees on the tracked files'
+//! paths, descending into a subtree only when its id differs, so a commit
+//! that touches none of them costs two small tree reads.
+
+use gix::ObjectId;
+use hoist_locate::Locator;
+
+use crate::repo::{Error, Repo};
+
+/// An app whose version is known at some commit, to be followed back.
+pub(crate) struct Tracked<'a> {
+    /// The caller's index for this app.
+    pub index: usize,
+    /// Repository path of the file holding the version.
+    pub file: String,
+    /// How to read the version in `file`.
+    pub locator: &'a Locator,
+    /// The version at the newest commit looked at so far.
+    pub version: String,
+    /// The file's blob at the newest commit looked at so far.
+    pub blob: ObjectId,
+}
+
+/// A commit that set a tracked app's version.
+pub(crate) struct Change {
+    /// The caller's index for the app.
+    pub index: usize,
+    /// The commit that set `to`.
+    pub commit: ObjectId,
+    /// The version before, or `None` where the file or value did not exist
+    /// (or could not be read) in the parent.
+    pub from: Option<String>,
+    /// The version this commit set.
+    pub to: String,
+}
+
+/// Whether the walk should keep following an app after reporting a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Follow {
+    /// Keep following it, to find earlier changes.
+    Continue,
+    /// This app is done.
+    Stop,
+}
+
+/// Walks from `tip` (whose root tree is `tip_tree`) and calls `visit` for
+/// every commit that set a tracked app's version, newest first. The walk ends
+/// when no app is followed any more, at the root commit (which set whatever
+/// is still followed), or at a shallow boundary (which reports nothing more).
+pub(crate) fn changes(
+    repo: &Repo,
+    tip: ObjectId,
+    tip_tree: ObjectId,
+    mut open: Vec<Tracked<'_>>,
+    mut visit: impl FnMut(Change) -> Follow,
+) -> Result<(), Error> {
+    let (mut commit, mut tree) = (tip, tip_tree);
+    while !open.is_empty() {
+        let Some(parent) = first_parent(repo, commit)? else {
+            for t in open.drain(..) {
+                visit(Change {
+                    index: t.index,
+                    commit,
+                    from: None,
+                    to: t.version,
+                });
+            }
+            break;
+        };
+        let parent_tree = match repo.tree_of(parent) {
+            Ok(t) => t,
+            Err(Error::Shallow { .. }) => break,
+            Err(e) => return Err(e),
+        };
+        if parent_tree != tree {
+            let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
+            let mut changed = Vec::new();
+            changed_paths(repo, parent_tree, tree, &paths, &mut changed)?;
+            changed.sort_unstable();
+            let mut done = Vec::new();
+            for i in changed {
+                let t = &mut open[i];
+                let old_blob = repo.blob_in_tree(parent_tree, &t.file)?;
+                let old_version = match old_blob {
+                    Some(id) => {
+                        let content = repo.read_blob(id)?;
+                        t.locator.read(&t.file, &content).ok().map(|l| l.value)
+                    }
+                    None => None,
+                };
+                if let (Some(id), Some(v)) = (old_blob, &old_version)
+                    && *v == t.version
+                {
+                    // The file changed around an unchanged version.
+                    t.blob = id;
+                    continue;
+                }
+                let follow = visit(Change {
+                    index: t.index,
+                    commit,
+                    from: old_version.clone(),
+                    to: t.version.clone(),
+                });
+                match (follow, old_blob, old_version) {
+                    (Follow::Continue, Some(id), Some(v)) => {
+                        t.blob = id;
+                        t.version = v;
+                    }
+                    _ => done.push(i),
+                }
+            }
+            for i in done.into_iter().rev() {
+                open.swap_remove(i);
+            }
+        }
+        commit = parent;
+        tree = parent_tree;
+    }
+    Ok(())
+}
+
+fn first_parent(repo: &Repo, id: ObjectId) -> Result<Option<ObjectId>, Error> {
+    let commit = repo.find_commit(id)?;
+    Ok(commit.parent_ids().next().map(|p| p.detach()))
+}
+
+/// Pushes the index of every path in `paths` whose entry differs between the
+/// trees `old` and `new`, descending only into subtrees whose ids differ.
+fn changed_paths(repo: &Repo, old: ObjectId, new: ObjectId, paths: &[&str], out: &mut Vec<usize>) -> Result<(), Error> {
+    let indexed: Vec<(usize, &str)> = paths.iter().copied().enumerate().collect();
+    changed_in(repo, Some(old), Some(new), &indexed, out)
+}
+
+fn changed_in(
+    repo: &Repo,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    paths: &[(usize, &str)],
+    out: &mut Vec<usize>,
+) -> Result<(), Error> {
+    if old == new {
+        return Ok(());
+    }
+    let (Some(old), Some(new)) = (old, new) else {
+        out.extend(paths.iter().map(|(i, _)| *i));
+        return Ok(());
+    };
+    let mut heads: Vec<&str> = Vec::new();
+    let mut rests: Vec<Vec<(usize, &str)>> = Vec::new();
+    for &(i, p) in paths {
+        let (head, rest) = p.split_once('/').unwrap_or((p, ""));
+        match heads.iter().position(|h| *h == head) {
+            Some(at) => rests[at].push((i, rest)),
+            None => {
+                heads.push(head);
+                rests.push(vec![(i, rest)]);
+            }
+        }
+    }
+    let before = repo.tree_entries(old, &heads)?;
+    let after = repo.tree_entries(new, &heads)?;
+    for ((a, b), rests) in before.into_iter().zip(after).zip(rests) {
+        if a == b {
+            continue;
+        }
+        let (leaves, deeper): (Vec<_>, Vec<_>) = rests.into_iter().partition(|(_, rest)| rest.is_empty());
+        out.extend(leaves.iter().map(|(i, _)| *i));
+        if !deeper.is_empty() {
+            let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);
+            changed_in(repo, as_tree(a), as_tree(b), &deeper, out)?;
+        }
+    }
+    Ok(())
+}
