@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 an error (one line on stderr says why), 2 a usage error.
 
 mod table;
+mod views;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -39,6 +40,42 @@ enum Command {
         /// The local clone to read (default: the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
+    },
+    /// Show what promoting from one environment to another would change, without changing anything.
+    Plan {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The environment versions come from.
+        #[arg(long)]
+        from: String,
+        /// The environment that changes.
+        #[arg(long)]
+        to: String,
+        /// Only these apps (repeatable); default: every app whose version differs.
+        #[arg(long = "app")]
+        apps: Vec<String>,
+        /// Lines of context around each change in the diff.
+        #[arg(long, default_value_t = 3)]
+        context: usize,
+        /// Print JSON for scripts (apps, warnings and structured diff hunks).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List an environment's version changes, newest first.
+    History {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The environment.
+        #[arg(long = "env")]
+        environment: String,
+        /// Only these apps (repeatable).
+        #[arg(long = "app")]
+        apps: Vec<String>,
+        /// Print JSON lines (one change per line, as they are found).
+        #[arg(long)]
+        json: bool,
     },
     /// Print the JSON Schema of `.hoist.yaml`.
     Schema,
@@ -80,11 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;
             } else {
-                let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64);
-                write!(out, "{}", table::render(&project, &status, now, colour))?;
+                write!(out, "{}", table::render(&project, &status, now(), colour()))?;
             }
         }
         Command::Init { repo } => {
@@ -92,9 +125,63 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let detection = hoist_core::detect::detect(&repo).context("could not propose a configuration")?;
             write!(out, "{}", detection.to_yaml())?;
         }
+        Command::Plan {
+            repo,
+            from,
+            to,
+            apps,
+            context,
+            json,
+        } => {
+            let project = Project::open(&repo)?;
+            match hoist_core::plan::promotion(&project, &from, &to, &apps)? {
+                None => writeln!(out, "nothing to promote: {to} already runs what {from} runs")?,
+                Some(plan) if json => {
+                    let diffs: Vec<_> = plan.files.iter().map(|f| f.diff(context)).collect();
+                    let doc = serde_json::json!({ "plan": plan, "diffs": diffs });
+                    serde_json::to_writer_pretty(&mut out, &doc)?;
+                    writeln!(out)?;
+                }
+                Some(plan) => write!(out, "{}", views::plan(&plan, context, colour()))?,
+            }
+        }
+        Command::History {
+            repo,
+            environment,
+            apps,
+            json,
+        } => {
+            let project = Project::open(&repo)?;
+            let now = now();
+            let mut failed = None;
+            hoist_core::history::history(&project, &environment, &apps, |change| {
+                let line = if json {
+                    serde_json::to_string(&change).map_err(anyhow::Error::from)
+                } else {
+                    Ok(views::history_line(&change, now))
+                };
+                if let Err(e) = line.and_then(|l| writeln!(out, "{l}").map_err(anyhow::Error::from)) {
+                    failed.get_or_insert(e);
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+        }
         Command::Schema => {
             writeln!(out, "{}", hoist_core::config::schema())?;
         }
     }
     Ok(())
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

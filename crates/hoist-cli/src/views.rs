@@ -1,0 +1,110 @@
+//! Plans and histories as text for a terminal.
+
+use hoist_core::diff::{FileChangeKind, LineTag};
+use hoist_core::history::{ChangeKind, VersionChange};
+use hoist_core::plan::PromotionPlan;
+
+use crate::table::age;
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const REVERSE: &str = "\x1b[7m";
+const RESET: &str = "\x1b[0m";
+
+/// The value-level changes, the warnings, then the unified diff of every file.
+pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
+    let paint = |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
+    let mut out = format!(
+        "{} {} → {} (base {} on {})\n\n",
+        paint(BOLD, "promote"),
+        plan.source,
+        plan.target,
+        &plan.base[..plan.base.len().min(12)],
+        plan.target_branch
+    );
+    let width = plan.apps.iter().map(|a| a.app.len()).max().unwrap_or(0);
+    for a in &plan.apps {
+        out.push_str(&format!("  {:<width$}  {} → {}   {}\n", a.app, a.from, paint(GREEN, &a.to), a.file));
+    }
+    if !plan.warnings.is_empty() {
+        out.push('\n');
+        for w in &plan.warnings {
+            let message = match w {
+                hoist_core::plan::Warning::SkipsEnvironment { message, .. } | hoist_core::plan::Warning::Downgrade { message, .. } => message,
+            };
+            out.push_str(&format!("{} {message}\n", paint(YELLOW, "warning:")));
+        }
+    }
+    for file in &plan.files {
+        let diff = file.diff(context);
+        out.push('\n');
+        if matches!(diff.kind, FileChangeKind::Binary | FileChangeKind::Large) {
+            out.push_str(&hoist_core::diff::unified(&diff));
+            continue;
+        }
+        out.push_str(&paint(BOLD, &format!("--- a/{0}\n+++ b/{0}", diff.path)));
+        out.push('\n');
+        for hunk in &diff.hunks {
+            let header = format!("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len);
+            out.push_str(&paint(CYAN, &header));
+            out.push('\n');
+            for line in &hunk.lines {
+                let (sign, code) = match line.tag {
+                    LineTag::Context => (' ', None),
+                    LineTag::Added => ('+', Some(GREEN)),
+                    LineTag::Removed => ('-', Some(RED)),
+                };
+                let Some(code) = code.filter(|_| colour) else {
+                    out.push(sign);
+                    out.push_str(&line.text);
+                    out.push('\n');
+                    continue;
+                };
+                // Word-level highlights: the changed ranges in reverse video.
+                out.push_str(code);
+                out.push(sign);
+                let mut at = 0;
+                for r in &line.emphasis {
+                    out.push_str(&line.text[at..r.start]);
+                    out.push_str(REVERSE);
+                    out.push_str(&line.text[r.clone()]);
+                    out.push_str(RESET);
+                    out.push_str(code);
+                    at = r.end;
+                }
+                out.push_str(&line.text[at..]);
+                out.push_str(RESET);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// `2026-11-20 17:02 +0100  a1b2c3d  api  1.4.2 → 1.5.0  promotion #34  alice (3d)`
+pub fn history_line(change: &VersionChange, now: i64) -> String {
+    let c = &change.commit;
+    let when = jiff::Timestamp::from_second(c.time)
+        .ok()
+        .and_then(|t| jiff::tz::Offset::from_seconds(c.offset).ok().map(|o| t.to_zoned(o.to_time_zone())))
+        .map_or_else(|| c.time.to_string(), |z| z.strftime("%Y-%m-%d %H:%M %z").to_string());
+    let kind = match change.kind {
+        ChangeKind::Initial => "initial",
+        ChangeKind::Rollback => "rollback",
+        ChangeKind::Promotion => "promotion",
+        ChangeKind::DirectEdit => "direct edit",
+    };
+    let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
+    let from = change.from.as_deref().unwrap_or("∅");
+    format!(
+        "{when}  {}  {}  {from} → {}  {kind}{pr}  {} ({})",
+        &c.id[..c.id.len().min(7)],
+        change.app,
+        change.to,
+        c.author,
+        age(now - c.time)
+    )
+}
