@@ -105,8 +105,8 @@ impl Repo {
         self.shallow
     }
 
-    /// The default branch: what `origin/HEAD` points at, else the checked-out
-    /// branch, else `main` or `master` when either exists.
+    /// The default branch: what `origin/HEAD` points at, else `main` or
+    /// `master` when either exists, else the checked-out branch.
     pub fn default_branch(&self) -> Result<String, Error> {
         if let Ok(Some(r)) = self.inner.try_find_reference("refs/remotes/origin/HEAD")
             && let Some(target) = r.target().try_name()
@@ -116,15 +116,17 @@ impl Repo {
                 return Ok(short.to_owned());
             }
         }
+        // A worktree may have an environment branch checked out, so the
+        // conventional names win over HEAD.
+        for candidate in ["main", "master"] {
+            if self.branch_ref(candidate)?.is_some() {
+                return Ok(candidate.to_owned());
+            }
+        }
         if let Ok(Some(head)) = self.inner.head_name() {
             let short = head.shorten().to_str_lossy().into_owned();
             if self.branch_ref(&short)?.is_some() {
                 return Ok(short);
-            }
-        }
-        for candidate in ["main", "master"] {
-            if self.branch_ref(candidate)?.is_some() {
-                return Ok(candidate.to_owned());
             }
         }
         Err(Error::MissingBranch {
