@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hoist_core::Project;
+use hoist_core::plan::PromotionPlan;
+use hoist_core::point::Point;
 
 /// Shows which version each environment runs, and (soon) promotes versions through pull requests.
 #[derive(Parser)]
@@ -46,7 +48,7 @@ enum Command {
         /// The local clone to read (default: the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
-        /// The environment versions come from.
+        /// The environment versions come from, or a point of its history: `dev`, `dev@a1b2c3d`, `dev@2026-11-20T17:00`.
         #[arg(long)]
         from: String,
         /// The environment that changes.
@@ -59,6 +61,46 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         context: usize,
         /// Print JSON for scripts (apps, warnings and structured diff hunks).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what setting an environment back to an earlier point of its history would change.
+    Rollback {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The environment to roll back.
+        #[arg(long = "env")]
+        environment: String,
+        /// The point to go back to: a commit id on the environment's branch, or a date/time.
+        #[arg(long)]
+        to: String,
+        /// Only these apps (repeatable); default: every app whose version differs.
+        #[arg(long = "app")]
+        apps: Vec<String>,
+        /// Lines of context around each change in the diff.
+        #[arg(long, default_value_t = 3)]
+        context: usize,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two points, like `git diff FROM TO`: environments (`prod`), or points of their history (`prod@2026-11-20`, `prod@a1b2c3d`).
+    Diff {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The old side.
+        from: String,
+        /// The new side.
+        to: String,
+        /// Only these apps (repeatable).
+        #[arg(long = "app")]
+        apps: Vec<String>,
+        /// Lines of context around each change.
+        #[arg(long, default_value_t = 3)]
+        context: usize,
+        /// Print JSON: value changes and structured hunks.
         #[arg(long)]
         json: bool,
     },
@@ -85,6 +127,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => {
+            // The reader went away (`hoist history | head`): not an error.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line: the outermost context first, then each cause.
             let mut line = e.to_string();
@@ -134,16 +180,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let project = Project::open(&repo)?;
-            match hoist_core::plan::promotion(&project, &from, &to, &apps)? {
-                None => writeln!(out, "nothing to promote: {to} already runs what {from} runs")?,
-                Some(plan) if json => {
-                    let diffs: Vec<_> = plan.files.iter().map(|f| f.diff(context)).collect();
-                    let doc = serde_json::json!({ "plan": plan, "diffs": diffs });
-                    serde_json::to_writer_pretty(&mut out, &doc)?;
-                    writeln!(out)?;
-                }
-                Some(plan) => write!(out, "{}", views::plan(&plan, context, colour()))?,
-            }
+            let source = Point::parse(&from)?;
+            let plan = hoist_core::plan::promotion(&project, &source, &to, &apps)?;
+            let nothing = format!("nothing to promote: {to} already runs what {from} runs");
+            show_plan(&mut out, plan, &nothing, context, json)?;
+        }
+        Command::Rollback {
+            repo,
+            environment,
+            to,
+            apps,
+            context,
+            json,
+        } => {
+            let project = Project::open(&repo)?;
+            let at = Point::parse(&format!("{environment}@{to}"))?.at;
+            let plan = hoist_core::plan::rollback(&project, &environment, at, &apps)?;
+            let nothing = format!("nothing to roll back: {environment} already runs what it ran at {to}");
+            show_plan(&mut out, plan, &nothing, context, json)?;
+        }
+        Command::Diff {
+            repo,
+            from,
+            to,
+            apps,
+            context,
+            json,
+        } => {
+            let project = Project::open(&repo)?;
+            let plan = hoist_core::plan::compare(&project, &Point::parse(&from)?, &Point::parse(&to)?, &apps)?;
+            let nothing = format!("{from} and {to} run the same versions");
+            show_plan(&mut out, plan, &nothing, context, json)?;
         }
         Command::History {
             repo,
@@ -184,4 +251,19 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Prints a plan (or `nothing` when there is none) as text or JSON.
+fn show_plan(out: &mut impl Write, plan: Option<PromotionPlan>, nothing: &str, context: usize, json: bool) -> anyhow::Result<()> {
+    match plan {
+        None if json => writeln!(out, "null")?,
+        None => writeln!(out, "{nothing}")?,
+        Some(plan) if json => {
+            let diffs: Vec<_> = plan.files.iter().map(|f| f.diff(context)).collect();
+            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "plan": plan, "diffs": diffs }))?;
+            writeln!(out)?;
+        }
+        Some(plan) => write!(out, "{}", views::plan(&plan, context, colour()))?,
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use hoist_core::diff::{FileChangeKind, LineTag};
 use hoist_core::history::{ChangeKind, VersionChange};
-use hoist_core::plan::PromotionPlan;
+use hoist_core::plan::{PlanKind, PromotionPlan};
 
 use crate::table::age;
 
@@ -17,14 +17,30 @@ const RESET: &str = "\x1b[0m";
 /// The value-level changes, the warnings, then the unified diff of every file.
 pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
     let paint = |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
-    let mut out = format!(
-        "{} {} → {} (base {} on {})\n\n",
-        paint(BOLD, "promote"),
-        plan.source,
-        plan.target,
-        &plan.base[..plan.base.len().min(12)],
-        plan.target_branch
-    );
+    let verb = match plan.kind {
+        PlanKind::Promotion => "promote",
+        PlanKind::Rollback => "roll back",
+        PlanKind::Comparison => "compare",
+    };
+    let short = |id: &str| id[..id.len().min(12)].to_owned();
+    let header = match plan.kind {
+        PlanKind::Promotion => format!("{} → {} (base {} on {})", plan.source, plan.target, short(&plan.base), plan.target_branch),
+        PlanKind::Rollback => format!(
+            "{} to its state at {} (base {} on {})",
+            plan.target,
+            short(&plan.source_commit),
+            short(&plan.base),
+            plan.target_branch
+        ),
+        PlanKind::Comparison => format!(
+            "{}@{} → {}@{}",
+            plan.target,
+            short(&plan.base),
+            plan.source,
+            short(&plan.source_commit)
+        ),
+    };
+    let mut out = format!("{} {header}\n\n", paint(BOLD, verb));
     let width = plan.apps.iter().map(|a| a.app.len()).max().unwrap_or(0);
     for a in &plan.apps {
         out.push_str(&format!("  {:<width$}  {} → {}   {}\n", a.app, a.from, paint(GREEN, &a.to), a.file));

@@ -6,6 +6,7 @@ pub mod detect;
 pub mod diff;
 pub mod history;
 pub mod plan;
+pub mod point;
 pub mod project;
 pub mod repo;
 pub mod status;

@@ -7,14 +7,18 @@
 use serde::Serialize;
 
 use crate::Project;
-use crate::config::{App, Environment};
+use crate::config::App;
 use crate::diff::{self, FileDiff};
 use crate::repo;
+use crate::point::{At, Point, Resolved};
 use crate::version;
+use crate::point;
 
 /// A promotion of one or more apps from a source environment to a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PromotionPlan {
+    /// A promotion from another environment, or a rollback to an earlier point of the target.
+    pub kind: PlanKind,
     /// The environment versions come from.
     pub source: String,
     /// The source branch's tip the versions were read at.
@@ -66,6 +70,19 @@ impl FileChange {
     }
 }
 
+/// Whether a plan moves versions forward from upstream or back in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// Versions come from another environment.
+    Promotion,
+    /// Versions come from an earlier point of the target's own history.
+    Rollback,
+    /// A view of how two points differ; its base may not be a tip, so it is
+    /// never opened as a pull request.
+    Comparison,
+}
+
 /// Something worth knowing before promoting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -89,14 +106,6 @@ pub enum Warning {
 /// Why a plan could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An environment name that configuration does not know.
-    #[error("there is no environment {name:?}; configured environments are: {known}")]
-    UnknownEnvironment {
-        /// The name given.
-        name: String,
-        /// The configured names, comma-separated.
-        known: String,
-    },
     /// An app name that configuration does not know.
     #[error("there is no app {name:?}; configured apps are: {known}")]
     UnknownApp {
@@ -108,6 +117,9 @@ pub enum Error {
     /// Source and target are the same environment.
     #[error("source and target are both {0}; choose two different environments")]
     SameEnvironment(String),
+    /// An environment or point in its history could not be found.
+    #[error(transparent)]
+    Point(#[from] point::Error),
     /// The repository could not be read.
     #[error("environment {environment}: {source}")]
     Repo {
@@ -139,19 +151,34 @@ pub enum Error {
 }
 
 /// Plans the promotion of `apps` (all apps that differ when empty) from
-/// `source` to `target`. `Ok(None)` means there is nothing to change.
-pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
-    let config = &project.config;
-    let find_env = |name: &str| {
-        config.environment(name).ok_or_else(|| Error::UnknownEnvironment {
-            name: name.to_owned(),
-            known: config.environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
-        })
-    };
-    let (source_env, target_env) = (find_env(source)?, find_env(target)?);
-    if source_env.name == target_env.name {
-        return Err(Error::SameEnvironment(source.to_owned()));
+/// `source` (an environment, or a point of its history) to `target`'s tip.
+/// `Ok(None)` means there is nothing to change.
+pub fn promotion(project: &Project, source: &Point, target: &str, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+    if source.environment == target && source.at == At::Tip {
+        return Err(Error::SameEnvironment(target.to_owned()));
     }
+    build(project, PlanKind::Promotion, source, &Point::tip(target), apps)
+}
+
+/// Plans setting `apps` (all that differ when empty) of environment `env`
+/// back to their versions at `to`, an earlier point of its own history.
+pub fn rollback(project: &Project, env: &str, to: At, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+    let source = Point {
+        environment: env.to_owned(),
+        at: to,
+    };
+    build(project, PlanKind::Rollback, &source, &Point::tip(env), apps)
+}
+
+/// How the versions and files of `apps` (all when empty) differ going from
+/// point `from` to point `to`, as `git diff from to` would order them.
+/// `Ok(None)` means they run the same versions.
+pub fn compare(project: &Project, from: &Point, to: &Point, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+    build(project, PlanKind::Comparison, to, from, apps)
+}
+
+fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+    let config = &project.config;
     for name in apps {
         if !config.apps.iter().any(|a| &a.name == name) {
             return Err(Error::UnknownApp {
@@ -160,8 +187,9 @@ pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String])
             });
         }
     }
-    let source_side = Side::read(project, source_env)?;
-    let target_side = Side::read(project, target_env)?;
+    let source_side = Side(source.resolve(project)?);
+    let target_side = Side(target.resolve(project)?);
+    let (source_env, target_env) = (source_side.0.env, target_side.0.env);
 
     let chosen = config
         .apps
@@ -188,7 +216,7 @@ pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String])
         let file = &mut files[at];
         let locate_error = |source| Error::Locate {
             app: app.name.clone(),
-            branch: target_side.branch.clone(),
+            branch: target_side.0.branch.clone(),
             source,
         };
         let current = locator.read(&path, &file.new).map_err(locate_error)?.value;
@@ -210,7 +238,7 @@ pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String])
 
     let mut warnings = Vec::new();
     let upstream = config.upstream_of(target_env).map(|u| u.name.clone());
-    if upstream.as_deref() != Some(source_env.name.as_str()) {
+    if kind == PlanKind::Promotion && upstream.as_deref() != Some(source_env.name.as_str()) {
         let message = match &upstream {
             Some(u) => format!(
                 "{} takes its versions from {u}, not {}: this promotion skips the usual path",
@@ -220,7 +248,7 @@ pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String])
         };
         warnings.push(Warning::SkipsEnvironment { upstream, message });
     }
-    for c in &changes {
+    for c in changes.iter().filter(|_| kind == PlanKind::Promotion) {
         if version::is_downgrade(&c.from, &c.to) {
             warnings.push(Warning::Downgrade {
                 app: c.app.clone(),
@@ -229,62 +257,46 @@ pub fn promotion(project: &Project, source: &str, target: &str, apps: &[String])
         }
     }
     Ok(Some(PromotionPlan {
+        kind,
         source: source_env.name.clone(),
-        source_commit: source_side.tip.to_string(),
+        source_commit: source_side.0.commit.to_string(),
         target: target_env.name.clone(),
-        target_branch: target_side.branch.clone(),
-        base: target_side.tip.to_string(),
+        target_branch: target_side.0.branch.clone(),
+        base: target_side.0.commit.to_string(),
         apps: changes,
         files,
         warnings,
     }))
 }
 
-/// An environment's branch and tip, read once per plan.
-struct Side<'a> {
-    env: &'a Environment,
-    branch: String,
-    tip: gix::ObjectId,
-}
+/// One side of a plan: an environment resolved to a commit.
+struct Side<'a>(Resolved<'a>);
 
-impl<'a> Side<'a> {
-    fn read(project: &Project, env: &'a Environment) -> Result<Side<'a>, Error> {
-        let in_env = |source| Error::Repo {
-            environment: env.name.clone(),
-            source,
-        };
-        let branch = match &env.branch {
-            Some(b) => b.clone(),
-            None => project.repo.default_branch().map_err(in_env)?,
-        };
-        let tip = project.repo.branch_tip(&branch).map_err(in_env)?;
-        Ok(Side { env, branch, tip })
-    }
-
+impl Side<'_> {
     fn file(&self, project: &Project, app: &App, path: &str) -> Result<Vec<u8>, Error> {
         project
             .repo
-            .read_file(self.tip, path)
+            .read_file(self.0.commit, path)
             .map_err(|source| Error::Repo {
-                environment: self.env.name.clone(),
+                environment: self.0.env.name.clone(),
                 source,
             })?
             .ok_or_else(|| Error::MissingFile {
                 app: app.name.clone(),
                 file: path.to_owned(),
-                branch: self.branch.clone(),
+                branch: self.0.branch.clone(),
             })
     }
 
     fn version(&self, project: &Project, app: &App) -> Result<String, Error> {
-        let (path, locator) = app.location_in(self.env);
+        let (path, locator) = app.location_in(self.0.env);
         let content = self.file(project, app, &path)?;
         locator
             .read(&path, &content)
             .map(|l| l.value)
             .map_err(|source| Error::Locate {
                 app: app.name.clone(),
-                branch: self.branch.clone(),
+                branch: self.0.branch.clone(),
                 source,
             })
     }

@@ -356,3 +356,31 @@ impl Repo {
             .collect())
     }
 }
+
+impl Repo {
+    /// The commits along first parents from `tip`, newest first; ends at the
+    /// root commit or at a shallow clone's boundary.
+    pub(crate) fn first_parents(&self, tip: ObjectId) -> impl Iterator<Item = Result<ObjectId, Error>> + '_ {
+        let mut next = Some(tip);
+        std::iter::from_fn(move || {
+            let id = next.take()?;
+            match self.find_commit(id) {
+                Ok(commit) => {
+                    next = commit.parent_ids().next().map(|p| p.detach());
+                    Some(Ok(id))
+                }
+                Err(Error::Shallow { .. }) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+    }
+
+    /// A commit's committer time, seconds since the Unix epoch.
+    pub(crate) fn commit_time(&self, id: ObjectId) -> Result<i64, Error> {
+        self.find_commit(id)?.time().map(|t| t.seconds).map_err(|source| Error::Read {
+            what: format!("the time of commit {id}"),
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
