@@ -104,14 +104,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List an environment's version changes, newest first.
+    /// List an environment's version changes, newest first; without --env, each version's path across environments.
     History {
         /// The local clone to read (default: the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
-        /// The environment.
+        /// The environment; without it, the combined view with lead times.
         #[arg(long = "env")]
-        environment: String,
+        environment: Option<String>,
         /// Only these apps (repeatable).
         #[arg(long = "app")]
         apps: Vec<String>,
@@ -219,6 +219,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let project = Project::open(&repo)?;
+            let Some(environment) = environment else {
+                let releases = hoist_core::history::combined(&project, &apps)?;
+                if json {
+                    serde_json::to_writer_pretty(&mut out, &releases)?;
+                    writeln!(out)?;
+                } else {
+                    write!(out, "{}", views::releases(&project.config, &releases))?;
+                }
+                return Ok(());
+            };
             let now = now();
             let mut failed = None;
             hoist_core::history::history(&project, &environment, &apps, |change| {

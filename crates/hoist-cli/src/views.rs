@@ -1,7 +1,7 @@
 //! Plans and histories as text for a terminal.
 
 use hoist_core::diff::{FileChangeKind, LineTag};
-use hoist_core::history::{ChangeKind, VersionChange};
+use hoist_core::history::{ChangeKind, Release, VersionChange};
 use hoist_core::plan::{PlanKind, PromotionPlan};
 
 use crate::table::age;
@@ -123,4 +123,44 @@ pub fn history_line(change: &VersionChange, now: i64) -> String {
         c.author,
         age(now - c.time)
     )
+}
+
+/// The combined history: one row per app version, its arrival date in each
+/// environment and its lead time from the first environment to the last.
+pub fn releases(config: &hoist_core::Config, releases: &[Release]) -> String {
+    let mut rows = vec![{
+        let mut h = vec!["app".to_owned(), "version".to_owned()];
+        h.extend(config.environments.iter().map(|e| e.name.clone()));
+        h.push("lead time".to_owned());
+        h
+    }];
+    for r in releases {
+        let mut row = vec![r.app.clone(), r.version.clone()];
+        row.extend(r.arrivals.iter().map(|a| match a {
+            Some(a) => jiff::Timestamp::from_second(a.commit.time).map_or_else(|_| "?".to_owned(), |t| t.strftime("%Y-%m-%d %H:%M").to_string()),
+            None => "-".to_owned(),
+        }));
+        row.push(r.lead_time.map_or_else(|| "-".to_owned(), duration));
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A lead time such as `2d 4h` or `35m`.
+fn duration(seconds: i64) -> String {
+    let (d, h, m) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }

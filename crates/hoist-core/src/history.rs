@@ -169,3 +169,65 @@ mod tests {
         assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("hotfix api")), ChangeKind::DirectEdit);
     }
 }
+
+/// One app version's path through the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    /// The app.
+    pub app: String,
+    /// The version.
+    pub version: String,
+    /// Per environment in pipeline order, when the version first arrived there.
+    pub arrivals: Vec<Option<Arrival>>,
+    /// Seconds from its arrival in the first environment to its arrival in
+    /// the last one, when it reached both.
+    pub lead_time: Option<i64>,
+}
+
+/// A version's arrival in one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Arrival {
+    /// The environment.
+    pub environment: String,
+    /// The commit that brought it.
+    pub commit: CommitInfo,
+}
+
+/// Joins the histories of every environment: for each app version seen
+/// anywhere, when it arrived in each environment (its first arrival, if it
+/// came more than once) and its lead time. Newest releases first, by their
+/// first arrival.
+pub fn combined(project: &Project, apps: &[String]) -> Result<Vec<Release>, Error> {
+    let envs = &project.config.environments;
+    let mut releases: Vec<Release> = Vec::new();
+    for (e, env) in envs.iter().enumerate() {
+        history(project, &env.name, apps, |change| {
+            let at = match releases.iter().position(|r| r.app == change.app && r.version == change.to) {
+                Some(at) => at,
+                None => {
+                    releases.push(Release {
+                        app: change.app.clone(),
+                        version: change.to.clone(),
+                        arrivals: vec![None; envs.len()],
+                        lead_time: None,
+                    });
+                    releases.len() - 1
+                }
+            };
+            // Newest first: a later call is an earlier arrival, so it wins.
+            releases[at].arrivals[e] = Some(Arrival {
+                environment: change.environment,
+                commit: change.commit,
+            });
+        })?;
+    }
+    for r in &mut releases {
+        let time = |a: &Option<Arrival>| a.as_ref().map(|a| a.commit.time);
+        if let (Some(first), Some(last)) = (r.arrivals.first().and_then(time), r.arrivals.last().and_then(time)) {
+            r.lead_time = Some(last - first);
+        }
+    }
+    let first_seen = |r: &Release| r.arrivals.iter().flatten().map(|a| a.commit.time).min().unwrap_or(0);
+    releases.sort_by(|a, b| first_seen(b).cmp(&first_seen(a)).then_with(|| a.app.cmp(&b.app)));
+    Ok(releases)
+}
