@@ -17,6 +17,9 @@ pub struct Repo {
     inner: gix::Repository,
     path: PathBuf,
     shallow: bool,
+    /// `git commit-graph` data when present: parents and root trees without
+    /// inflating commit objects, which is most of a history walk's cost.
+    graph: Option<gix::commitgraph::Graph>,
 }
 
 /// Why a repository could not be read.
@@ -84,10 +87,13 @@ impl Repo {
         // cache turns repeated decompression into lookups.
         inner.object_cache_size_if_unset(16 * 1024 * 1024);
         let shallow = inner.is_shallow().unwrap_or(false);
+        // A missing or unreadable commit-graph only makes walks slower.
+        let graph = inner.commit_graph_if_enabled().ok().flatten();
         let repo = Repo {
             inner,
             path: path.to_owned(),
             shallow,
+            graph,
         };
         if repo.branches()?.is_empty() {
             return Err(Error::Empty { path: repo.path.clone() });
@@ -382,5 +388,25 @@ impl Repo {
             path: self.path.clone(),
             source,
         })
+    }
+}
+
+impl Repo {
+    /// A commit's root tree and first parent: from the commit-graph when it
+    /// holds the commit, else from the commit object.
+    pub(crate) fn links(&self, id: ObjectId) -> Result<(ObjectId, Option<ObjectId>), Error> {
+        if let Some(graph) = &self.graph
+            && let Some(c) = graph.commit_by_id(id)
+            && let Ok(parent) = c.parent1()
+        {
+            return Ok((c.root_tree_id().to_owned(), parent.map(|p| graph.id_at(p).to_owned())));
+        }
+        let commit = self.find_commit(id)?;
+        let tree = commit.tree_id().map_err(|source| Error::Read {
+            what: format!("the tree of commit {id}"),
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok((tree.detach(), commit.parent_ids().next().map(|p| p.detach())))
     }
 }

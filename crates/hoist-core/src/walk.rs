@@ -59,8 +59,9 @@ pub(crate) fn changes(
     mut visit: impl FnMut(Change) -> Follow,
 ) -> Result<(), Error> {
     let (mut commit, mut tree) = (tip, tip_tree);
+    let mut parent = repo.links(tip)?.1;
     while !open.is_empty() {
-        let Some(parent) = first_parent(repo, commit)? else {
+        let Some(parent_id) = parent else {
             for t in open.drain(..) {
                 visit(Change {
                     index: t.index,
@@ -71,8 +72,8 @@ pub(crate) fn changes(
             }
             break;
         };
-        let parent_tree = match repo.tree_of(parent) {
-            Ok(t) => t,
+        let (parent_tree, grandparent) = match repo.links(parent_id) {
+            Ok(links) => links,
             Err(Error::Shallow { .. }) => break,
             Err(e) => return Err(e),
         };
@@ -117,15 +118,11 @@ pub(crate) fn changes(
                 open.swap_remove(i);
             }
         }
-        commit = parent;
+        commit = parent_id;
         tree = parent_tree;
+        parent = grandparent;
     }
     Ok(())
-}
-
-fn first_parent(repo: &Repo, id: ObjectId) -> Result<Option<ObjectId>, Error> {
-    let commit = repo.find_commit(id)?;
-    Ok(commit.parent_ids().next().map(|p| p.detach()))
 }
 
 /// Pushes the index of every path in `paths` whose entry differs between the
