@@ -54,6 +54,21 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
             out.push_str(&format!("{} {message}\n", paint(YELLOW, "warning:")));
         }
     }
+    if !plan.changelog.is_empty() {
+        out.push_str(&format!("\n{}\n", paint(BOLD, &format!("changelog on {}", plan.source))));
+        for change in &plan.changelog {
+            let c = &change.commit;
+            let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {}  {}  {} → {}{pr}  {}\n",
+                &c.id[..c.id.len().min(7)],
+                change.app,
+                change.from.as_deref().unwrap_or("∅"),
+                change.to,
+                c.subject
+            ));
+        }
+    }
     for file in &plan.files {
         let diff = file.diff(context);
         out.push('\n');

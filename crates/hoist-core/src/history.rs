@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::Project;
+use crate::point::Point;
 use crate::repo;
 use crate::status::CommitInfo;
 use crate::version;
@@ -42,14 +43,9 @@ pub enum ChangeKind {
 /// Why a history could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An environment name that configuration does not know.
-    #[error("there is no environment {name:?}; configured environments are: {known}")]
-    UnknownEnvironment {
-        /// The name given.
-        name: String,
-        /// The configured names, comma-separated.
-        known: String,
-    },
+    /// The environment or the point of its history could not be found.
+    #[error(transparent)]
+    Point(#[from] crate::point::Error),
     /// The repository could not be read.
     #[error("environment {environment}: {source}")]
     Repo {
@@ -65,21 +61,41 @@ pub enum Error {
 /// histories stream. Apps whose file or version cannot be read at the tip
 /// are skipped; `hoist status` reports why.
 pub fn history(project: &Project, env: &str, apps: &[String], mut visit: impl FnMut(VersionChange)) -> Result<(), Error> {
-    let config = &project.config;
-    let environment = config.environment(env).ok_or_else(|| Error::UnknownEnvironment {
-        name: env.to_owned(),
-        known: config.environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+    walk_from(project, &Point::tip(env), apps, |change| {
+        visit(change);
+        true
+    })
+}
+
+/// The changelog of a promotion: the version changes of `app` on the source
+/// point's history, newest first, back to (and including) the change that
+/// moved it away from `since`, the version the target runs now.
+pub fn changelog(project: &Project, source: &Point, app: &str, since: &str) -> Result<Vec<VersionChange>, Error> {
+    let mut entries = Vec::new();
+    walk_from(project, source, &[app.to_owned()], |change| {
+        if change.to == since {
+            return false;
+        }
+        let last = change.from.as_deref() == Some(since);
+        entries.push(change);
+        !last
     })?;
+    Ok(entries)
+}
+
+/// The walk behind [`history`] and [`changelog`]: `visit` returns whether to
+/// keep following that change's app further back.
+fn walk_from(project: &Project, point: &Point, apps: &[String], mut visit: impl FnMut(VersionChange) -> bool) -> Result<(), Error> {
+    let config = &project.config;
+    let resolved = point.resolve(project)?;
+    let environment = resolved.env;
+    let env = environment.name.as_str();
     let in_env = |source| Error::Repo {
         environment: env.to_owned(),
         source,
     };
     let repo = &project.repo;
-    let branch = match &environment.branch {
-        Some(b) => b.clone(),
-        None => repo.default_branch().map_err(in_env)?,
-    };
-    let tip = repo.branch_tip(&branch).map_err(in_env)?;
+    let tip = resolved.commit;
     let tree = repo.tree_of(tip).map_err(in_env)?;
     let mut tracked = Vec::new();
     for (index, app) in config.apps.iter().enumerate() {
@@ -102,24 +118,22 @@ pub fn history(project: &Project, env: &str, apps: &[String], mut visit: impl Fn
         }
     }
     let mut failure = None;
-    walk::changes(repo, tip, tree, tracked, |change| {
-        match repo.commit_info(change.commit) {
-            Ok(commit) => {
-                let kind = kind_of(change.from.as_deref(), &change.to, &commit);
-                visit(VersionChange {
-                    environment: env.to_owned(),
-                    app: config.apps[change.index].name.clone(),
-                    commit,
-                    from: change.from,
-                    to: change.to,
-                    kind,
-                });
-                Follow::Continue
-            }
-            Err(e) => {
-                failure.get_or_insert(e);
-                Follow::Stop
-            }
+    walk::changes(repo, tip, tree, tracked, |change| match repo.commit_info(change.commit) {
+        Ok(commit) => {
+            let kind = kind_of(change.from.as_deref(), &change.to, &commit);
+            let more = visit(VersionChange {
+                environment: env.to_owned(),
+                app: config.apps[change.index].name.clone(),
+                commit,
+                from: change.from,
+                to: change.to,
+                kind,
+            });
+            if more { Follow::Continue } else { Follow::Stop }
+        }
+        Err(e) => {
+            failure.get_or_insert(e);
+            Follow::Stop
         }
     })
     .map_err(in_env)?;

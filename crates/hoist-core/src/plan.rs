@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::Project;
 use crate::config::App;
 use crate::diff::{self, FileDiff};
+use crate::history::{self, VersionChange};
 use crate::repo;
 use crate::point::{At, Point, Resolved};
 use crate::version;
@@ -35,6 +36,9 @@ pub struct PromotionPlan {
     pub files: Vec<FileChange>,
     /// Things the release manager should know before opening the PR.
     pub warnings: Vec<Warning>,
+    /// For a promotion, per changed app, the version changes on the source
+    /// between the target's version and the promoted one, newest first.
+    pub changelog: Vec<VersionChange>,
 }
 
 /// One app's version change.
@@ -120,6 +124,9 @@ pub enum Error {
     /// An environment or point in its history could not be found.
     #[error(transparent)]
     Point(#[from] point::Error),
+    /// The source's history could not be read for the changelog.
+    #[error(transparent)]
+    History(#[from] history::Error),
     /// The repository could not be read.
     #[error("environment {environment}: {source}")]
     Repo {
@@ -256,6 +263,12 @@ fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps
             });
         }
     }
+    let mut changelog = Vec::new();
+    if kind == PlanKind::Promotion {
+        for c in &changes {
+            changelog.extend(history::changelog(project, source, &c.app, &c.from)?);
+        }
+    }
     Ok(Some(PromotionPlan {
         kind,
         source: source_env.name.clone(),
@@ -266,6 +279,7 @@ fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps
         apps: changes,
         files,
         warnings,
+        changelog,
     }))
 }
 
