@@ -1,8 +1,18 @@
 //! `.hoist.yaml`: the environments in order, the apps and where their versions live.
+//!
+//! [`parse`] reads and validates the file, with errors that name the file,
+//! line and column; [`schema`] is its JSON Schema for editors.
 
 use std::collections::BTreeMap;
 
 use hoist_locate::Locator;
+
+mod load;
+mod schema;
+mod validate;
+
+pub use load::{Error, Position, parse};
+pub use schema::{SCHEMA_ID, schema};
 
 /// The whole of `.hoist.yaml`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -13,6 +23,96 @@ pub struct Config {
     /// The deployable things whose versions move through the pipeline.
     #[serde(default)]
     pub apps: Vec<App>,
+    /// How promotion pull requests are named, labelled and assigned.
+    #[serde(default, skip_serializing_if = "PrSettings::is_default")]
+    pub pr: PrSettings,
+}
+
+/// How Hoist names, labels and assigns the pull requests it opens.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrSettings {
+    /// Prefix of the branches Hoist creates, e.g. `hoist` gives `hoist/promote-stage-to-prod-…`.
+    #[serde(default = "default_branch_prefix")]
+    pub branch_prefix: String,
+    /// Labels put on every promotion pull request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// GitHub users or `org/team`s asked to review every promotion pull request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
+    /// Title template; `{apps}` (the apps' names), `{target}` (the target
+    /// environment) and `{version}` (the version, or each app's) are replaced.
+    #[serde(default = "default_title")]
+    pub title: String,
+}
+
+/// The placeholders a [`PrSettings::title`] template may use.
+pub const TITLE_PLACEHOLDERS: [&str; 3] = ["{apps}", "{target}", "{version}"];
+
+fn default_branch_prefix() -> String {
+    "hoist".to_owned()
+}
+
+fn default_title() -> String {
+    "Promote {apps} to {target}".to_owned()
+}
+
+impl Default for PrSettings {
+    fn default() -> Self {
+        PrSettings {
+            branch_prefix: default_branch_prefix(),
+            labels: Vec::new(),
+            reviewers: Vec::new(),
+            title: default_title(),
+        }
+    }
+}
+
+impl PrSettings {
+    fn is_default(&self) -> bool {
+        *self == PrSettings::default()
+    }
+
+    /// The title of a pull request moving `apps` (name and version) to `target`.
+    ///
+    /// `{version}` is the version when all apps share one, else `api 1.5.0, web 2.0.1`.
+    pub fn title_for(&self, apps: &[(&str, &str)], target: &str) -> String {
+        let names = apps
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let version = match apps {
+            [] => String::new(),
+            [(_, first), rest @ ..] if rest.iter().all(|(_, v)| v == first) => (*first).to_owned(),
+            _ => apps
+                .iter()
+                .map(|(name, version)| format!("{name} {version}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        // One pass, so a value containing a placeholder is not replaced again.
+        let mut title = String::with_capacity(self.title.len() + names.len());
+        let mut rest = self.title.as_str();
+        while let Some(at) = rest.find('{') {
+            title.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let (value, len) = if tail.starts_with("{apps}") {
+                (names.as_str(), "{apps}".len())
+            } else if tail.starts_with("{target}") {
+                (target, "{target}".len())
+            } else if tail.starts_with("{version}") {
+                (version.as_str(), "{version}".len())
+            } else {
+                ("{", 1)
+            };
+            title.push_str(value);
+            rest = &tail[len..];
+        }
+        title.push_str(rest);
+        title
+    }
 }
 
 /// A place a reconciler deploys from: a branch and a directory on it.
@@ -92,14 +192,18 @@ impl Config {
 impl App {
     /// Whether this app is deployed to `env`.
     pub fn runs_in(&self, env: &Environment) -> bool {
-        self.environments.as_ref().is_none_or(|names| names.contains(&env.name))
+        self.environments
+            .as_ref()
+            .is_none_or(|names| names.contains(&env.name))
     }
 
     /// The repository path of the file holding the version in `env`, and its locator.
     pub fn location_in(&self, env: &Environment) -> (String, &Locator) {
         let over = self.overrides.get(&env.name);
         let file = over.and_then(|o| o.file.as_deref()).unwrap_or(&self.file);
-        let locator = over.and_then(|o| o.locator.as_ref()).unwrap_or(&self.locator);
+        let locator = over
+            .and_then(|o| o.locator.as_ref())
+            .unwrap_or(&self.locator);
         let path = if is_root(&env.path) {
             file.to_owned()
         } else {

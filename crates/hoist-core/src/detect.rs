@@ -1,1 +1,0 @@
-//! Detection: propose a `.hoist.yaml` for a repository that has none.
