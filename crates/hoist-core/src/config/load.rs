@@ -288,8 +288,15 @@ fn explain(err: &serde_saphyr::Error) -> String {
             format!("unknown kind {variant:?}, {}", one_of(expected))
         }
         E::SerdeMissingField { field, .. } => {
-            format!("missing field {field:?}, which is required here")
+            format!("missing field {field:?} in the entry that ends here; it is required")
         }
+        E::Unexpected { expected, .. } if expected.contains("sequence") => {
+            "expected a list here (`- item` lines or `[a, b]`)".to_owned()
+        }
+        E::Unexpected { expected, .. } if expected.contains("mapping") => {
+            "expected a mapping here (`key: value` lines or `{ key: value }`)".to_owned()
+        }
+        E::Unexpected { expected, .. } => format!("expected {expected} here"),
         E::SerdeInvalidType {
             unexpected,
             expected,

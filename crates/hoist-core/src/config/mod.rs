@@ -19,6 +19,7 @@ pub use schema::{SCHEMA_ID, schema};
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Environments in pipeline order (upstream first).
+    #[schemars(length(min = 1))]
     pub environments: Vec<Environment>,
     /// The deployable things whose versions move through the pipeline.
     #[serde(default)]

@@ -1,0 +1,383 @@
+//! `.hoist.yaml`: loading, every error's message (file, line, column, what
+//! was expected), and the committed JSON Schema.
+
+use hoist_core::Locator;
+use hoist_core::config::{self, Error, PrSettings};
+
+const ORIGIN: &str = ".hoist.yaml on main";
+
+fn error(text: &str) -> Error {
+    match config::parse(text, ORIGIN) {
+        Ok(config) => panic!("expected an error, parsed {config:#?}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts the message starts with the file, line and column, and contains every `needle`.
+fn assert_error(text: &str, line: u32, column: u32, needles: &[&str]) -> Error {
+    let err = error(text);
+    let message = err.to_string();
+    let at = format!("{ORIGIN}, line {line} column {column}: ");
+    assert!(
+        message.starts_with(&at),
+        "expected {at:?} at the start of: {message}"
+    );
+    for needle in needles {
+        assert!(
+            message.contains(needle),
+            "expected {needle:?} in: {message}"
+        );
+    }
+    assert_eq!(message.lines().count(), 1, "one line: {message}");
+    assert_eq!((err.position().line, err.position().column), (line, column));
+    err
+}
+
+const GOOD: &str = "\
+# the pipeline
+environments:
+  - name: dev
+    branch: env/dev
+  - name: stage
+    branch: env/stage
+  - name: prod-eu
+    branch: main
+    path: envs/prod-eu
+    upstream: stage
+  - name: prod-us
+    branch: main
+    path: envs/prod-us/
+    upstream: stage
+apps:
+  - name: api
+    file: apps/api/values.yaml
+    locator: { yaml: image.tag }
+  - name: web
+    file: kustomization.yaml
+    locator: { kustomize: { image: ghcr.io/acme/web, field: digest } }
+    environments: [dev, stage]
+    overrides:
+      stage: { file: other/kustomization.yaml }
+pr:
+  labels: [promotion]
+  reviewers: [acme/release]
+  title: \"Promote {apps} {version} to {target}\"
+";
+
+#[test]
+fn a_full_configuration_loads() {
+    let config = config::parse(GOOD, ORIGIN).expect("valid configuration");
+    let names: Vec<_> = config
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["dev", "stage", "prod-eu", "prod-us"]);
+    assert_eq!(config.environments[0].path, ".");
+    assert_eq!(config.environments[2].upstream.as_deref(), Some("stage"));
+    assert_eq!(config.apps[0].locator, Locator::Yaml("image.tag".into()));
+    assert_eq!(
+        config.apps[1].locator,
+        Locator::Kustomize {
+            image: "ghcr.io/acme/web".into(),
+            field: hoist_locate::KustomizeField::Digest
+        }
+    );
+    assert_eq!(
+        config.apps[1].overrides["stage"].file.as_deref(),
+        Some("other/kustomization.yaml")
+    );
+    assert_eq!(config.pr.branch_prefix, "hoist", "default kept");
+    assert_eq!(config.pr.labels, ["promotion"]);
+    let prod_us = config.environment("prod-us").expect("prod-us");
+    assert_eq!(
+        config.upstream_of(prod_us).map(|e| e.name.as_str()),
+        Some("stage")
+    );
+    let (path, _) = config.apps[0].location_in(prod_us);
+    assert_eq!(path, "envs/prod-us/apps/api/values.yaml");
+}
+
+#[test]
+fn pr_settings_default_when_absent_and_render_titles() {
+    let config = config::parse("environments: [{name: dev}]\n", ORIGIN).expect("valid");
+    assert_eq!(config.pr, PrSettings::default());
+    assert_eq!(config.pr.branch_prefix, "hoist");
+    assert_eq!(
+        config.pr.title_for(&[("api", "1.5.0")], "prod"),
+        "Promote api to prod"
+    );
+    let pr = PrSettings {
+        title: "{target}: {apps} at {version} {unknown".into(),
+        ..PrSettings::default()
+    };
+    assert_eq!(
+        pr.title_for(&[("api", "1.5.0"), ("web", "1.5.0")], "prod"),
+        "prod: api, web at 1.5.0 {unknown"
+    );
+    assert_eq!(
+        pr.title_for(&[("api", "1.5.0"), ("web", "{apps}")], "prod"),
+        "prod: api, web at api 1.5.0, web {apps} {unknown",
+        "values are not expanded again"
+    );
+}
+
+#[test]
+fn serialising_and_parsing_again_gives_the_same_configuration() {
+    let config = config::parse(GOOD, ORIGIN).expect("valid");
+    let text = serde_saphyr::to_string(&config).expect("serialises");
+    assert_eq!(
+        config::parse(&text, "round trip").expect("parses again"),
+        config
+    );
+}
+
+#[test]
+fn a_misspelt_key_names_the_file_line_column_and_the_expected_keys() {
+    assert_error(
+        "environments:\n  - name: dev\nenviroments: []\n",
+        3,
+        1,
+        &[r#"unknown field "enviroments", expected one of "environments", "apps", "pr""#],
+    );
+    assert_error(
+        "environments:\n  - name: dev\n    brnch: env/dev\n",
+        3,
+        5,
+        &[
+            r#"unknown field "brnch""#,
+            r#""name", "branch", "path", "upstream""#,
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_locator_kind_lists_the_kinds() {
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: values.yaml\n    locator: { yml: image.tag }\n",
+        5,
+        16,
+        &[
+            r#"unknown kind "yml""#,
+            r#""yaml", "kustomize", "container", "json", "flux", "regex""#,
+        ],
+    );
+}
+
+#[test]
+fn a_missing_field_says_which() {
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    locator: { yaml: image.tag }\n",
+        4,
+        5,
+        &[r#"missing field "file" in the entry that ends here"#],
+    );
+}
+
+#[test]
+fn a_wrong_type_says_what_was_expected() {
+    assert_error("environments: dev\n", 1, 15, &["expected a list here"]);
+    assert_error(
+        "environments:\n  - dev\n",
+        2,
+        5,
+        &["expected a mapping here"],
+    );
+}
+
+#[test]
+fn broken_yaml_says_where() {
+    let err = error("environments:\n  - name: dev\n    branch: [env/dev\n");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("{ORIGIN}, line ")),
+        "{message}"
+    );
+    assert!(err.position().line >= 3, "{message}");
+}
+
+#[test]
+fn an_empty_file_is_named_as_such() {
+    for text in ["", "\n\n", "# nothing yet\n", "---\n# still nothing\n"] {
+        let message = error(text).to_string();
+        assert_eq!(
+            message,
+            format!(
+                "{ORIGIN} is empty; list the environments under \"environments:\" (`hoist init` proposes a configuration)"
+            )
+        );
+    }
+}
+
+#[test]
+fn no_environments_is_an_error_at_the_key() {
+    assert_error(
+        "# pipeline\nenvironments: []\n",
+        2,
+        15,
+        &["\"environments\" is empty"],
+    );
+    assert_error("apps: []\n", 1, 1, &["missing field \"environments\""]);
+}
+
+#[test]
+fn duplicate_names_point_at_the_second_one() {
+    assert_error(
+        "environments:\n  - name: dev\n  - name: stage\n  - name: dev\n",
+        4,
+        11,
+        &[r#"environment "dev" is defined twice (first on line 2)"#],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: a.yaml\n    locator: {yaml: a}\n  - name: api\n    file: b.yaml\n    locator: {yaml: b}\n",
+        6,
+        11,
+        &[r#"app "api" is defined twice (first on line 3)"#],
+    );
+}
+
+#[test]
+fn bad_names_are_refused() {
+    assert_error(
+        "environments:\n  - name: \"prod eu\"\n",
+        2,
+        11,
+        &["contains a space"],
+    );
+    assert_error(
+        "environments:\n  - name: prod@eu\n",
+        2,
+        11,
+        &["contains \"@\""],
+    );
+    assert_error("environments:\n  - name: \"\"\n", 2, 11, &["is empty"]);
+}
+
+#[test]
+fn an_unknown_upstream_lists_the_environments() {
+    assert_error(
+        "environments:\n  - name: dev\n  - name: prod\n    upstream: stg\n",
+        4,
+        15,
+        &[
+            r#"environment "prod" has upstream "stg", which is not an environment; expected one of "dev""#,
+        ],
+    );
+    assert_error(
+        "environments:\n  - name: dev\n  - name: prod\n    upstream: prod\n",
+        4,
+        15,
+        &[r#"environment "prod" names itself as upstream"#],
+    );
+}
+
+#[test]
+fn an_upstream_cycle_is_spelt_out() {
+    assert_error(
+        "environments:\n  - name: dev\n    upstream: prod\n  - name: stage\n  - name: prod\n",
+        3,
+        15,
+        &["upstreams go round in a circle (dev → prod → stage → dev)"],
+    );
+}
+
+#[test]
+fn apps_name_existing_environments() {
+    assert_error(
+        "environments: [{name: dev}, {name: prod}]\napps:\n  - name: api\n    file: v.yaml\n    locator: {yaml: a}\n    environments: [dev, stage]\n",
+        6,
+        25,
+        &[r#"app "api" lists "stage", which is not an environment; expected one of "dev", "prod""#],
+    );
+    assert_error(
+        "environments: [{name: dev}, {name: prod}]\napps:\n  - name: api\n    file: v.yaml\n    locator: {yaml: a}\n    overrides:\n      production:\n        file: p.yaml\n",
+        8,
+        9,
+        &[r#"app "api" has an override for "production", which is not an environment"#],
+    );
+}
+
+#[test]
+fn paths_stay_inside_the_repository() {
+    assert_error(
+        "environments:\n  - name: dev\n    path: /srv/envs/dev\n",
+        3,
+        11,
+        &[r#"the path of environment "dev" "/srv/envs/dev" is absolute"#],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: ../other/values.yaml\n    locator: {yaml: a}\n",
+        4,
+        11,
+        &[r#"the file of app "api" "../other/values.yaml" contains "..""#],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: values.yaml\n    locator: {yaml: a}\n    overrides:\n      dev: { file: /abs.yaml }\n",
+        7,
+        20,
+        &[r#"the file of app "api" in dev "/abs.yaml" is absolute"#],
+    );
+}
+
+#[test]
+fn a_locator_that_can_never_match_is_refused() {
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: VERSION\n    locator: { regex: 'v(\\d+)\\.(\\d+)' }\n",
+        5,
+        14,
+        &[
+            r#"the locator of app "api" cannot find a version"#,
+            "2 capture groups",
+        ],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: values.yaml\n    locator: { yaml: \"\" }\n",
+        5,
+        14,
+        &[r#"the locator of app "api""#],
+    );
+}
+
+#[test]
+fn pr_settings_are_checked() {
+    assert_error(
+        "environments: [{name: dev}]\npr:\n  title: \"Ship {app} to {target}\"\n",
+        3,
+        10,
+        &["unknown placeholder {app}", "{apps}, {target}, {version}"],
+    );
+    assert_error(
+        "environments: [{name: dev}]\npr:\n  branch_prefix: \"my prefix\"\n",
+        3,
+        18,
+        &["branch_prefix \"my prefix\" cannot start a git branch name"],
+    );
+}
+
+#[test]
+fn the_committed_schema_is_up_to_date() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/hoist.schema.json");
+    let generated = format!("{}\n", config::schema());
+    if std::env::var_os("HOIST_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("schema/ has a parent"))
+            .expect("create schema/");
+        std::fs::write(&path, &generated).expect("write the schema");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schema/hoist.schema.json differs from config::schema(); regenerate it with `HOIST_BLESS=1 cargo test -p hoist-core --test config` and commit it"
+    );
+}
+
+#[test]
+fn the_schema_describes_the_file() {
+    let schema: serde_json::Value = serde_json::from_str(&config::schema()).expect("JSON");
+    assert_eq!(schema["$id"], config::SCHEMA_ID);
+    assert_eq!(schema["title"], ".hoist.yaml");
+    assert_eq!(schema["required"], serde_json::json!(["environments"]));
+    assert_eq!(schema["additionalProperties"], false);
+    let props = schema["properties"].as_object().expect("properties");
+    assert!(props.contains_key("pr"), "{props:?}");
+}
