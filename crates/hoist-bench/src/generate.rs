@@ -1,0 +1,515 @@
+//! A large, realistic GitOps repository streamed into `git fast-import`.
+//!
+//! Layout: `main` carries `.hoist.yaml`; `env/dev`, `env/qa`, `env/stage` and
+//! `env/prod` each hold `apps/<app>/values.yaml` (Helm, `image.tag`). Every
+//! commit after the initial ones changes one app's tag on one branch: new
+//! versions land on dev and are promoted dev → qa → stage → prod, as squash
+//! commits `Promote x 1.2.3 to qa (#123)`, real merge commits `Merge pull request
+//! #124 from acme/promote-x-1.2.3-qa` (with their side commit), or direct edits.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// Environment names in pipeline order; branch `env/<name>`.
+pub const ENVIRONMENTS: [&str; 4] = ["dev", "qa", "stage", "prod"];
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// Number of apps.
+    pub apps: usize,
+    /// Total number of commits (at least the initial ones: one on main, one per environment).
+    pub commits: usize,
+    /// Seed of the pseudo-random choices; the same spec gives the same repository.
+    pub seed: u64,
+}
+
+impl Spec {
+    /// The cache directory name of this spec.
+    pub fn key(&self) -> String {
+        format!(
+            "gitops-{}apps-{}commits-seed{}",
+            self.apps, self.commits, self.seed
+        )
+    }
+}
+
+/// The generated repository, built on first use and reused afterwards.
+pub fn repository(spec: Spec, cache: &Path) -> anyhow::Result<PathBuf> {
+    let done = cache.join(spec.key());
+    if done.join(".git").is_dir() {
+        return Ok(done);
+    }
+    std::fs::create_dir_all(cache).with_context(|| format!("cannot create {}", cache.display()))?;
+    let work = cache.join(format!(".{}-{}", spec.key(), std::process::id()));
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .with_context(|| format!("cannot clear {}", work.display()))?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let started = std::time::Instant::now();
+    generate(spec, &work)?;
+    eprintln!(
+        "generated {} commits for {} apps in {:.1} s",
+        spec.commits,
+        spec.apps,
+        started.elapsed().as_secs_f64()
+    );
+    match std::fs::rename(&work, &done) {
+        Ok(()) => Ok(done),
+        // A concurrent run finished first; its repository is identical.
+        Err(_) if done.join(".git").is_dir() => {
+            let _ = std::fs::remove_dir_all(&work);
+            Ok(done)
+        }
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot move {} to {}", work.display(), done.display()))
+        }
+    }
+}
+
+/// App names: realistic service names, numbered past the word list.
+pub fn app_names(count: usize) -> Vec<String> {
+    const DOMAINS: [&str; 60] = [
+        "accounts",
+        "ads",
+        "alerts",
+        "analytics",
+        "audit",
+        "auth",
+        "billing",
+        "booking",
+        "cart",
+        "catalog",
+        "checkout",
+        "chat",
+        "coupons",
+        "crm",
+        "delivery",
+        "discovery",
+        "documents",
+        "email",
+        "events",
+        "feeds",
+        "files",
+        "fraud",
+        "gateway",
+        "geo",
+        "identity",
+        "images",
+        "inventory",
+        "invoices",
+        "ledger",
+        "loyalty",
+        "maps",
+        "media",
+        "messaging",
+        "metrics",
+        "notifications",
+        "orders",
+        "partners",
+        "payments",
+        "payouts",
+        "pricing",
+        "profiles",
+        "promotions",
+        "quotes",
+        "ratings",
+        "recommendations",
+        "refunds",
+        "reports",
+        "reviews",
+        "risk",
+        "routing",
+        "scheduler",
+        "search",
+        "sessions",
+        "shipping",
+        "sms",
+        "subscriptions",
+        "support",
+        "tax",
+        "tickets",
+        "wallet",
+    ];
+    const ROLES: [&str; 6] = ["api", "worker", "web", "sync", "cron", "grpc"];
+    (0..count)
+        .map(|i| {
+            let domain = DOMAINS[i % DOMAINS.len()];
+            let role = ROLES[(i / DOMAINS.len()) % ROLES.len()];
+            let round = i / (DOMAINS.len() * ROLES.len());
+            if round == 0 {
+                format!("{domain}-{role}")
+            } else {
+                format!("{domain}-{role}-{round}")
+            }
+        })
+        .collect()
+}
+
+/// SplitMix64: tiny, fast and fully determined by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        // n is small; the modulo bias is irrelevant for a benchmark.
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Version(u32, u32, u32);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+const AUTHORS: [(&str, &str); 12] = [
+    ("Alice Martin", "+0100"),
+    ("Bob Okafor", "+0000"),
+    ("Carol Nguyen", "+0700"),
+    ("Dave Schmidt", "+0200"),
+    ("Erin Kowalski", "-0500"),
+    ("Farid Haddad", "+0400"),
+    ("Grace Lee", "+0900"),
+    ("Hugo Silva", "-0300"),
+    ("Ines Moreau", "+0100"),
+    ("Jun Park", "+0900"),
+    ("Kiran Rao", "+0530"),
+    ("Lena Fischer", "+0200"),
+];
+
+/// Streams fast-import commands; marks number every commit.
+struct Stream<W: Write> {
+    out: W,
+    next_mark: u64,
+    time: i64,
+    written: usize,
+}
+
+impl<W: Write> Stream<W> {
+    #[allow(clippy::too_many_arguments)] // one fast-import commit: every field is needed
+    fn commit(
+        &mut self,
+        git_ref: &str,
+        author: usize,
+        message: &str,
+        from: Option<u64>,
+        merge: Option<u64>,
+        files: &[(String, String)],
+    ) -> std::io::Result<u64> {
+        let mark = self.next_mark;
+        self.next_mark += 1;
+        let (name, zone) = AUTHORS[author % AUTHORS.len()];
+        let email = name.split(' ').next().unwrap_or(name).to_lowercase();
+        writeln!(self.out, "commit {git_ref}\nmark :{mark}")?;
+        writeln!(
+            self.out,
+            "author {name} <{email}@acme.example> {} {zone}",
+            self.time
+        )?;
+        writeln!(
+            self.out,
+            "committer {name} <{email}@acme.example> {} {zone}",
+            self.time
+        )?;
+        writeln!(self.out, "data {}\n{message}", message.len())?;
+        if let Some(from) = from {
+            writeln!(self.out, "from :{from}")?;
+        }
+        if let Some(merge) = merge {
+            writeln!(self.out, "merge :{merge}")?;
+        }
+        for (path, content) in files {
+            writeln!(
+                self.out,
+                "M 100644 inline {path}\ndata {}\n{content}",
+                content.len()
+            )?;
+        }
+        writeln!(self.out)?;
+        self.written += 1;
+        Ok(mark)
+    }
+}
+
+fn values(app: &str, version: Version, replicas: u32) -> String {
+    format!(
+        "# Helm values for {app}\nreplicaCount: {replicas}\nimage:\n  repository: ghcr.io/acme/{app}\n  tag: {version}\n  pullPolicy: IfNotPresent\nresources:\n  requests:\n    cpu: 100m\n    memory: 128Mi\n"
+    )
+}
+
+fn hoist_yaml(apps: &[String]) -> String {
+    let mut out = String::from("# Generated by hoist-bench.\nenvironments:\n");
+    for env in ENVIRONMENTS {
+        out.push_str(&format!("  - name: {env}\n    branch: env/{env}\n"));
+    }
+    out.push_str("apps:\n");
+    for app in apps {
+        out.push_str(&format!(
+            "  - name: {app}\n    file: apps/{app}/values.yaml\n    locator: {{ yaml: image.tag }}\n"
+        ));
+    }
+    out
+}
+
+fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    cmd
+}
+
+fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+    let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
+    if !out.status.success() {
+        bail!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+/// Writes the repository described by `spec` into the empty directory `dir`.
+pub fn generate(spec: Spec, dir: &Path) -> anyhow::Result<()> {
+    let initial = 1 + ENVIRONMENTS.len();
+    if spec.apps == 0 || spec.commits < initial {
+        bail!("need at least one app and {initial} commits");
+    }
+    let mut init = git(dir);
+    init.args(["init", "-q", "-b", "main"]);
+    run(init, "git init")?;
+
+    let mut child = git(dir)
+        .args(["fast-import", "--quiet", "--done"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start git fast-import")?;
+    let stdin = child.stdin.take().context("git fast-import has no stdin")?;
+    let mut stream = Stream {
+        out: BufWriter::with_capacity(1 << 20, stdin),
+        next_mark: 1,
+        time: 1_577_865_600, // 2020-01-01T08:00:00Z
+        written: 0,
+    };
+    let written = simulate(spec, &mut stream);
+    let finished = written.and_then(|()| {
+        writeln!(stream.out, "done")?;
+        stream.out.flush()
+    });
+    drop(stream);
+    let output = child
+        .wait_with_output()
+        .context("git fast-import did not finish")?;
+    if !output.status.success() {
+        bail!(
+            "git fast-import failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    finished.context("cannot write to git fast-import")?;
+
+    let mut delete = git(dir);
+    delete.args(["update-ref", "-d", SIDE_REF]);
+    run(delete, "git update-ref")?;
+    let mut checkout = git(dir);
+    checkout.args(["checkout", "-q", "main"]);
+    run(checkout, "git checkout")?;
+    // Repositories that have seen `git gc` carry a commit-graph; readers use it.
+    let mut graph = git(dir);
+    graph.args(["commit-graph", "write", "--reachable"]);
+    run(graph, "git commit-graph write")
+}
+
+/// Where side commits of merged pull requests are built; deleted afterwards.
+const SIDE_REF: &str = "refs/hoist-bench/side";
+
+fn simulate<W: Write>(spec: Spec, s: &mut Stream<W>) -> std::io::Result<()> {
+    let mut rng = Rng(spec.seed);
+    let apps = app_names(spec.apps);
+    let start = Version(1, 0, 0);
+    let mut versions = vec![vec![start; spec.apps]; ENVIRONMENTS.len()];
+    let replicas: Vec<u32> = (0..spec.apps).map(|_| 1 + rng.below(4) as u32).collect();
+    let mut pr = 100u64;
+
+    s.commit(
+        "refs/heads/main",
+        0,
+        "Describe the release pipeline",
+        None,
+        None,
+        &[(".hoist.yaml".to_owned(), hoist_yaml(&apps))],
+    )?;
+    let mut tips = Vec::with_capacity(ENVIRONMENTS.len());
+    for env in ENVIRONMENTS {
+        s.time += 60;
+        let files: Vec<(String, String)> = apps
+            .iter()
+            .enumerate()
+            .map(|(i, app)| {
+                (
+                    format!("apps/{app}/values.yaml"),
+                    values(app, start, replicas[i]),
+                )
+            })
+            .collect();
+        tips.push(s.commit(
+            &format!("refs/heads/env/{env}"),
+            0,
+            &format!("Initial {env} environment"),
+            None,
+            None,
+            &files,
+        )?);
+    }
+
+    while s.written < spec.commits {
+        s.time += 60 + rng.below(3600) as i64;
+        let author = rng.below(AUTHORS.len());
+        let roll = rng.below(100);
+        // Promotion step k moves a version from ENVIRONMENTS[k] to ENVIRONMENTS[k + 1].
+        let step = match roll {
+            0..40 => None,
+            40..65 => Some(0),
+            65..85 => Some(1),
+            _ => Some(2),
+        };
+        let chosen = step.and_then(|k| {
+            (0..8)
+                .map(|_| rng.below(spec.apps))
+                .find(|&a| versions[k][a] != versions[k + 1][a])
+                .map(|a| (k, a))
+        });
+        let (target, app, version, subject, topic) = match chosen {
+            Some((k, a)) => {
+                let v = versions[k][a];
+                let env = ENVIRONMENTS[k + 1];
+                (
+                    k + 1,
+                    a,
+                    v,
+                    format!("Promote {} {v} to {env}", apps[a]),
+                    format!("promote-{}-{v}-{env}", apps[a]),
+                )
+            }
+            None => {
+                let a = rng.below(spec.apps);
+                let Version(major, minor, patch) = versions[0][a];
+                let v = match rng.below(100) {
+                    0..70 => Version(major, minor, patch + 1),
+                    70..95 => Version(major, minor + 1, 0),
+                    _ => Version(major + 1, 0, 0),
+                };
+                (
+                    0,
+                    a,
+                    v,
+                    format!("Bump {} to {v}", apps[a]),
+                    format!("{}-{v}", apps[a]),
+                )
+            }
+        };
+        versions[target][app] = version;
+        let git_ref = format!("refs/heads/env/{}", ENVIRONMENTS[target]);
+        let files = [(
+            format!("apps/{}/values.yaml", apps[app]),
+            values(&apps[app], version, replicas[app]),
+        )];
+        let tip = tips[target];
+        pr += 1;
+        let form = rng.below(100);
+        // A merged pull request takes two commits; near the end there may be room for one only.
+        tips[target] = if form < 25 && s.written + 2 <= spec.commits {
+            let side = s.commit(SIDE_REF, author, &subject, Some(tip), None, &files)?;
+            s.time += 300;
+            let merger = (author + 1 + rng.below(AUTHORS.len() - 1)) % AUTHORS.len();
+            let message = format!("Merge pull request #{pr} from acme/{topic}\n\n{subject}");
+            s.commit(&git_ref, merger, &message, Some(tip), Some(side), &files)?
+        } else if form < 90 {
+            s.commit(
+                &git_ref,
+                author,
+                &format!("{subject} (#{pr})"),
+                Some(tip),
+                None,
+                &files,
+            )?
+        } else {
+            s.commit(&git_ref, author, &subject, Some(tip), None, &files)?
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_names_are_unique() {
+        let names = app_names(1000);
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), 1000);
+        assert_eq!(names[0], "accounts-api");
+    }
+
+    #[test]
+    fn a_small_repository_has_the_requested_commits_and_is_reproducible() {
+        let spec = Spec {
+            apps: 7,
+            commits: 200,
+            seed: 3,
+        };
+        let shas = |dir: &Path| {
+            let out = git(dir)
+                .args(["for-each-ref", "--format=%(objectname) %(refname)"])
+                .output()
+                .expect("git runs");
+            String::from_utf8(out.stdout).expect("UTF-8")
+        };
+        let count = |dir: &Path| {
+            let out = git(dir)
+                .args(["rev-list", "--count", "--all"])
+                .output()
+                .expect("git runs");
+            String::from_utf8(out.stdout)
+                .expect("UTF-8")
+                .trim()
+                .parse::<usize>()
+                .expect("a number")
+        };
+        let one = tempfile_dir("one");
+        let two = tempfile_dir("two");
+        generate(spec, &one).expect("generates");
+        generate(spec, &two).expect("generates");
+        assert_eq!(count(&one), 200);
+        assert_eq!(shas(&one), shas(&two));
+        assert!(shas(&one).contains("refs/heads/env/prod"));
+        assert!(!shas(&one).contains(SIDE_REF));
+        let _ = std::fs::remove_dir_all(&one);
+        let _ = std::fs::remove_dir_all(&two);
+    }
+
+    fn tempfile_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("hoist-bench-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        dir
+    }
+}
