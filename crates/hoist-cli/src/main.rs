@@ -127,7 +127,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
             // The reader went away (`hoist history | head`): not an error.
             ExitCode::SUCCESS
         }
@@ -168,7 +171,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Init { repo } => {
             let repo = hoist_core::Repo::open(&repo)?;
-            let detection = hoist_core::detect::detect(&repo).context("could not propose a configuration")?;
+            let detection =
+                hoist_core::detect::detect(&repo).context("could not propose a configuration")?;
             write!(out, "{}", detection.to_yaml())?;
         }
         Command::Plan {
@@ -196,7 +200,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let project = Project::open(&repo)?;
             let at = Point::parse(&format!("{environment}@{to}"))?.at;
             let plan = hoist_core::plan::rollback(&project, &environment, at, &apps)?;
-            let nothing = format!("nothing to roll back: {environment} already runs what it ran at {to}");
+            let nothing =
+                format!("nothing to roll back: {environment} already runs what it ran at {to}");
             show_plan(&mut out, plan, &nothing, context, json)?;
         }
         Command::Diff {
@@ -208,7 +213,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let project = Project::open(&repo)?;
-            let plan = hoist_core::plan::compare(&project, &Point::parse(&from)?, &Point::parse(&to)?, &apps)?;
+            let plan = hoist_core::plan::compare(
+                &project,
+                &Point::parse(&from)?,
+                &Point::parse(&to)?,
+                &apps,
+            )?;
             let nothing = format!("{from} and {to} run the same versions");
             show_plan(&mut out, plan, &nothing, context, json)?;
         }
@@ -237,7 +247,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     Ok(views::history_line(&change, now))
                 };
-                if let Err(e) = line.and_then(|l| writeln!(out, "{l}").map_err(anyhow::Error::from)) {
+                if let Err(e) = line.and_then(|l| writeln!(out, "{l}").map_err(anyhow::Error::from))
+                {
                     failed.get_or_insert(e);
                 }
             })?;
@@ -264,13 +275,22 @@ fn now() -> i64 {
 }
 
 /// Prints a plan (or `nothing` when there is none) as text or JSON.
-fn show_plan(out: &mut impl Write, plan: Option<PromotionPlan>, nothing: &str, context: usize, json: bool) -> anyhow::Result<()> {
+fn show_plan(
+    out: &mut impl Write,
+    plan: Option<PromotionPlan>,
+    nothing: &str,
+    context: usize,
+    json: bool,
+) -> anyhow::Result<()> {
     match plan {
         None if json => writeln!(out, "null")?,
         None => writeln!(out, "{nothing}")?,
         Some(plan) if json => {
             let diffs: Vec<_> = plan.files.iter().map(|f| f.diff(context)).collect();
-            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "plan": plan, "diffs": diffs }))?;
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({ "plan": plan, "diffs": diffs }),
+            )?;
             writeln!(out)?;
         }
         Some(plan) => write!(out, "{}", views::plan(&plan, context, colour()))?,

@@ -27,10 +27,17 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
         ConfigSource::File { path } => path.display().to_string(),
         ConfigSource::Detected => "detected (no .hoist.yaml; see `hoist init`)".to_owned(),
     };
-    out.push_str(&format!("{} {}\n", paint(BOLD, "repository"), project.repo.path().display()));
+    out.push_str(&format!(
+        "{} {}\n",
+        paint(BOLD, "repository"),
+        project.repo.path().display()
+    ));
     out.push_str(&format!("{} {}\n", paint(BOLD, "config    "), source));
     if project.repo.is_shallow() {
-        out.push_str(&paint(YELLOW, "shallow clone: history is incomplete, some origins are unknown\n"));
+        out.push_str(&paint(
+            YELLOW,
+            "shallow clone: history is incomplete, some origins are unknown\n",
+        ));
     }
     out.push('\n');
 
@@ -48,7 +55,10 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
                 Cell::Absent => ("-".to_owned(), Some(DIM)),
                 Cell::Error { message } => (format!("error: {message}"), Some(RED)),
                 Cell::Version {
-                    version, since, pending, ..
+                    version,
+                    since,
+                    pending,
+                    ..
                 } => {
                     any_pending |= *pending;
                     let mut text = version.clone();
@@ -97,7 +107,10 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
         out.push('\n');
     }
     if any_pending {
-        out.push_str(&format!("\n{} differs from the upstream environment (promotion pending)\n", paint(YELLOW, "*")));
+        out.push_str(&format!(
+            "\n{} differs from the upstream environment (promotion pending)\n",
+            paint(YELLOW, "*")
+        ));
     }
     out
 }

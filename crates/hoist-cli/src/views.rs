@@ -16,7 +16,13 @@ const RESET: &str = "\x1b[0m";
 
 /// The value-level changes, the warnings, then the unified diff of every file.
 pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
-    let paint = |code: &str, text: &str| if colour { format!("{code}{text}{RESET}") } else { text.to_owned() };
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
     let verb = match plan.kind {
         PlanKind::Promotion => "promote",
         PlanKind::Rollback => "roll back",
@@ -24,7 +30,13 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
     };
     let short = |id: &str| id[..id.len().min(12)].to_owned();
     let header = match plan.kind {
-        PlanKind::Promotion => format!("{} → {} (base {} on {})", plan.source, plan.target, short(&plan.base), plan.target_branch),
+        PlanKind::Promotion => format!(
+            "{} → {} (base {} on {})",
+            plan.source,
+            plan.target,
+            short(&plan.base),
+            plan.target_branch
+        ),
         PlanKind::Rollback => format!(
             "{} to its state at {} (base {} on {})",
             plan.target,
@@ -43,19 +55,29 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
     let mut out = format!("{} {header}\n\n", paint(BOLD, verb));
     let width = plan.apps.iter().map(|a| a.app.len()).max().unwrap_or(0);
     for a in &plan.apps {
-        out.push_str(&format!("  {:<width$}  {} → {}   {}\n", a.app, a.from, paint(GREEN, &a.to), a.file));
+        out.push_str(&format!(
+            "  {:<width$}  {} → {}   {}\n",
+            a.app,
+            a.from,
+            paint(GREEN, &a.to),
+            a.file
+        ));
     }
     if !plan.warnings.is_empty() {
         out.push('\n');
         for w in &plan.warnings {
             let message = match w {
-                hoist_core::plan::Warning::SkipsEnvironment { message, .. } | hoist_core::plan::Warning::Downgrade { message, .. } => message,
+                hoist_core::plan::Warning::SkipsEnvironment { message, .. }
+                | hoist_core::plan::Warning::Downgrade { message, .. } => message,
             };
             out.push_str(&format!("{} {message}\n", paint(YELLOW, "warning:")));
         }
     }
     if !plan.changelog.is_empty() {
-        out.push_str(&format!("\n{}\n", paint(BOLD, &format!("changelog on {}", plan.source))));
+        out.push_str(&format!(
+            "\n{}\n",
+            paint(BOLD, &format!("changelog on {}", plan.source))
+        ));
         for change in &plan.changelog {
             let c = &change.commit;
             let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
@@ -79,7 +101,10 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
         out.push_str(&paint(BOLD, &format!("--- a/{0}\n+++ b/{0}", diff.path)));
         out.push('\n');
         for hunk in &diff.hunks {
-            let header = format!("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len);
+            let header = format!(
+                "@@ -{},{} +{},{} @@",
+                hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len
+            );
             out.push_str(&paint(CYAN, &header));
             out.push('\n');
             for line in &hunk.lines {
@@ -120,8 +145,15 @@ pub fn history_line(change: &VersionChange, now: i64) -> String {
     let c = &change.commit;
     let when = jiff::Timestamp::from_second(c.time)
         .ok()
-        .and_then(|t| jiff::tz::Offset::from_seconds(c.offset).ok().map(|o| t.to_zoned(o.to_time_zone())))
-        .map_or_else(|| c.time.to_string(), |z| z.strftime("%Y-%m-%d %H:%M %z").to_string());
+        .and_then(|t| {
+            jiff::tz::Offset::from_seconds(c.offset)
+                .ok()
+                .map(|o| t.to_zoned(o.to_time_zone()))
+        })
+        .map_or_else(
+            || c.time.to_string(),
+            |z| z.strftime("%Y-%m-%d %H:%M %z").to_string(),
+        );
     let kind = match change.kind {
         ChangeKind::Initial => "initial",
         ChangeKind::Rollback => "rollback",
@@ -152,7 +184,10 @@ pub fn releases(config: &hoist_core::Config, releases: &[Release]) -> String {
     for r in releases {
         let mut row = vec![r.app.clone(), r.version.clone()];
         row.extend(r.arrivals.iter().map(|a| match a {
-            Some(a) => jiff::Timestamp::from_second(a.commit.time).map_or_else(|_| "?".to_owned(), |t| t.strftime("%Y-%m-%d %H:%M").to_string()),
+            Some(a) => jiff::Timestamp::from_second(a.commit.time).map_or_else(
+                |_| "?".to_owned(),
+                |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+            ),
             None => "-".to_owned(),
         }));
         row.push(r.lead_time.map_or_else(|| "-".to_owned(), duration));
@@ -163,7 +198,11 @@ pub fn releases(config: &hoist_core::Config, releases: &[Release]) -> String {
         .collect();
     let mut out = String::new();
     for row in rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
@@ -172,7 +211,11 @@ pub fn releases(config: &hoist_core::Config, releases: &[Release]) -> String {
 
 /// A lead time such as `2d 4h` or `35m`.
 fn duration(seconds: i64) -> String {
-    let (d, h, m) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let (d, h, m) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+    );
     match (d, h) {
         (0, 0) => format!("{m}m"),
         (0, _) => format!("{h}h {m}m"),

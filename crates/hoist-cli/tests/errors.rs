@@ -12,9 +12,18 @@ fn hoist(args: &[&str]) -> Output {
 }
 
 fn one_line_error(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8(out.stderr.clone()).expect("UTF-8 stderr");
-    assert_eq!(stderr.lines().count(), 1, "one line expected, got: {stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line expected, got: {stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
     stderr
 }
@@ -23,7 +32,11 @@ fn one_line_error(out: &Output) -> String {
 fn a_path_that_does_not_exist() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("nope");
-    let err = one_line_error(&hoist(&["status", "--repo", missing.to_str().expect("UTF-8 path")]));
+    let err = one_line_error(&hoist(&[
+        "status",
+        "--repo",
+        missing.to_str().expect("UTF-8 path"),
+    ]));
     assert!(err.contains("does not exist"), "{err}");
     assert!(err.contains("nope"), "{err}");
 }
@@ -31,7 +44,11 @@ fn a_path_that_does_not_exist() {
 #[test]
 fn a_folder_that_is_not_a_repository() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let err = one_line_error(&hoist(&["status", "--repo", dir.path().to_str().expect("UTF-8 path")]));
+    let err = one_line_error(&hoist(&[
+        "status",
+        "--repo",
+        dir.path().to_str().expect("UTF-8 path"),
+    ]));
     assert!(err.contains("is not a git repository"), "{err}");
 }
 
@@ -46,7 +63,11 @@ fn a_repository_without_commits() {
         .status()
         .expect("git runs");
     assert!(init.success());
-    let err = one_line_error(&hoist(&["status", "--repo", dir.path().to_str().expect("UTF-8 path")]));
+    let err = one_line_error(&hoist(&[
+        "status",
+        "--repo",
+        dir.path().to_str().expect("UTF-8 path"),
+    ]));
     assert!(err.contains("has no commits yet"), "{err}");
 }
 

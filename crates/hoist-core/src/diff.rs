@@ -91,11 +91,19 @@ pub enum LineTag {
 /// Diffs a file. `old` is `None` for an added file, `new` for a removed one;
 /// `old_path` differs from `path` for a rename. `context` is the number of
 /// unchanged lines kept around each change.
-pub fn diff_file(path: &str, old_path: &str, old: Option<&[u8]>, new: Option<&[u8]>, context: usize) -> FileDiff {
+pub fn diff_file(
+    path: &str,
+    old_path: &str,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
+    context: usize,
+) -> FileDiff {
     let kind = match (old, new) {
         (None, _) => FileChangeKind::Added,
         (_, None) => FileChangeKind::Removed,
-        _ if old_path != path => FileChangeKind::Renamed { from: old_path.to_owned() },
+        _ if old_path != path => FileChangeKind::Renamed {
+            from: old_path.to_owned(),
+        },
         _ => FileChangeKind::Modified,
     };
     let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
@@ -254,19 +262,36 @@ mod tests {
     fn a_changed_tag_is_one_hunk_with_the_tag_emphasised() {
         let old = "image:\n  repository: ghcr.io/acme/api\n  tag: 1.4.2 # pinned\nreplicas: 2\n";
         let new = "image:\n  repository: ghcr.io/acme/api\n  tag: 1.5.0 # pinned\nreplicas: 2\n";
-        let d = diff_file("values.yaml", "values.yaml", Some(old.as_bytes()), Some(new.as_bytes()), 1);
+        let d = diff_file(
+            "values.yaml",
+            "values.yaml",
+            Some(old.as_bytes()),
+            Some(new.as_bytes()),
+            1,
+        );
         assert_eq!(d.kind, FileChangeKind::Modified);
         assert_eq!((d.added, d.removed), (1, 1));
         assert_eq!(d.hunks.len(), 1);
         let h = &d.hunks[0];
-        assert_eq!((h.old_start, h.old_len, h.new_start, h.new_len), (2, 3, 2, 3));
+        assert_eq!(
+            (h.old_start, h.old_len, h.new_start, h.new_len),
+            (2, 3, 2, 3)
+        );
         let removed = &h.lines[1];
         assert_eq!(removed.tag, LineTag::Removed);
         assert_eq!(removed.text, "  tag: 1.4.2 # pinned");
-        let emphasised: Vec<&str> = removed.emphasis.iter().map(|r| &removed.text[r.clone()]).collect();
+        let emphasised: Vec<&str> = removed
+            .emphasis
+            .iter()
+            .map(|r| &removed.text[r.clone()])
+            .collect();
         assert_eq!(emphasised.concat(), "1.4.2");
         let added = &h.lines[2];
-        let emphasised: Vec<&str> = added.emphasis.iter().map(|r| &added.text[r.clone()]).collect();
+        let emphasised: Vec<&str> = added
+            .emphasis
+            .iter()
+            .map(|r| &added.text[r.clone()])
+            .collect();
         assert_eq!(emphasised.concat(), "1.5.0");
         assert_eq!(
             unified(&d),
@@ -276,7 +301,13 @@ mod tests {
 
     #[test]
     fn crlf_line_endings_do_not_leak_into_the_text() {
-        let d = diff_file("a.yaml", "a.yaml", Some(b"tag: 1\r\nx: 1\r\n"), Some(b"tag: 2\r\nx: 1\r\n"), 3);
+        let d = diff_file(
+            "a.yaml",
+            "a.yaml",
+            Some(b"tag: 1\r\nx: 1\r\n"),
+            Some(b"tag: 2\r\nx: 1\r\n"),
+            3,
+        );
         assert_eq!(d.hunks[0].lines[0].text, "tag: 1");
         assert_eq!(d.hunks[0].lines[1].text, "tag: 2");
         assert_eq!(d.hunks[0].lines[2].text, "x: 1");
@@ -285,26 +316,55 @@ mod tests {
     #[test]
     fn added_removed_renamed_binary_and_large_files() {
         let added = diff_file("new.yaml", "new.yaml", None, Some(b"a: 1\nb: 2\n"), 3);
-        assert_eq!((added.kind.clone(), added.added, added.removed), (FileChangeKind::Added, 2, 0));
+        assert_eq!(
+            (added.kind.clone(), added.added, added.removed),
+            (FileChangeKind::Added, 2, 0)
+        );
         assert!(unified(&added).starts_with("--- /dev/null\n+++ b/new.yaml\n@@ -0,0 +1,2 @@\n"));
 
         let removed = diff_file("old.yaml", "old.yaml", Some(b"a: 1\n"), None, 3);
-        assert_eq!((removed.kind.clone(), removed.added, removed.removed), (FileChangeKind::Removed, 0, 1));
+        assert_eq!(
+            (removed.kind.clone(), removed.added, removed.removed),
+            (FileChangeKind::Removed, 0, 1)
+        );
         assert!(unified(&removed).starts_with("--- a/old.yaml\n+++ /dev/null\n@@ -1,1 +0,0 @@\n"));
 
         let renamed = diff_file("b.yaml", "a.yaml", Some(b"x: 1\n"), Some(b"x: 2\n"), 3);
-        assert_eq!(renamed.kind, FileChangeKind::Renamed { from: "a.yaml".into() });
+        assert_eq!(
+            renamed.kind,
+            FileChangeKind::Renamed {
+                from: "a.yaml".into()
+            }
+        );
         assert!(unified(&renamed).starts_with("--- a/a.yaml\n+++ b/b.yaml\n"));
 
-        let binary = diff_file("logo.png", "logo.png", Some(b"\x89PNG\0\x01"), Some(b"\x89PNG\0\x02"), 3);
+        let binary = diff_file(
+            "logo.png",
+            "logo.png",
+            Some(b"\x89PNG\0\x01"),
+            Some(b"\x89PNG\0\x02"),
+            3,
+        );
         assert_eq!(binary.kind, FileChangeKind::Binary);
         assert!(binary.hunks.is_empty());
-        assert_eq!(unified(&binary), "Binary files a/logo.png and b/logo.png differ\n");
+        assert_eq!(
+            unified(&binary),
+            "Binary files a/logo.png and b/logo.png differ\n"
+        );
 
         let big_old = "line\n".repeat(LARGE_FILE_BYTES / 5 + 10);
         let big_new = format!("{big_old}extra\n");
-        let large = diff_file("big.yaml", "big.yaml", Some(big_old.as_bytes()), Some(big_new.as_bytes()), 3);
-        assert_eq!((large.kind.clone(), large.added, large.removed), (FileChangeKind::Large, 1, 0));
+        let large = diff_file(
+            "big.yaml",
+            "big.yaml",
+            Some(big_old.as_bytes()),
+            Some(big_new.as_bytes()),
+            3,
+        );
+        assert_eq!(
+            (large.kind.clone(), large.added, large.removed),
+            (FileChangeKind::Large, 1, 0)
+        );
         assert!(large.hunks.is_empty());
     }
 

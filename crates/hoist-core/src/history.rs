@@ -60,7 +60,12 @@ pub enum Error {
 /// environment `env`, newest first, as the walk finds them, so long
 /// histories stream. Apps whose file or version cannot be read at the tip
 /// are skipped; `hoist status` reports why.
-pub fn history(project: &Project, env: &str, apps: &[String], mut visit: impl FnMut(VersionChange)) -> Result<(), Error> {
+pub fn history(
+    project: &Project,
+    env: &str,
+    apps: &[String],
+    mut visit: impl FnMut(VersionChange),
+) -> Result<(), Error> {
     walk_from(project, &Point::tip(env), apps, |change| {
         visit(change);
         true
@@ -70,7 +75,12 @@ pub fn history(project: &Project, env: &str, apps: &[String], mut visit: impl Fn
 /// The changelog of a promotion: the version changes of `app` on the source
 /// point's history, newest first, back to (and including) the change that
 /// moved it away from `since`, the version the target runs now.
-pub fn changelog(project: &Project, source: &Point, app: &str, since: &str) -> Result<Vec<VersionChange>, Error> {
+pub fn changelog(
+    project: &Project,
+    source: &Point,
+    app: &str,
+    since: &str,
+) -> Result<Vec<VersionChange>, Error> {
     let mut entries = Vec::new();
     walk_from(project, source, &[app.to_owned()], |change| {
         if change.to == since {
@@ -85,7 +95,12 @@ pub fn changelog(project: &Project, source: &Point, app: &str, since: &str) -> R
 
 /// The walk behind [`history`] and [`changelog`]: `visit` returns whether to
 /// keep following that change's app further back.
-fn walk_from(project: &Project, point: &Point, apps: &[String], mut visit: impl FnMut(VersionChange) -> bool) -> Result<(), Error> {
+fn walk_from(
+    project: &Project,
+    point: &Point,
+    apps: &[String],
+    mut visit: impl FnMut(VersionChange) -> bool,
+) -> Result<(), Error> {
     let config = &project.config;
     let resolved = point.resolve(project)?;
     let environment = resolved.env;
@@ -118,22 +133,24 @@ fn walk_from(project: &Project, point: &Point, apps: &[String], mut visit: impl 
         }
     }
     let mut failure = None;
-    walk::changes(repo, tip, tree, tracked, |change| match repo.commit_info(change.commit) {
-        Ok(commit) => {
-            let kind = kind_of(change.from.as_deref(), &change.to, &commit);
-            let more = visit(VersionChange {
-                environment: env.to_owned(),
-                app: config.apps[change.index].name.clone(),
-                commit,
-                from: change.from,
-                to: change.to,
-                kind,
-            });
-            if more { Follow::Continue } else { Follow::Stop }
-        }
-        Err(e) => {
-            failure.get_or_insert(e);
-            Follow::Stop
+    walk::changes(repo, tip, tree, tracked, |change| {
+        match repo.commit_info(change.commit) {
+            Ok(commit) => {
+                let kind = kind_of(change.from.as_deref(), &change.to, &commit);
+                let more = visit(VersionChange {
+                    environment: env.to_owned(),
+                    app: config.apps[change.index].name.clone(),
+                    commit,
+                    from: change.from,
+                    to: change.to,
+                    kind,
+                });
+                if more { Follow::Continue } else { Follow::Stop }
+            }
+            Err(e) => {
+                failure.get_or_insert(e);
+                Follow::Stop
+            }
         }
     })
     .map_err(in_env)?;
@@ -176,11 +193,34 @@ mod tests {
     #[test]
     fn kinds_from_versions_and_subjects() {
         assert_eq!(kind_of(None, "1.0.0", &commit("init")), ChangeKind::Initial);
-        assert_eq!(kind_of(Some("1.5.0"), "1.4.2", &commit("Promote api (#3)")), ChangeKind::Rollback);
-        assert_eq!(kind_of(Some("abc"), "def", &commit("Revert \"Promote api\"")), ChangeKind::Rollback);
-        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("Promote api to 1.5.0 (#34)")), ChangeKind::Promotion);
-        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("Merge pull request #12 from acme/x")), ChangeKind::Promotion);
-        assert_eq!(kind_of(Some("1.4.2"), "1.5.0", &commit("hotfix api")), ChangeKind::DirectEdit);
+        assert_eq!(
+            kind_of(Some("1.5.0"), "1.4.2", &commit("Promote api (#3)")),
+            ChangeKind::Rollback
+        );
+        assert_eq!(
+            kind_of(Some("abc"), "def", &commit("Revert \"Promote api\"")),
+            ChangeKind::Rollback
+        );
+        assert_eq!(
+            kind_of(
+                Some("1.4.2"),
+                "1.5.0",
+                &commit("Promote api to 1.5.0 (#34)")
+            ),
+            ChangeKind::Promotion
+        );
+        assert_eq!(
+            kind_of(
+                Some("1.4.2"),
+                "1.5.0",
+                &commit("Merge pull request #12 from acme/x")
+            ),
+            ChangeKind::Promotion
+        );
+        assert_eq!(
+            kind_of(Some("1.4.2"), "1.5.0", &commit("hotfix api")),
+            ChangeKind::DirectEdit
+        );
     }
 }
 
@@ -216,7 +256,10 @@ pub fn combined(project: &Project, apps: &[String]) -> Result<Vec<Release>, Erro
     let mut releases: Vec<Release> = Vec::new();
     for (e, env) in envs.iter().enumerate() {
         history(project, &env.name, apps, |change| {
-            let at = match releases.iter().position(|r| r.app == change.app && r.version == change.to) {
+            let at = match releases
+                .iter()
+                .position(|r| r.app == change.app && r.version == change.to)
+            {
                 Some(at) => at,
                 None => {
                     releases.push(Release {
@@ -237,11 +280,25 @@ pub fn combined(project: &Project, apps: &[String]) -> Result<Vec<Release>, Erro
     }
     for r in &mut releases {
         let time = |a: &Option<Arrival>| a.as_ref().map(|a| a.commit.time);
-        if let (Some(first), Some(last)) = (r.arrivals.first().and_then(time), r.arrivals.last().and_then(time)) {
+        if let (Some(first), Some(last)) = (
+            r.arrivals.first().and_then(time),
+            r.arrivals.last().and_then(time),
+        ) {
             r.lead_time = Some(last - first);
         }
     }
-    let first_seen = |r: &Release| r.arrivals.iter().flatten().map(|a| a.commit.time).min().unwrap_or(0);
-    releases.sort_by(|a, b| first_seen(b).cmp(&first_seen(a)).then_with(|| a.app.cmp(&b.app)));
+    let first_seen = |r: &Release| {
+        r.arrivals
+            .iter()
+            .flatten()
+            .map(|a| a.commit.time)
+            .min()
+            .unwrap_or(0)
+    };
+    releases.sort_by(|a, b| {
+        first_seen(b)
+            .cmp(&first_seen(a))
+            .then_with(|| a.app.cmp(&b.app))
+    });
     Ok(releases)
 }

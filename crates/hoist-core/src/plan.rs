@@ -10,10 +10,10 @@ use crate::Project;
 use crate::config::App;
 use crate::diff::{self, FileDiff};
 use crate::history::{self, VersionChange};
-use crate::repo;
-use crate::point::{At, Point, Resolved};
-use crate::version;
 use crate::point;
+use crate::point::{At, Point, Resolved};
+use crate::repo;
+use crate::version;
 
 /// A promotion of one or more apps from a source environment to a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,7 +70,13 @@ pub struct FileChange {
 impl FileChange {
     /// The line diff of this file with `context` lines around each change.
     pub fn diff(&self, context: usize) -> FileDiff {
-        diff::diff_file(&self.path, &self.path, Some(&self.old), Some(&self.new), context)
+        diff::diff_file(
+            &self.path,
+            &self.path,
+            Some(&self.old),
+            Some(&self.new),
+            context,
+        )
     }
 }
 
@@ -152,24 +158,40 @@ pub enum Error {
         app: String,
         /// The branch looked at.
         branch: String,
-        /// What the locator said.
-        source: hoist_locate::Error,
+        /// What the locator said (boxed: it is large and errors are rare).
+        source: Box<hoist_locate::Error>,
     },
 }
 
 /// Plans the promotion of `apps` (all apps that differ when empty) from
 /// `source` (an environment, or a point of its history) to `target`'s tip.
 /// `Ok(None)` means there is nothing to change.
-pub fn promotion(project: &Project, source: &Point, target: &str, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+pub fn promotion(
+    project: &Project,
+    source: &Point,
+    target: &str,
+    apps: &[String],
+) -> Result<Option<PromotionPlan>, Error> {
     if source.environment == target && source.at == At::Tip {
         return Err(Error::SameEnvironment(target.to_owned()));
     }
-    build(project, PlanKind::Promotion, source, &Point::tip(target), apps)
+    build(
+        project,
+        PlanKind::Promotion,
+        source,
+        &Point::tip(target),
+        apps,
+    )
 }
 
 /// Plans setting `apps` (all that differ when empty) of environment `env`
 /// back to their versions at `to`, an earlier point of its own history.
-pub fn rollback(project: &Project, env: &str, to: At, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+pub fn rollback(
+    project: &Project,
+    env: &str,
+    to: At,
+    apps: &[String],
+) -> Result<Option<PromotionPlan>, Error> {
     let source = Point {
         environment: env.to_owned(),
         at: to,
@@ -180,17 +202,33 @@ pub fn rollback(project: &Project, env: &str, to: At, apps: &[String]) -> Result
 /// How the versions and files of `apps` (all when empty) differ going from
 /// point `from` to point `to`, as `git diff from to` would order them.
 /// `Ok(None)` means they run the same versions.
-pub fn compare(project: &Project, from: &Point, to: &Point, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+pub fn compare(
+    project: &Project,
+    from: &Point,
+    to: &Point,
+    apps: &[String],
+) -> Result<Option<PromotionPlan>, Error> {
     build(project, PlanKind::Comparison, to, from, apps)
 }
 
-fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps: &[String]) -> Result<Option<PromotionPlan>, Error> {
+fn build(
+    project: &Project,
+    kind: PlanKind,
+    source: &Point,
+    target: &Point,
+    apps: &[String],
+) -> Result<Option<PromotionPlan>, Error> {
     let config = &project.config;
     for name in apps {
         if !config.apps.iter().any(|a| &a.name == name) {
             return Err(Error::UnknownApp {
                 name: name.clone(),
-                known: config.apps.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
+                known: config
+                    .apps
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
@@ -224,13 +262,15 @@ fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps
         let locate_error = |source| Error::Locate {
             app: app.name.clone(),
             branch: target_side.0.branch.clone(),
-            source,
+            source: Box::new(source),
         };
         let current = locator.read(&path, &file.new).map_err(locate_error)?.value;
         if current == wanted {
             continue;
         }
-        file.new = locator.write(&path, &file.new, &wanted).map_err(locate_error)?;
+        file.new = locator
+            .write(&path, &file.new, &wanted)
+            .map_err(locate_error)?;
         changes.push(AppChange {
             app: app.name.clone(),
             file: path,
@@ -251,7 +291,10 @@ fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps
                 "{} takes its versions from {u}, not {}: this promotion skips the usual path",
                 target_env.name, source_env.name
             ),
-            None => format!("{} has no upstream environment; promoting into it from {} is unusual", target_env.name, source_env.name),
+            None => format!(
+                "{} has no upstream environment; promoting into it from {} is unusual",
+                target_env.name, source_env.name
+            ),
         };
         warnings.push(Warning::SkipsEnvironment { upstream, message });
     }
@@ -259,7 +302,10 @@ fn build(project: &Project, kind: PlanKind, source: &Point, target: &Point, apps
         if version::is_downgrade(&c.from, &c.to) {
             warnings.push(Warning::Downgrade {
                 app: c.app.clone(),
-                message: format!("{}: {} is older than {}, the version {} runs now", c.app, c.to, c.from, target_env.name),
+                message: format!(
+                    "{}: {} is older than {}, the version {} runs now",
+                    c.app, c.to, c.from, target_env.name
+                ),
             });
         }
     }
@@ -311,7 +357,7 @@ impl Side<'_> {
             .map_err(|source| Error::Locate {
                 app: app.name.clone(),
                 branch: self.0.branch.clone(),
-                source,
+                source: Box::new(source),
             })
     }
 }

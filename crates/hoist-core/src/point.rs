@@ -48,7 +48,9 @@ pub enum Error {
         known: String,
     },
     /// Text after `@` that is neither a commit id nor a date.
-    #[error("{text:?} is neither a commit id nor a date; write a hex id or a time like 2026-11-20T17:00 or 2026-11-20T17:00+01:00")]
+    #[error(
+        "{text:?} is neither a commit id nor a date; write a hex id or a time like 2026-11-20T17:00 or 2026-11-20T17:00+01:00"
+    )]
     BadAt {
         /// The text given.
         text: String,
@@ -108,10 +110,18 @@ impl Point {
 
     pub(crate) fn resolve<'a>(&self, project: &'a Project) -> Result<Resolved<'a>, Error> {
         let config = &project.config;
-        let env = config.environment(&self.environment).ok_or_else(|| Error::UnknownEnvironment {
-            name: self.environment.clone(),
-            known: config.environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
-        })?;
+        let env =
+            config
+                .environment(&self.environment)
+                .ok_or_else(|| Error::UnknownEnvironment {
+                    name: self.environment.clone(),
+                    known: config
+                        .environments
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
         let in_env = |source| Error::Repo {
             environment: env.name.clone(),
             source,
@@ -158,26 +168,41 @@ impl Point {
                 })?
             }
         };
-        Ok(Resolved { env, branch, commit })
+        Ok(Resolved {
+            env,
+            branch,
+            commit,
+        })
     }
 }
 
 fn parse_at(text: &str) -> Result<At, Error> {
-    let bad = || Error::BadAt { text: text.to_owned() };
+    let bad = || Error::BadAt {
+        text: text.to_owned(),
+    };
     if text.len() >= 4 && text.bytes().all(|b| b.is_ascii_hexdigit()) && !looks_like_date(text) {
         return Ok(At::Commit(text.to_owned()));
     }
     if let Ok(t) = text.parse::<jiff::Timestamp>() {
         return Ok(At::Time(t));
     }
-    // No offset given: read it as UTC rather than guess the machine's zone.
-    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
-        return dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| At::Time(z.timestamp())).map_err(|_| bad());
-    }
-    if let Ok(d) = text.parse::<jiff::civil::Date>() {
+    // jiff reads a bare date as a date-time at midnight, so try the date first.
+    if !text.contains(['T', 't', ' '])
+        && let Ok(d) = text.parse::<jiff::civil::Date>()
+    {
         // A bare date means its end: "what ran on Friday" includes Friday.
         let end = d.at(23, 59, 59, 0);
-        return end.to_zoned(jiff::tz::TimeZone::UTC).map(|z| At::Time(z.timestamp())).map_err(|_| bad());
+        return end
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| At::Time(z.timestamp()))
+            .map_err(|_| bad());
+    }
+    // No offset given: read it as UTC rather than guess the machine's zone.
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return dt
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| At::Time(z.timestamp()))
+            .map_err(|_| bad());
     }
     Err(bad())
 }
@@ -193,7 +218,10 @@ mod tests {
     #[test]
     fn points_parse() {
         assert_eq!(Point::parse("prod").expect("parses").at, At::Tip);
-        assert_eq!(Point::parse("prod@a1b2c3d").expect("parses").at, At::Commit("a1b2c3d".into()));
+        assert_eq!(
+            Point::parse("prod@a1b2c3d").expect("parses").at,
+            At::Commit("a1b2c3d".into())
+        );
         let at = |s: &str| match Point::parse(s).expect("parses").at {
             At::Time(t) => t.to_string(),
             other => panic!("{other:?}"),
@@ -201,7 +229,12 @@ mod tests {
         assert_eq!(at("prod@2026-11-20T17:00"), "2026-11-20T17:00:00Z");
         assert_eq!(at("prod@2026-11-20T17:00+01:00"), "2026-11-20T16:00:00Z");
         assert_eq!(at("prod@2026-11-20"), "2026-11-20T23:59:59Z");
-        let err = Point::parse("prod@friday").expect_err("not a point").to_string();
-        assert!(err.contains("\"friday\" is neither a commit id nor a date"), "{err}");
+        let err = Point::parse("prod@friday")
+            .expect_err("not a point")
+            .to_string();
+        assert!(
+            err.contains("\"friday\" is neither a commit id nor a date"),
+            "{err}"
+        );
     }
 }

@@ -84,12 +84,16 @@ impl Project {
                 source,
             })?;
             let origin = file.display().to_string();
-            let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { origin: origin.clone() })?;
+            let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+                origin: origin.clone(),
+            })?;
             let config = config::parse(&text, &origin)?;
             return Ok(Project {
                 repo,
                 config,
-                source: ConfigSource::File { path: file.to_owned() },
+                source: ConfigSource::File {
+                    path: file.to_owned(),
+                },
             });
         }
         let branch = repo.default_branch()?;
@@ -97,7 +101,9 @@ impl Project {
         match repo.read_file(commit, CONFIG_FILE)? {
             Some(bytes) => {
                 let origin = format!("{CONFIG_FILE} on {branch}");
-                let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { origin: origin.clone() })?;
+                let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+                    origin: origin.clone(),
+                })?;
                 let config = config::parse(&text, &origin)?;
                 Ok(Project {
                     repo,

@@ -77,7 +77,9 @@ impl Repo {
     /// Opens the repository at `path` (a worktree or a bare repository).
     pub fn open(path: &Path) -> Result<Repo, Error> {
         if !path.exists() {
-            return Err(Error::NotFound { path: path.to_owned() });
+            return Err(Error::NotFound {
+                path: path.to_owned(),
+            });
         }
         let mut inner = gix::open(path).map_err(|source| Error::NotARepository {
             path: path.to_owned(),
@@ -96,7 +98,9 @@ impl Repo {
             graph,
         };
         if repo.branches()?.is_empty() {
-            return Err(Error::Empty { path: repo.path.clone() });
+            return Err(Error::Empty {
+                path: repo.path.clone(),
+            });
         }
         Ok(repo)
     }
@@ -170,7 +174,10 @@ impl Repo {
     }
 
     fn branch_ref(&self, branch: &str) -> Result<Option<gix::Reference<'_>>, Error> {
-        for full in [format!("refs/remotes/origin/{branch}"), format!("refs/heads/{branch}")] {
+        for full in [
+            format!("refs/remotes/origin/{branch}"),
+            format!("refs/heads/{branch}"),
+        ] {
             match self.inner.try_find_reference(full.as_str()) {
                 Ok(Some(r)) => return Ok(Some(r)),
                 Ok(None) => {}
@@ -188,10 +195,12 @@ impl Repo {
 
     /// The commit `branch` points at (see the module docs for which ref is used).
     pub fn branch_tip(&self, branch: &str) -> Result<ObjectId, Error> {
-        let mut r = self.branch_ref(branch)?.ok_or_else(|| Error::MissingBranch {
-            branch: branch.to_owned(),
-            path: self.path.clone(),
-        })?;
+        let mut r = self
+            .branch_ref(branch)?
+            .ok_or_else(|| Error::MissingBranch {
+                branch: branch.to_owned(),
+                path: self.path.clone(),
+            })?;
         let commit = r.peel_to_commit().map_err(|source| Error::Read {
             what: format!("the tip of branch {branch}"),
             path: self.path.clone(),
@@ -203,11 +212,13 @@ impl Repo {
     /// The root tree of `commit`.
     pub(crate) fn tree_of(&self, commit: ObjectId) -> Result<ObjectId, Error> {
         let c = self.find_commit(commit)?;
-        c.tree_id().map(|id| id.detach()).map_err(|source| Error::Read {
-            what: format!("the tree of commit {commit}"),
-            path: self.path.clone(),
-            source,
-        })
+        c.tree_id()
+            .map(|id| id.detach())
+            .map_err(|source| Error::Read {
+                what: format!("the tree of commit {commit}"),
+                path: self.path.clone(),
+                source,
+            })
     }
 
     pub(crate) fn find_commit(&self, id: ObjectId) -> Result<gix::Commit<'_>, Error> {
@@ -242,7 +253,11 @@ impl Repo {
         self.blob_in_tree(tree, path)
     }
 
-    pub(crate) fn blob_in_tree(&self, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, Error> {
+    pub(crate) fn blob_in_tree(
+        &self,
+        tree: ObjectId,
+        path: &str,
+    ) -> Result<Option<ObjectId>, Error> {
         let read_error = |source| Error::Read {
             what: format!("{path} in tree {tree}"),
             path: self.path.clone(),
@@ -276,11 +291,13 @@ impl Repo {
                 path: self.path.clone(),
                 source,
             })?;
-            let entry = tree.lookup_entry_by_path(dir).map_err(|source| Error::Read {
-                what: format!("{dir} in commit {commit}"),
-                path: self.path.clone(),
-                source,
-            })?;
+            let entry = tree
+                .lookup_entry_by_path(dir)
+                .map_err(|source| Error::Read {
+                    what: format!("{dir} in commit {commit}"),
+                    path: self.path.clone(),
+                    source,
+                })?;
             entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id())
         };
         let mut files = Vec::new();
@@ -291,14 +308,19 @@ impl Repo {
         Ok(files)
     }
 
-    fn collect_files(&self, tree: ObjectId, prefix: &str, out: &mut Vec<String>) -> Result<(), Error> {
+    fn collect_files(
+        &self,
+        tree: ObjectId,
+        prefix: &str,
+        out: &mut Vec<String>,
+    ) -> Result<(), Error> {
         let read_error = |source| Error::Read {
             what: format!("tree {tree} ({prefix})"),
             path: self.path.clone(),
             source,
         };
         let tree = self.inner.find_tree(tree).map_err(read_error)?;
-        let decoded = tree.decode().map_err(|e| read_error(e.into()))?;
+        let decoded = tree.decode().map_err(read_error)?;
         for entry in &decoded.entries {
             let name = entry.filename.to_str_lossy();
             let path = if prefix.is_empty() {
@@ -323,8 +345,8 @@ impl Repo {
             path: self.path.clone(),
             source,
         };
-        let decoded = commit.decode().map_err(|e| read_error(e.into()))?;
-        let author = decoded.author().map_err(|e| read_error(e.into()))?;
+        let decoded = commit.decode().map_err(read_error)?;
+        let author = decoded.author().map_err(read_error)?;
         let time = author.time().unwrap_or_default();
         let subject = decoded.message_summary().to_str_lossy().into_owned();
         Ok(CommitInfo {
@@ -342,14 +364,18 @@ impl Repo {
 impl Repo {
     /// For each of `names`, the id of the entry so named in `tree` and whether
     /// it is a tree itself; `None` where there is no such entry.
-    pub(crate) fn tree_entries(&self, tree: ObjectId, names: &[&str]) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
+    pub(crate) fn tree_entries(
+        &self,
+        tree: ObjectId,
+        names: &[&str],
+    ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
         let read_error = |source| Error::Read {
             what: format!("tree {tree}"),
             path: self.path.clone(),
             source,
         };
         let t = self.inner.find_tree(tree).map_err(read_error)?;
-        let decoded = t.decode().map_err(|e| read_error(e.into()))?;
+        let decoded = t.decode().map_err(read_error)?;
         Ok(names
             .iter()
             .map(|name| {
@@ -366,7 +392,10 @@ impl Repo {
 impl Repo {
     /// The commits along first parents from `tip`, newest first; ends at the
     /// root commit or at a shallow clone's boundary.
-    pub(crate) fn first_parents(&self, tip: ObjectId) -> impl Iterator<Item = Result<ObjectId, Error>> + '_ {
+    pub(crate) fn first_parents(
+        &self,
+        tip: ObjectId,
+    ) -> impl Iterator<Item = Result<ObjectId, Error>> + '_ {
         let mut next = Some(tip);
         std::iter::from_fn(move || {
             let id = next.take()?;
@@ -383,11 +412,14 @@ impl Repo {
 
     /// A commit's committer time, seconds since the Unix epoch.
     pub(crate) fn commit_time(&self, id: ObjectId) -> Result<i64, Error> {
-        self.find_commit(id)?.time().map(|t| t.seconds).map_err(|source| Error::Read {
-            what: format!("the time of commit {id}"),
-            path: self.path.clone(),
-            source,
-        })
+        self.find_commit(id)?
+            .time()
+            .map(|t| t.seconds)
+            .map_err(|source| Error::Read {
+                what: format!("the time of commit {id}"),
+                path: self.path.clone(),
+                source,
+            })
     }
 }
 
@@ -399,7 +431,10 @@ impl Repo {
             && let Some(c) = graph.commit_by_id(id)
             && let Ok(parent) = c.parent1()
         {
-            return Ok((c.root_tree_id().to_owned(), parent.map(|p| graph.id_at(p).to_owned())));
+            return Ok((
+                c.root_tree_id().to_owned(),
+                parent.map(|p| graph.id_at(p).to_owned()),
+            ));
         }
         let commit = self.find_commit(id)?;
         let tree = commit.tree_id().map_err(|source| Error::Read {
@@ -407,6 +442,9 @@ impl Repo {
             path: self.path.clone(),
             source,
         })?;
-        Ok((tree.detach(), commit.parent_ids().next().map(|p| p.detach())))
+        Ok((
+            tree.detach(),
+            commit.parent_ids().next().map(|p| p.detach()),
+        ))
     }
 }

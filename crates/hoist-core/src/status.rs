@@ -136,7 +136,12 @@ pub fn status(repo: &Repo, config: &Config) -> Result<Status, Error> {
                     let upstream = config
                         .upstream_of(env)
                         .and_then(|u| config.environments.iter().position(|x| x.name == u.name));
-                    if let (Cell::Version { version, pending, .. }, Some(u)) = (&mut cell, upstream)
+                    if let (
+                        Cell::Version {
+                            version, pending, ..
+                        },
+                        Some(u),
+                    ) = (&mut cell, upstream)
                         && let Cell::Version { version: up, .. } = &columns[u][a]
                     {
                         *pending = up != version;
@@ -154,7 +159,13 @@ pub fn status(repo: &Repo, config: &Config) -> Result<Status, Error> {
 }
 
 /// One environment's cells, in the order of `config.apps`.
-fn column(repo: &Repo, config: &Config, env: &Environment, branch: &str, tip: ObjectId) -> Result<Vec<Cell>, RepoError> {
+fn column(
+    repo: &Repo,
+    config: &Config,
+    env: &Environment,
+    branch: &str,
+    tip: ObjectId,
+) -> Result<Vec<Cell>, RepoError> {
     let tree = repo.tree_of(tip)?;
     let mut cells = Vec::with_capacity(config.apps.len());
     let mut tracked = Vec::new();
@@ -187,7 +198,9 @@ fn column(repo: &Repo, config: &Config, env: &Environment, branch: &str, tip: Ob
                     pending: false,
                 });
             }
-            Err(e) => cells.push(Cell::Error { message: e.to_string() }),
+            Err(e) => cells.push(Cell::Error {
+                message: e.to_string(),
+            }),
         }
     }
     let mut origins = Vec::new();
@@ -229,7 +242,10 @@ mod tests {
 
     #[test]
     fn pr_numbers_from_merge_and_squash_subjects() {
-        assert_eq!(pr_number("Merge pull request #12 from acme/promote-api"), Some(12));
+        assert_eq!(
+            pr_number("Merge pull request #12 from acme/promote-api"),
+            Some(12)
+        );
         assert_eq!(pr_number("Promote api to 1.5.0 (#34)"), Some(34));
         assert_eq!(pr_number("Promote api to 1.5.0 (#34) "), Some(34));
         assert_eq!(pr_number("Bump api (see #34 for context)"), None);

@@ -29,7 +29,9 @@ fn parse(v: &str) -> Option<Dotted<'_>> {
             }
         })
         .collect::<Option<Vec<u64>>>()?;
-    (1..=4).contains(&numbers.len()).then_some(Dotted { numbers, pre })
+    (1..=4)
+        .contains(&numbers.len())
+        .then_some(Dotted { numbers, pre })
 }
 
 /// Semver's pre-release order: identifiers compared one by one, numeric ones
@@ -97,7 +99,10 @@ mod tests {
     fn pre_releases_sort_before_their_release() {
         assert_eq!(compare("2.0.0-rc.1", "2.0.0"), Some(Ordering::Less));
         assert_eq!(compare("2.0.0-rc.2", "2.0.0-rc.10"), Some(Ordering::Less));
-        assert_eq!(compare("2.0.0-alpha", "2.0.0-alpha.1"), Some(Ordering::Less));
+        assert_eq!(
+            compare("2.0.0-alpha", "2.0.0-alpha.1"),
+            Some(Ordering::Less)
+        );
         assert_eq!(compare("2.0.0-1", "2.0.0-alpha"), Some(Ordering::Less));
     }
 

@@ -127,7 +127,13 @@ pub(crate) fn changes(
 
 /// Pushes the index of every path in `paths` whose entry differs between the
 /// trees `old` and `new`, descending only into subtrees whose ids differ.
-fn changed_paths(repo: &Repo, old: ObjectId, new: ObjectId, paths: &[&str], out: &mut Vec<usize>) -> Result<(), Error> {
+fn changed_paths(
+    repo: &Repo,
+    old: ObjectId,
+    new: ObjectId,
+    paths: &[&str],
+    out: &mut Vec<usize>,
+) -> Result<(), Error> {
     let indexed: Vec<(usize, &str)> = paths.iter().copied().enumerate().collect();
     changed_in(repo, Some(old), Some(new), &indexed, out)
 }
@@ -164,7 +170,8 @@ fn changed_in(
         if a == b {
             continue;
         }
-        let (leaves, deeper): (Vec<_>, Vec<_>) = rests.into_iter().partition(|(_, rest)| rest.is_empty());
+        let (leaves, deeper): (Vec<_>, Vec<_>) =
+            rests.into_iter().partition(|(_, rest)| rest.is_empty());
         out.extend(leaves.iter().map(|(i, _)| *i));
         if !deeper.is_empty() {
             let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);

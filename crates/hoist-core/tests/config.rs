@@ -381,3 +381,103 @@ fn the_schema_describes_the_file() {
     let props = schema["properties"].as_object().expect("properties");
     assert!(props.contains_key("pr"), "{props:?}");
 }
+
+/// `.hoist.yaml` (or another path) on the default branch of a fixture.
+fn fixture_file(fixture: &str, path: &str) -> Option<String> {
+    let repo =
+        hoist_core::Repo::open(&hoist_fixtures::fixture(fixture)).expect("the fixture opens");
+    let branch = repo.default_branch().expect("default branch");
+    let tip = repo.branch_tip(&branch).expect("tip");
+    let bytes = repo.read_file(tip, path).expect("readable")?;
+    Some(String::from_utf8(bytes).expect("UTF-8"))
+}
+
+#[test]
+fn a_yaml_syntax_error_in_a_fixture_points_at_the_second_colon() {
+    let text = fixture_file("bad-config", ".hoist.yaml").expect("bad-config has .hoist.yaml");
+    let err = config::parse(&text, ORIGIN).expect_err("broken YAML");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("{ORIGIN}, line 6 column 22: ")),
+        "{message}"
+    );
+    assert!(
+        message.contains("mapping values are not allowed"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_schema_fixtures_errors_name_line_column_and_expectation() {
+    let text = fixture_file("bad-config-schema", ".hoist.yaml").expect(".hoist.yaml");
+    let message = config::parse(&text, ORIGIN)
+        .expect_err("misspelt key")
+        .to_string();
+    assert_eq!(
+        message,
+        format!(
+            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr""#
+        )
+    );
+    let text =
+        fixture_file("bad-config-schema", "broken/unknown-upstream.hoist.yaml").expect("file");
+    let message = config::parse(&text, "broken/unknown-upstream.hoist.yaml")
+        .expect_err("bad upstream")
+        .to_string();
+    assert_eq!(
+        message,
+        r#"broken/unknown-upstream.hoist.yaml, line 8 column 15: environment "prod" has upstream "qa", which is not an environment; expected one of "dev", "stage""#
+    );
+    let text = fixture_file(
+        "bad-config-schema",
+        "broken/unknown-app-environment.hoist.yaml",
+    )
+    .expect("file");
+    let message = config::parse(&text, "unknown-app-environment")
+        .expect_err("bad app env")
+        .to_string();
+    assert_eq!(
+        message,
+        r#"unknown-app-environment, line 15 column 25: app "worker" lists "qa", which is not an environment; expected one of "dev", "stage", "prod""#
+    );
+}
+
+/// Every valid `.hoist.yaml` the fixtures commit parses, and the schema accepts it.
+#[test]
+fn every_fixture_configuration_parses_and_matches_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&config::schema()).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let mut checked = 0;
+    for fixture in [
+        "branch-helm",
+        "awkward",
+        "missing-file",
+        "promotions",
+        "clone",
+    ] {
+        let Some(text) = fixture_file(fixture, ".hoist.yaml") else {
+            panic!("{fixture} has no .hoist.yaml on its default branch");
+        };
+        let parsed = config::parse(&text, fixture).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!parsed.environments.is_empty());
+        let value: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{fixture}: {errors:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    // The schema rejects what parse rejects for its shape.
+    let text = fixture_file("bad-config-schema", ".hoist.yaml").expect(".hoist.yaml");
+    let value: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
+    assert!(
+        !validator.is_valid(&value),
+        "the misspelt key must fail the schema too"
+    );
+    assert!(
+        !validator.is_valid(&serde_json::json!({ "environments": [] })),
+        "at least one environment"
+    );
+}

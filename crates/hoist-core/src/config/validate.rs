@@ -283,36 +283,16 @@ fn check_path(path: &str, at: &Position, what: impl FnOnce() -> String) -> Resul
     }
 }
 
-/// A locator that can never find anything: an empty path or name, or a
-/// regex that does not compile or lacks exactly one capture group.
-// TODO(hoist-locate): replace with `Locator::validate` once hoist-locate has it.
+/// A locator whose own syntax is wrong (empty path, bad regex, …) can never
+/// find anything; say so at load time, where the config is being written.
 fn check_locator(locator: &hoist_locate::Locator, app: &str, at: Position) -> Result<(), Error> {
-    use hoist_locate::Locator as L;
-    let problem = match locator {
-        L::Yaml(s) | L::Json(s) | L::Container(s) | L::Flux(s) if s.trim().is_empty() => {
-            Some("it is empty; write what to look for, e.g. { yaml: image.tag }".to_owned())
-        }
-        L::Kustomize { image, .. } if image.trim().is_empty() => Some(
-            "the kustomize image name is empty; write the `name` of the entry in `images:`"
-                .to_owned(),
-        ),
-        L::Regex(pattern) => match regex::Regex::new(pattern) {
-            Err(e) => Some(format!("the regex does not compile: {e}")),
-            Ok(re) if re.captures_len() != 2 => Some(format!(
-                "the regex has {} capture groups; it needs exactly one, around the version",
-                re.captures_len() - 1
-            )),
-            Ok(_) => None,
-        },
-        _ => None,
-    };
-    match problem {
-        Some(problem) => Err(Error::Locator {
+    match locator.validate() {
+        Err(hoist_locate::Error::Invalid { problem, .. }) => Err(Error::Locator {
             at,
             app: app.to_owned(),
             problem,
         }),
-        None => Ok(()),
+        _ => Ok(()),
     }
 }
 

@@ -153,6 +153,12 @@ pub(super) fn sightings(file: &str, content: &[u8], skipped: &mut Vec<String>) -
                 if image_tag(&image).is_none() {
                     continue;
                 }
+                if is_sidecar(&container, &image) {
+                    skipped.push(format!(
+                        "container {container:?} ({image}) in {file} is an infrastructure sidecar, not an app"
+                    ));
+                    continue;
+                }
                 out.push(candidate(
                     container.clone(),
                     file,
@@ -213,6 +219,27 @@ fn image_tag(image: &str) -> Option<&str> {
     last.split_once(':')
         .map(|(_, tag)| tag)
         .filter(|t| !t.is_empty())
+}
+
+/// Containers injected or added by infrastructure (service meshes, proxies,
+/// secret agents): their versions are not the app's and move on their own.
+fn is_sidecar(name: &str, image: &str) -> bool {
+    const NAMES: [&str; 6] = [
+        "istio-proxy",
+        "linkerd-proxy",
+        "envoy",
+        "cloud-sql-proxy",
+        "cloudsql-proxy",
+        "vault-agent",
+    ];
+    const IMAGES: [&str; 5] = [
+        "istio/proxyv2",
+        "linkerd/proxy",
+        "envoyproxy/envoy",
+        "cloud-sql-proxy",
+        "hashicorp/vault",
+    ];
+    NAMES.contains(&name) || IMAGES.iter().any(|i| image.contains(i))
 }
 
 /// `containers` (not `initContainers`) anywhere in a workload: name and image of each.

@@ -1,0 +1,290 @@
+//! `status` on every fixture layout: the version of each app in each
+//! environment, whether it is pending, and the commit that set it, exactly
+//! as each fixture script's header lists them.
+
+use hoist_core::Project;
+use hoist_core::status::Cell;
+
+/// Each cell as `version`, `version*` when pending, then ` | subject` of the
+/// commit that set it (when known); `error: message` for error cells.
+fn matrix(name: &str) -> Vec<String> {
+    matrix_at(&hoist_fixtures::fixture(name))
+}
+
+fn matrix_at(dir: &std::path::Path) -> Vec<String> {
+    let project = Project::open(dir).expect("the repository opens");
+    let status = project.status().expect("status");
+    let mut lines = vec![format!(
+        "envs: {}",
+        status
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )];
+    for row in &status.apps {
+        for (env, cell) in status.environments.iter().zip(&row.cells) {
+            let text = match cell {
+                Cell::Absent => "-".to_owned(),
+                Cell::Error { message } => format!("error: {message}"),
+                Cell::Version {
+                    version,
+                    pending,
+                    since,
+                    ..
+                } => {
+                    let mark = if *pending { "*" } else { "" };
+                    match since {
+                        Some(c) => format!("{version}{mark} | {}", c.subject),
+                        None => format!("{version}{mark}"),
+                    }
+                }
+            };
+            lines.push(format!("{} {}: {text}", row.name, env.name));
+        }
+    }
+    lines
+}
+
+fn check(name: &str, expected: &[&str]) {
+    assert_eq!(matrix(name), expected, "status of fixture {name}");
+}
+
+const BRANCH_HELM: &[&str] = &[
+    "envs: dev stage prod",
+    "api dev: 1.6.0 | Promote api to 1.6.0 (#41)",
+    "api stage: 1.5.0* | Promote api to 1.5.0 (#34)",
+    "api prod: 1.4.2* | Initial prod environment",
+    "web dev: 2.1.0 | Promote web to 2.1.0 (#21)",
+    "web stage: 2.1.0 | Merge pull request #35 from acme/promote-web-2.1.0",
+    "web prod: 2.1.0 | Merge pull request #40 from acme/promote-web-2.1.0-prod",
+    "worker dev: 0.9.1 | Bump worker to 0.9.1",
+    "worker stage: 0.9.1 | Promote worker to 0.9.1 (#36)",
+    "worker prod: 0.9.0* | Initial prod environment",
+];
+
+#[test]
+fn branch_helm() {
+    check("branch-helm", BRANCH_HELM);
+    let project = Project::open(&hoist_fixtures::fixture("branch-helm")).unwrap();
+    let prs: Vec<Vec<Option<u64>>> = project
+        .status()
+        .unwrap()
+        .apps
+        .iter()
+        .map(|row| {
+            row.cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Version { since, .. } => since.as_ref().and_then(|s| s.pr),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    // Columns dev, stage, prod; rows api, web, worker.
+    assert_eq!(
+        prs,
+        [
+            [Some(41), Some(34), None],
+            [Some(21), Some(35), Some(40)],
+            [None, Some(36), None]
+        ]
+    );
+}
+
+#[test]
+fn a_clone_reads_the_remote_branches() {
+    check("clone", BRANCH_HELM);
+}
+
+#[test]
+fn a_shallow_clone_has_versions_without_invented_origins() {
+    let project = Project::open(&hoist_fixtures::fixture("shallow-clone")).expect("opens");
+    assert!(project.repo.is_shallow(), "reported as shallow");
+    let stripped: Vec<String> = BRANCH_HELM
+        .iter()
+        .map(|l| l.split(" | ").next().unwrap_or(l).to_owned())
+        .collect();
+    assert_eq!(matrix("shallow-clone"), stripped);
+}
+
+#[test]
+fn dirs_kustomize_with_regional_fan_out() {
+    const A: &str = "sha256:6a65e237ae44c42895b5049031466616173469f513b00240e9db90df66906a49";
+    const B: &str = "sha256:0482c4aea1af397e54200017866d778ce32e1daac473f2cd09a9159d2e69b6ef";
+    check(
+        "dirs-kustomize",
+        &[
+            "envs: dev staging prod-eu prod-us",
+            "api dev: 1.7.0 | Promote api to 1.7.0 (#107)",
+            "api staging: 1.6.0* | Merge pull request #102 from acme/promote-api-1.6.0-staging",
+            "api prod-eu: 1.6.0 | Promote api to 1.6.0 in prod-eu (#103)",
+            "api prod-us: 1.5.0* | Bootstrap shop environments",
+            "web dev: 2.2.0 | Promote web to 2.2.0 (#104)",
+            "web staging: 2.2.0 | Merge pull request #105 from acme/promote-staging",
+            "web prod-eu: 2.1.0* | Bootstrap shop environments",
+            "web prod-us: 2.1.0* | Bootstrap shop environments",
+            &format!("worker dev: {B} | Roll worker to the new build"),
+            &format!("worker staging: {B} | Merge pull request #105 from acme/promote-staging"),
+            &format!("worker prod-eu: {A}* | Bootstrap shop environments"),
+            &format!("worker prod-us: {B} | Promote worker to prod-us (#106)"),
+        ],
+    );
+}
+
+#[test]
+fn overlays() {
+    check(
+        "overlays",
+        &[
+            "envs: dev qa staging production",
+            "api dev: 3.1.0 | Promote api to 3.1.0 (#201)",
+            "api qa: 3.1.0 | Promote api to 3.1.0 (#202)",
+            "api staging: 3.1.0 | Promote api to 3.1.0 (#204)",
+            "api production: 3.0.0* | Add base and overlays",
+            "web dev: 1.1.0 | Merge pull request #203 from acme/release-web-1.1.0",
+            "web qa: 1.0.0* | Add base and overlays",
+            "web staging: 1.0.0 | Add base and overlays",
+            "web production: 1.0.0 | Add base and overlays",
+        ],
+    );
+}
+
+#[test]
+fn rendered_manifests_on_hydrated_branches() {
+    let lines = matrix("rendered-manifests");
+    assert_eq!(lines[0], "envs: development staging production");
+    let expected = [
+        "api development: 2.3.1 | Merge pull request #314 from acme/environment/development-next",
+        "api staging: 2.3.0* | Merge pull request #312 from acme/environment/staging-next",
+        "api production: 2.2.0* | Hydrate: Add shop chart and promotion strategy",
+        "reports development: 1.0.4 | Merge pull request #311 from acme/environment/development-next",
+        "reports staging: 1.0.4 | Merge pull request #312 from acme/environment/staging-next",
+        "reports production: 1.0.3* | Hydrate: Add shop chart and promotion strategy",
+    ];
+    for line in expected {
+        assert!(
+            lines.iter().any(|l| l == line),
+            "missing {line:?} in {lines:#?}"
+        );
+    }
+    // The dry source commit of each environment: three different shas, the later ones pending.
+    let dry: Vec<&String> = lines.iter().filter(|l| l.starts_with("dry ")).collect();
+    assert_eq!(dry.len(), 3, "{lines:#?}");
+    assert!(dry[1].contains("* |") && dry[2].contains("* |"), "{dry:?}");
+}
+
+#[test]
+fn flux_clusters_with_image_policy_markers() {
+    check(
+        "flux-clusters",
+        &[
+            "envs: dev staging prod",
+            "podinfo dev: 6.7.1 | Automated image update",
+            "podinfo staging: 6.7.0* | Promote podinfo 6.7.0 to staging (#401)",
+            "podinfo prod: 6.6.3* | Add clusters dev, staging and prod",
+            "web dev: 3.2.0 | Automated image update",
+            "web staging: 3.2.0 | Merge pull request #402 from acme/promote-web-3.2.0-staging",
+            "web prod: 3.1.0* | Add clusters dev, staging and prod",
+        ],
+    );
+}
+
+#[test]
+fn kargo_stages_in_their_declared_order() {
+    check(
+        "kargo",
+        &[
+            "envs: dev staging qa production",
+            "api dev: 1.3.0 | Promote api 1.3.0 to dev (freight brave-heron)",
+            "api staging: 1.3.0 | Promote api 1.3.0 to staging (freight brave-heron)",
+            "api qa: 1.2.0* | Initial qa",
+            "api production: 1.2.0 | Merge pull request #501 from acme/kargo/promotion/production-amber-fox",
+            "web dev: 4.1.0 | Promote web 4.1.0 to dev (freight calm-lynx)",
+            "web staging: 4.0.0* | Initial staging",
+            "web qa: 4.0.0 | Promote web 4.0.0 to qa (freight amber-fox)",
+            "web production: 3.9.0* | Initial production",
+        ],
+    );
+}
+
+#[test]
+fn awkward_files() {
+    const A: &str = "sha256:eff0b1a759cfefcf8409263d6faa86776850f466c06c8c7a21b836caa72d0cb5";
+    const B: &str = "sha256:6b50aa717d05289671854cfd157f4c91888deb8472e966f19e410dc4856b7a4c";
+    check(
+        "awkward",
+        &[
+            "envs: dev prod",
+            "api dev: 3.4.6 | Promote api to 3.4.6 (#601)",
+            "api prod: 3.4.5* | Initial prod",
+            "web dev: 1.3.0 | Promote web to 1.3.0 and worker to 0.8.0 (#603)",
+            "web prod: 1.2.3* | Initial prod",
+            "worker dev: 0.8.0 | Promote web to 1.3.0 and worker to 0.8.0 (#603)",
+            "worker prod: 0.7.0* | Initial prod",
+            &format!("gateway dev: {B} | Merge pull request #602 from acme/edge-release"),
+            &format!("gateway prod: {A}* | Initial prod"),
+            "billing dev: 5.1.0 | Merge pull request #602 from acme/edge-release",
+            "billing prod: 5.0.1* | Initial prod",
+        ],
+    );
+}
+
+#[test]
+fn broken_cells_say_what_is_wrong_and_the_rest_still_shows() {
+    check(
+        "missing-file",
+        &[
+            "envs: dev stage prod",
+            "api dev: 2.0.0 | Initial dev",
+            "api stage: error: deploy/api.yaml: {container: api} matches 2 places (lines 15, 30); make it select exactly one",
+            "api prod: 1.9.0 | Initial prod",
+            "worker dev: 0.5.0 | Initial dev",
+            "worker stage: 0.5.0 | Initial stage",
+            "worker prod: error: apps/worker/values.yaml does not exist on branch env/prod; add it, or fix the app's file in .hoist.yaml",
+        ],
+    );
+}
+
+#[test]
+fn editing_a_fixture_copy_changes_the_status() {
+    // The matrix is read from the repository, not remembered: commit a new
+    // version on env/prod and it shows.
+    let copy = hoist_fixtures::fresh_copy("branch-helm");
+    let dir = copy.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["checkout", "-q", "env/prod"]);
+    let values = dir.join("apps/api/values.yaml");
+    let text = std::fs::read_to_string(&values)
+        .unwrap()
+        .replace("1.4.2", "1.5.0");
+    std::fs::write(&values, text).unwrap();
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@x",
+        "commit",
+        "-qam",
+        "Promote api to 1.5.0 (#99)",
+    ]);
+    let lines = matrix_at(dir);
+    assert!(
+        lines.contains(&"api prod: 1.5.0 | Promote api to 1.5.0 (#99)".to_owned()),
+        "{lines:#?}"
+    );
+}
