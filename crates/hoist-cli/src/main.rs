@@ -123,14 +123,26 @@ enum Command {
     Schema,
 }
 
+/// Whether writing stopped because the reader went away, also when the write
+/// went through serde_json (which wraps the I/O error in its own).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
+        Err(e) if is_broken_pipe(&e) => {
             // The reader went away (`hoist history | head`): not an error.
             ExitCode::SUCCESS
         }

@@ -1,0 +1,149 @@
+//! The CLI on real fixture repositories: the table people read, the JSON
+//! scripts read, the proposed configuration and the schema.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hoist(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the hoist binary runs")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn repo(name: &str) -> String {
+    hoist_fixtures::fixture(name)
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+#[test]
+fn status_table_shows_every_version_and_pending_marks() {
+    let out = ok(hoist(&["status", "--repo", &repo("branch-helm")]));
+    let row = |app: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{app} ")))
+            .unwrap_or_else(|| panic!("no row for {app} in:\n{out}"))
+            .split_whitespace()
+            .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()) && w.contains('.'))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row("api"), ["1.6.0", "1.5.0*", "1.4.2*"], "{out}");
+    assert_eq!(row("web"), ["2.1.0", "2.1.0", "2.1.0"], "{out}");
+    assert_eq!(row("worker"), ["0.9.1", "0.9.1", "0.9.0*"], "{out}");
+    assert!(out.contains("dev (env/dev "), "{out}");
+    assert!(out.contains("#41"), "PR numbers are shown: {out}");
+}
+
+#[test]
+fn status_json_is_the_full_model() {
+    let out = ok(hoist(&["status", "--repo", &repo("branch-helm"), "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(json["shallow"], false);
+    assert_eq!(json["config"]["kind"], "branch");
+    let json = &json["status"];
+    let envs: Vec<&str> = json["environments"]
+        .as_array()
+        .expect("environments")
+        .iter()
+        .map(|e| e["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(envs, ["dev", "stage", "prod"]);
+    let api = &json["apps"][0];
+    assert_eq!(api["name"], "api");
+    let stage = &api["cells"][1];
+    assert_eq!(stage["state"], "version");
+    assert_eq!(stage["version"], "1.5.0");
+    assert_eq!(stage["pending"], true);
+    assert_eq!(stage["since"]["pr"], 34);
+    assert_eq!(stage["since"]["subject"], "Promote api to 1.5.0 (#34)");
+    assert_eq!(stage["since"]["id"].as_str().map(str::len), Some(40));
+}
+
+#[test]
+fn status_reports_broken_cells_without_failing() {
+    let out = ok(hoist(&["status", "--repo", &repo("missing-file")]));
+    assert!(
+        out.contains("apps/worker/values.yaml does not exist on branch env/prod"),
+        "{out}"
+    );
+    assert!(out.contains("matches 2 places"), "{out}");
+}
+
+#[test]
+fn a_bad_config_names_file_line_and_column() {
+    let out = hoist(&["status", "--repo", &repo("bad-config")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".hoist.yaml") && err.contains("line 6 column 22"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_proposes_a_config_that_loads_and_finds_the_same_versions() {
+    let proposed = ok(hoist(&["init", "--repo", &repo("dirs-kustomize")]));
+    assert!(
+        proposed.contains("# directory envs/dev/"),
+        "every entry says why: {proposed}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("proposed.hoist.yaml");
+    std::fs::write(&config, &proposed).expect("write");
+    let with_config = ok(hoist(&[
+        "status",
+        "--repo",
+        &repo("dirs-kustomize"),
+        "--config",
+        config.to_str().expect("UTF-8"),
+    ]));
+    let detected = ok(hoist(&["status", "--repo", &repo("dirs-kustomize")]));
+    let body = |s: &str| {
+        s.lines()
+            .skip_while(|l| !l.starts_with("app "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&with_config), body(&detected));
+    assert!(body(&detected).contains("1.7.0"), "{detected}");
+}
+
+#[test]
+fn schema_is_the_committed_one() {
+    let printed = ok(hoist(&["schema"]));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/hoist.schema.json"),
+    )
+    .expect("schema/hoist.schema.json");
+    assert_eq!(printed.trim_end(), committed.trim_end());
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["status", "--json", "--repo", &repo("branch-helm")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end before hoist has opened the repository, so its
+    // first write meets a closed pipe (`hoist status --json | false`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(out.status.success());
+}
