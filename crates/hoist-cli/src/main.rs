@@ -60,6 +60,9 @@ enum Command {
         /// Lines of context around each change in the diff.
         #[arg(long, default_value_t = 3)]
         context: usize,
+        /// Sync mode: the apps' files (their `sync` paths) become the source's, not just the versions.
+        #[arg(long)]
+        sync: bool,
         /// Print JSON for scripts (apps, warnings and structured diff hunks).
         #[arg(long)]
         json: bool,
@@ -193,11 +196,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             to,
             apps,
             context,
+            sync,
             json,
         } => {
             let project = Project::open(&repo)?;
             let source = Point::parse(&from)?;
-            let plan = hoist_core::plan::promotion(&project, &source, &to, &apps)?;
+            let options = hoist_core::plan::Options {
+                mode: if sync {
+                    hoist_core::plan::Mode::Sync
+                } else {
+                    hoist_core::plan::Mode::Version
+                },
+                ..Default::default()
+            };
+            let plan = hoist_core::plan::promotion_with(&project, &source, &to, &apps, &options)?;
             let nothing = format!("nothing to promote: {to} already runs what {from} runs");
             show_plan(&mut out, plan, &nothing, context, json)?;
         }

@@ -62,15 +62,15 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
             paint(GREEN, &a.to),
             a.file
         ));
+        if let Some(url) = &a.compare {
+            out.push_str(&format!("  {:<width$}  {url}\n", ""));
+        }
     }
     if !plan.warnings.is_empty() {
         out.push('\n');
         for w in &plan.warnings {
-            let message = match w {
-                hoist_core::plan::Warning::SkipsEnvironment { message, .. }
-                | hoist_core::plan::Warning::Downgrade { message, .. } => message,
-            };
-            out.push_str(&format!("{} {message}\n", paint(YELLOW, "warning:")));
+            let label = if w.blocks() { "blocked:" } else { "warning:" };
+            out.push_str(&format!("{} {}\n", paint(YELLOW, label), w.message()));
         }
     }
     if !plan.changelog.is_empty() {

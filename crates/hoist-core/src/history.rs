@@ -93,9 +93,19 @@ pub fn changelog(
     Ok(entries)
 }
 
+/// The newest version change of `app` at `point`, if its history has one.
+pub fn latest(project: &Project, point: &Point, app: &str) -> Result<Option<VersionChange>, Error> {
+    let mut found = None;
+    walk_from(project, point, &[app.to_owned()], |change| {
+        found = Some(change);
+        false
+    })?;
+    Ok(found)
+}
+
 /// The walk behind [`history`] and [`changelog`]: `visit` returns whether to
 /// keep following that change's app further back.
-fn walk_from(
+pub(crate) fn walk_from(
     project: &Project,
     point: &Point,
     apps: &[String],

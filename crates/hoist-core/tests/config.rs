@@ -138,7 +138,9 @@ fn a_misspelt_key_names_the_file_line_column_and_the_expected_keys() {
         "environments:\n  - name: dev\nenviroments: []\n",
         3,
         1,
-        &[r#"unknown field "enviroments", expected one of "environments", "apps", "pr""#],
+        &[
+            r#"unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes""#,
+        ],
     );
     assert_error(
         "environments:\n  - name: dev\n    brnch: env/dev\n",
@@ -416,7 +418,7 @@ fn the_schema_fixtures_errors_name_line_column_and_expectation() {
     assert_eq!(
         message,
         format!(
-            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr""#
+            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes""#
         )
     );
     let text =

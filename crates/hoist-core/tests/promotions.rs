@@ -124,8 +124,9 @@ fn a_promotion_plan_changes_only_the_located_bytes() {
     let file = &plan.files[0];
     assert_eq!(file.path, "apps/web/values.yaml");
     assert_eq!(
-        String::from_utf8_lossy(&file.new),
-        String::from_utf8_lossy(&file.old).replace("tag: 2.0.0", "tag: 2.1.0")
+        String::from_utf8_lossy(file.new.as_deref().expect("kept")),
+        String::from_utf8_lossy(file.old.as_deref().expect("existed"))
+            .replace("tag: 2.0.0", "tag: 2.1.0")
     );
     let changelog: Vec<_> = plan
         .changelog
@@ -143,10 +144,10 @@ fn crlf_files_keep_their_line_endings() {
         .expect("api differs");
     let file = &plan.files[0];
     assert_eq!(file.path, "apps/api/values.yaml");
-    let old = String::from_utf8(file.old.clone()).expect("UTF-8");
+    let old = String::from_utf8(file.old.clone().expect("existed")).expect("UTF-8");
     assert_eq!(old.matches("\r\n").count(), 5);
     assert_eq!(
-        String::from_utf8(file.new.clone()).expect("UTF-8"),
+        String::from_utf8(file.new.clone().expect("kept")).expect("UTF-8"),
         old.replace("tag: 1.1.0", "tag: 1.2.0")
     );
     let diff = file.diff(3);

@@ -197,6 +197,14 @@ pub enum Error {
         /// What is wrong and what is expected.
         message: String,
     },
+    /// A lock or freeze that names something unknown or has an impossible window.
+    #[error("{at}: {message}")]
+    Guard {
+        /// The offending entry.
+        at: Position,
+        /// What is wrong and what is expected.
+        message: String,
+    },
 }
 
 impl Error {
@@ -216,7 +224,8 @@ impl Error {
             | Error::UnknownEnvironment { at, .. }
             | Error::Locator { at, .. }
             | Error::Path { at, .. }
-            | Error::PullRequest { at, .. } => at.clone(),
+            | Error::PullRequest { at, .. }
+            | Error::Guard { at, .. } => at.clone(),
         }
     }
 }

@@ -27,6 +27,111 @@ pub struct Config {
     /// How promotion pull requests are named, labelled and assigned.
     #[serde(default, skip_serializing_if = "PrSettings::is_default")]
     pub pr: PrSettings,
+    /// Environments (or some of their apps) that must not be promoted into
+    /// for now; a plan touching one needs an override reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
+    /// Time windows in which promotions into some environments need an override reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freezes: Vec<Freeze>,
+}
+
+/// "Do not promote into this environment (or these apps of it)": who, why, until when.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    /// The locked environment.
+    pub environment: String,
+    /// Only these apps are locked; the whole environment when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apps: Option<Vec<String>>,
+    /// Who locked it (a name or GitHub handle).
+    pub by: String,
+    /// Why, in a sentence people will read in the warning and the PR.
+    pub reason: String,
+    /// When the lock ends by itself, e.g. `2026-12-01T09:00:00Z`; it lasts until removed when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub until: Option<jiff::Timestamp>,
+}
+
+/// A change freeze: from `start` to `end` in `timezone`, promotions into
+/// `environments` are blocked unless overridden with a reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Freeze {
+    /// A short name, e.g. `year-end`.
+    pub name: String,
+    /// The frozen environments.
+    pub environments: Vec<String>,
+    /// Local start, e.g. `2026-12-20T00:00`.
+    #[schemars(with = "String")]
+    pub start: jiff::civil::DateTime,
+    /// Local end (exclusive), e.g. `2027-01-04T09:00`.
+    #[schemars(with = "String")]
+    pub end: jiff::civil::DateTime,
+    /// IANA time zone of `start` and `end`, e.g. `Europe/Berlin`; UTC when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Why, shown in the warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Freeze {
+    /// The window as instants; `None` when the time zone is unknown (validation rejects that).
+    pub fn window(&self) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
+        let tz = match &self.timezone {
+            Some(name) => jiff::tz::TimeZone::get(name).ok()?,
+            None => jiff::tz::TimeZone::UTC,
+        };
+        let start = self.start.to_zoned(tz.clone()).ok()?.timestamp();
+        let end = self.end.to_zoned(tz).ok()?.timestamp();
+        Some((start, end))
+    }
+}
+
+/// Where an app's code lives, so a promotion can link to the changes between two versions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRepository {
+    /// `owner/name` on GitHub, or the repository's https URL (GitHub Enterprise).
+    pub repository: String,
+    /// What the version is prefixed with in the repository's tags, e.g. `v`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tag_prefix: String,
+}
+
+impl SourceRepository {
+    /// The web page comparing the tags of two versions.
+    pub fn compare_url(&self, from: &str, to: &str) -> String {
+        let base = if self.repository.contains("://") {
+            self.repository
+                .trim_end_matches('/')
+                .trim_end_matches(".git")
+                .to_owned()
+        } else {
+            format!("https://github.com/{}", self.repository.trim_matches('/'))
+        };
+        let p = &self.tag_prefix;
+        format!("{base}/compare/{p}{from}...{p}{to}")
+    }
+}
+
+/// What a promotion in sync mode copies from the source environment.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Files or directories (ending in `/`), relative to the environment's
+    /// directory; the directory of the app's `file` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// Environment-specific files or directories (relative to the environment's
+    /// directory, like `paths`) that sync leaves alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// How Hoist names, labels and assigns the pull requests it opens.
@@ -150,6 +255,12 @@ pub struct App {
     /// Per-environment exceptions to `file` and `locator`, keyed by environment name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub overrides: BTreeMap<String, AppOverride>,
+    /// The app's source repository, for compare links in changelogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRepository>,
+    /// What sync-mode promotions copy; the directory of `file` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncSettings>,
 }
 
 /// Where an app's version lives in one environment, when it differs from the app's default.
@@ -176,6 +287,37 @@ impl Config {
     /// The environment called `name`.
     pub fn environment(&self, name: &str) -> Option<&Environment> {
         self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The locks on `env` that cover `app` (or the whole environment) at `now`.
+    pub fn locks_on<'a>(
+        &'a self,
+        env: &'a str,
+        app: Option<&'a str>,
+        now: jiff::Timestamp,
+    ) -> impl Iterator<Item = &'a Lock> + 'a {
+        self.locks.iter().filter(move |l| {
+            l.environment == env
+                && l.until.is_none_or(|until| now < until)
+                && match (&l.apps, app) {
+                    (None, _) => true,
+                    (Some(apps), Some(app)) => apps.iter().any(|a| a == app),
+                    (Some(_), None) => false,
+                }
+        })
+    }
+
+    /// The freezes covering `env` at `now`, with the instant each ends.
+    pub fn freezes_on<'a>(
+        &'a self,
+        env: &'a str,
+        now: jiff::Timestamp,
+    ) -> impl Iterator<Item = (&'a Freeze, jiff::Timestamp)> + 'a {
+        self.freezes.iter().filter_map(move |f| {
+            let (start, end) = f.window()?;
+            (f.environments.iter().any(|e| e == env) && start <= now && now < end)
+                .then_some((f, end))
+        })
     }
 
     /// The environment `env` takes its versions from, if any.

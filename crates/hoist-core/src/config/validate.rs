@@ -18,6 +18,19 @@ struct Marks {
     environments: Option<Spanned<Vec<Spanned<EnvironmentMarks>>>>,
     apps: Vec<Spanned<AppMarks>>,
     pr: Option<PrMarks>,
+    locks: Vec<Spanned<GuardMarks>>,
+    freezes: Vec<Spanned<GuardMarks>>,
+}
+
+/// Positions inside a lock or a freeze.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct GuardMarks {
+    environment: Option<Spanned<String>>,
+    environments: Vec<Spanned<String>>,
+    apps: Vec<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    end: Option<Spanned<IgnoredAny>>,
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -218,8 +231,96 @@ pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), 
         }
     }
 
+    check_guards(config, &places, &marks)?;
     let pr_marks = marks.pr.unwrap_or_default();
     check_pull_requests(config, &places, &pr_marks)
+}
+
+/// Locks and freezes must name real environments and apps, and a freeze
+/// window must exist in its time zone and end after it starts.
+fn check_guards(config: &Config, places: &Places<'_>, marks: &Marks) -> Result<(), Error> {
+    let envs = || quoted(config.environments.iter().map(|e| e.name.as_str()));
+    let guard = |at: Position, message: String| Err(Error::Guard { at, message });
+    for (i, lock) in config.locks.iter().enumerate() {
+        let mark = marks.locks.get(i);
+        let inner = mark.map(|m| &m.value);
+        if config.environment(&lock.environment).is_none() {
+            let at = places
+                .at(inner.and_then(|m| m.environment.as_ref()))
+                .or(places.at(mark));
+            return guard(
+                at,
+                format!(
+                    "lock on {:?}, which is not an environment; expected one of {}",
+                    lock.environment,
+                    envs()
+                ),
+            );
+        }
+        for (j, app) in lock.apps.iter().flatten().enumerate() {
+            if !config.apps.iter().any(|a| &a.name == app) {
+                let at = places
+                    .at(inner.and_then(|m| m.apps.get(j)))
+                    .or(places.at(mark));
+                return guard(
+                    at,
+                    format!(
+                        "lock on app {app:?}, which is not an app; expected one of {}",
+                        quoted(config.apps.iter().map(|a| a.name.as_str()))
+                    ),
+                );
+            }
+        }
+    }
+    for (i, freeze) in config.freezes.iter().enumerate() {
+        let mark = marks.freezes.get(i);
+        let inner = mark.map(|m| &m.value);
+        for (j, env) in freeze.environments.iter().enumerate() {
+            if config.environment(env).is_none() {
+                let at = places
+                    .at(inner.and_then(|m| m.environments.get(j)))
+                    .or(places.at(mark));
+                return guard(
+                    at,
+                    format!(
+                        "freeze {:?} names {env:?}, which is not an environment; expected one of {}",
+                        freeze.name,
+                        envs()
+                    ),
+                );
+            }
+        }
+        if let Some(tz) = &freeze.timezone
+            && jiff::tz::TimeZone::get(tz).is_err()
+        {
+            let at = places
+                .at(inner.and_then(|m| m.timezone.as_ref()))
+                .or(places.at(mark));
+            return guard(
+                at,
+                format!(
+                    "freeze {:?} has time zone {tz:?}, which is not an IANA time zone such as \"Europe/Berlin\" or \"America/New_York\"",
+                    freeze.name
+                ),
+            );
+        }
+        match freeze.window() {
+            Some((start, end)) if start < end => {}
+            _ => {
+                let at = places
+                    .at(inner.and_then(|m| m.end.as_ref()))
+                    .or(places.at(mark));
+                return guard(
+                    at,
+                    format!(
+                        "freeze {:?} ends ({}) before it starts ({}); the end must come after the start",
+                        freeze.name, freeze.end, freeze.start
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Position {

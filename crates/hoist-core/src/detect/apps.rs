@@ -380,6 +380,8 @@ pub(super) fn merge(environments: &[Environment], per_env: &[Vec<Sighting>]) -> 
                 locator: locator.clone(),
                 environments: restricted,
                 overrides,
+                source: None,
+                sync: None,
             },
             reason,
         });

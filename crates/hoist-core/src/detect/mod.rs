@@ -162,6 +162,8 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
             environments,
             apps,
             pr: PrSettings::default(),
+            locks: Vec::new(),
+            freezes: Vec::new(),
         },
         reasons: Reasons {
             environments: environment_reasons,

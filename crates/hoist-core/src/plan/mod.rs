@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+mod guards;
+mod sync;
+
 use crate::Project;
 use crate::config::App;
 use crate::diff::{self, FileDiff};
@@ -13,7 +16,6 @@ use crate::history::{self, VersionChange};
 use crate::point;
 use crate::point::{At, Point, Resolved};
 use crate::repo;
-use crate::version;
 
 /// A promotion of one or more apps from a source environment to a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +38,8 @@ pub struct PromotionPlan {
     pub files: Vec<FileChange>,
     /// Things the release manager should know before opening the PR.
     pub warnings: Vec<Warning>,
+    /// A lock or freeze applies: the PR may only be opened with an override reason.
+    pub blocked: bool,
     /// For a promotion, per changed app, the version changes on the source
     /// between the target's version and the promoted one, newest first.
     pub changelog: Vec<VersionChange>,
@@ -52,6 +56,8 @@ pub struct AppChange {
     pub from: String,
     /// The version it gets.
     pub to: String,
+    /// The source repository's page comparing the two versions, when configured.
+    pub compare: Option<String>,
 }
 
 /// One file's change.
@@ -59,12 +65,12 @@ pub struct AppChange {
 pub struct FileChange {
     /// Repository path.
     pub path: String,
-    /// Content at the base commit.
+    /// Content at the base commit; `None` when the plan adds the file.
     #[serde(skip)]
-    pub old: Vec<u8>,
-    /// Content after the promotion.
+    pub old: Option<Vec<u8>>,
+    /// Content after the promotion; `None` when the plan removes the file.
     #[serde(skip)]
-    pub new: Vec<u8>,
+    pub new: Option<Vec<u8>>,
 }
 
 impl FileChange {
@@ -73,10 +79,40 @@ impl FileChange {
         diff::diff_file(
             &self.path,
             &self.path,
-            Some(&self.old),
-            Some(&self.new),
+            self.old.as_deref(),
+            self.new.as_deref(),
             context,
         )
+    }
+}
+
+/// How a promotion changes the target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Only the located version values change.
+    #[default]
+    Version,
+    /// The app's files (its `sync` paths) become the source's, except the
+    /// environment-specific ones it excludes.
+    Sync,
+}
+
+/// What a plan is computed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The time locks and freeze windows are judged at.
+    pub now: jiff::Timestamp,
+    /// Version or sync mode.
+    pub mode: Mode,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            now: jiff::Timestamp::now(),
+            mode: Mode::Version,
+        }
     }
 }
 
@@ -111,6 +147,58 @@ pub enum Warning {
         /// A sentence for people.
         message: String,
     },
+    /// The target's version was written straight onto its branch, not
+    /// promoted from upstream; the plan replaces that change.
+    Drift {
+        /// The app.
+        app: String,
+        /// The commit that wrote it.
+        commit: String,
+        /// A sentence for people.
+        message: String,
+    },
+    /// The target environment, or one of the apps in it, is locked.
+    Locked {
+        /// The locked environment.
+        environment: String,
+        /// The locked app, when the lock is on apps rather than the environment.
+        app: Option<String>,
+        /// Who locked it.
+        by: String,
+        /// Why.
+        reason: String,
+        /// When the lock ends by itself (RFC 3339), if ever.
+        until: Option<String>,
+        /// A sentence for people.
+        message: String,
+    },
+    /// A change freeze covers the target environment now.
+    Frozen {
+        /// The freeze's name.
+        freeze: String,
+        /// When it ends (RFC 3339).
+        until: String,
+        /// A sentence for people.
+        message: String,
+    },
+}
+
+impl Warning {
+    /// Whether the plan may only go ahead with an override reason.
+    pub fn blocks(&self) -> bool {
+        matches!(self, Warning::Locked { .. } | Warning::Frozen { .. })
+    }
+
+    /// The sentence for people.
+    pub fn message(&self) -> &str {
+        match self {
+            Warning::SkipsEnvironment { message, .. }
+            | Warning::Downgrade { message, .. }
+            | Warning::Drift { message, .. }
+            | Warning::Locked { message, .. }
+            | Warning::Frozen { message, .. } => message,
+        }
+    }
 }
 
 /// Why a plan could not be made.
@@ -172,16 +260,37 @@ pub fn promotion(
     target: &str,
     apps: &[String],
 ) -> Result<Option<PromotionPlan>, Error> {
+    promotion_with(project, source, target, apps, &Options::default())
+}
+
+/// [`promotion`] in a given mode and at a given time.
+pub fn promotion_with(
+    project: &Project,
+    source: &Point,
+    target: &str,
+    apps: &[String],
+    options: &Options,
+) -> Result<Option<PromotionPlan>, Error> {
     if source.environment == target && source.at == At::Tip {
         return Err(Error::SameEnvironment(target.to_owned()));
     }
-    build(
-        project,
-        PlanKind::Promotion,
+    let request = Request {
+        kind: PlanKind::Promotion,
         source,
-        &Point::tip(target),
+        target: &Point::tip(target),
         apps,
-    )
+        options,
+    };
+    build(project, &request)
+}
+
+/// Everything [`build`] needs to know about what is asked.
+struct Request<'a> {
+    kind: PlanKind,
+    source: &'a Point,
+    target: &'a Point,
+    apps: &'a [String],
+    options: &'a Options,
 }
 
 /// Plans setting `apps` (all that differ when empty) of environment `env`
@@ -192,11 +301,29 @@ pub fn rollback(
     to: At,
     apps: &[String],
 ) -> Result<Option<PromotionPlan>, Error> {
+    rollback_with(project, env, to, apps, &Options::default())
+}
+
+/// [`rollback`] at a given time (locks and freezes apply to rollbacks too).
+pub fn rollback_with(
+    project: &Project,
+    env: &str,
+    to: At,
+    apps: &[String],
+    options: &Options,
+) -> Result<Option<PromotionPlan>, Error> {
     let source = Point {
         environment: env.to_owned(),
         at: to,
     };
-    build(project, PlanKind::Rollback, &source, &Point::tip(env), apps)
+    let request = Request {
+        kind: PlanKind::Rollback,
+        source: &source,
+        target: &Point::tip(env),
+        apps,
+        options,
+    };
+    build(project, &request)
 }
 
 /// How the versions and files of `apps` (all when empty) differ going from
@@ -208,18 +335,20 @@ pub fn compare(
     to: &Point,
     apps: &[String],
 ) -> Result<Option<PromotionPlan>, Error> {
-    build(project, PlanKind::Comparison, to, from, apps)
+    let options = Options::default();
+    let request = Request {
+        kind: PlanKind::Comparison,
+        source: to,
+        target: from,
+        apps,
+        options: &options,
+    };
+    build(project, &request)
 }
 
-fn build(
-    project: &Project,
-    kind: PlanKind,
-    source: &Point,
-    target: &Point,
-    apps: &[String],
-) -> Result<Option<PromotionPlan>, Error> {
+fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPlan>, Error> {
     let config = &project.config;
-    for name in apps {
+    for name in request.apps {
         if !config.apps.iter().any(|a| &a.name == name) {
             return Err(Error::UnknownApp {
                 name: name.clone(),
@@ -232,15 +361,59 @@ fn build(
             });
         }
     }
-    let source_side = Side(source.resolve(project)?);
-    let target_side = Side(target.resolve(project)?);
+    let source_side = Side(request.source.resolve(project)?);
+    let target_side = Side(request.target.resolve(project)?);
     let (source_env, target_env) = (source_side.0.env, target_side.0.env);
 
-    let chosen = config
+    let chosen: Vec<&App> = config
         .apps
         .iter()
-        .filter(|a| apps.is_empty() || apps.contains(&a.name))
-        .filter(|a| a.runs_in(source_env) && a.runs_in(target_env));
+        .filter(|a| request.apps.is_empty() || request.apps.contains(&a.name))
+        .filter(|a| a.runs_in(source_env) && a.runs_in(target_env))
+        .collect();
+    let (changes, files) = match request.options.mode {
+        Mode::Version => by_version(project, &chosen, &source_side, &target_side)?,
+        Mode::Sync => sync::by_sync(project, &chosen, &source_side, &target_side)?,
+    };
+    if files.is_empty() {
+        return Ok(None);
+    }
+
+    let warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
+    let mut changelog = Vec::new();
+    if request.kind == PlanKind::Promotion {
+        for c in &changes {
+            changelog.extend(history::changelog(
+                project,
+                request.source,
+                &c.app,
+                &c.from,
+            )?);
+        }
+    }
+    Ok(Some(PromotionPlan {
+        kind: request.kind,
+        source: source_env.name.clone(),
+        source_commit: source_side.0.commit.to_string(),
+        target: target_env.name.clone(),
+        target_branch: target_side.0.branch.clone(),
+        base: target_side.0.commit.to_string(),
+        apps: changes,
+        files,
+        blocked: warnings.iter().any(Warning::blocks),
+        warnings,
+        changelog,
+    }))
+}
+
+/// Version mode: each app's located value in the target becomes the source's.
+fn by_version(
+    project: &Project,
+    chosen: &[&App],
+    source_side: &Side<'_>,
+    target_side: &Side<'_>,
+) -> Result<(Vec<AppChange>, Vec<FileChange>), Error> {
+    let target_env = target_side.0.env;
     let mut changes = Vec::new();
     let mut files: Vec<FileChange> = Vec::new();
     for app in chosen {
@@ -252,81 +425,37 @@ fn build(
                 let old = target_side.file(project, app, &path)?;
                 files.push(FileChange {
                     path: path.clone(),
-                    new: old.clone(),
-                    old,
+                    new: Some(old.clone()),
+                    old: Some(old),
                 });
                 files.len() - 1
             }
         };
         let file = &mut files[at];
-        let locate_error = |source| Error::Locate {
-            app: app.name.clone(),
-            branch: target_side.0.branch.clone(),
-            source: Box::new(source),
-        };
-        let current = locator.read(&path, &file.new).map_err(locate_error)?.value;
+        let content = file.new.as_deref().unwrap_or_default();
+        let current = target_side.read(app, locator, &path, content)?;
         if current == wanted {
             continue;
         }
-        file.new = locator
-            .write(&path, &file.new, &wanted)
-            .map_err(locate_error)?;
-        changes.push(AppChange {
-            app: app.name.clone(),
-            file: path,
-            from: current,
-            to: wanted,
-        });
+        file.new = Some(
+            locator
+                .write(&path, content, &wanted)
+                .map_err(|e| target_side.locate_error(app, e))?,
+        );
+        changes.push(app_change(app, path, current, wanted));
     }
     files.retain(|f| f.old != f.new);
-    if changes.is_empty() {
-        return Ok(None);
-    }
+    Ok((changes, files))
+}
 
-    let mut warnings = Vec::new();
-    let upstream = config.upstream_of(target_env).map(|u| u.name.clone());
-    if kind == PlanKind::Promotion && upstream.as_deref() != Some(source_env.name.as_str()) {
-        let message = match &upstream {
-            Some(u) => format!(
-                "{} takes its versions from {u}, not {}: this promotion skips the usual path",
-                target_env.name, source_env.name
-            ),
-            None => format!(
-                "{} has no upstream environment; promoting into it from {} is unusual",
-                target_env.name, source_env.name
-            ),
-        };
-        warnings.push(Warning::SkipsEnvironment { upstream, message });
+fn app_change(app: &App, file: String, from: String, to: String) -> AppChange {
+    AppChange {
+        app: app.name.clone(),
+        file,
+        compare: app.source.as_ref().map(|s| s.compare_url(&from, &to)),
+        from,
+        to,
     }
-    for c in changes.iter().filter(|_| kind == PlanKind::Promotion) {
-        if version::is_downgrade(&c.from, &c.to) {
-            warnings.push(Warning::Downgrade {
-                app: c.app.clone(),
-                message: format!(
-                    "{}: {} is older than {}, the version {} runs now",
-                    c.app, c.to, c.from, target_env.name
-                ),
-            });
-        }
-    }
-    let mut changelog = Vec::new();
-    if kind == PlanKind::Promotion {
-        for c in &changes {
-            changelog.extend(history::changelog(project, source, &c.app, &c.from)?);
-        }
-    }
-    Ok(Some(PromotionPlan {
-        kind,
-        source: source_env.name.clone(),
-        source_commit: source_side.0.commit.to_string(),
-        target: target_env.name.clone(),
-        target_branch: target_side.0.branch.clone(),
-        base: target_side.0.commit.to_string(),
-        apps: changes,
-        files,
-        warnings,
-        changelog,
-    }))
 }
 
 /// One side of a plan: an environment resolved to a commit.
@@ -351,13 +480,34 @@ impl Side<'_> {
     fn version(&self, project: &Project, app: &App) -> Result<String, Error> {
         let (path, locator) = app.location_in(self.0.env);
         let content = self.file(project, app, &path)?;
+        self.read(app, locator, &path, &content)
+    }
+
+    fn read(
+        &self,
+        app: &App,
+        locator: &hoist_locate::Locator,
+        path: &str,
+        content: &[u8],
+    ) -> Result<String, Error> {
         locator
-            .read(&path, &content)
+            .read(path, content)
             .map(|l| l.value)
-            .map_err(|source| Error::Locate {
-                app: app.name.clone(),
-                branch: self.0.branch.clone(),
-                source: Box::new(source),
-            })
+            .map_err(|e| self.locate_error(app, e))
+    }
+
+    fn repo_error(&self, source: repo::Error) -> Error {
+        Error::Repo {
+            environment: self.0.env.name.clone(),
+            source,
+        }
+    }
+
+    fn locate_error(&self, app: &App, source: hoist_locate::Error) -> Error {
+        Error::Locate {
+            app: app.name.clone(),
+            branch: self.0.branch.clone(),
+            source: Box::new(source),
+        }
     }
 }
