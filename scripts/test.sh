@@ -45,7 +45,6 @@ cargo_tests() {
 }
 
 check fmt cargo fmt --all -- --check
-check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 
 if [ -f ui/package.json ]; then
   check ui-typecheck npm --prefix ui run --silent check
@@ -62,13 +61,15 @@ if [ -f ui/package.json ]; then
   check ui-build npm --prefix ui run --silent build
 fi
 
-if [ -d src-tauri ]; then
-  check app-build cargo build -p hoist-app --features custom-protocol --locked
-  export HOIST_APP="$root/target/debug/hoist-app"
-fi
+# After the UI build: the app embeds ui/dist at compile time. The same
+# features everywhere, so clippy, the build and the tests share one tauri build.
+features=(--features hoist-app/custom-protocol)
+check clippy cargo clippy --workspace --all-targets --locked "${features[@]}" -- -D warnings
+check app-build cargo build -p hoist-app --locked "${features[@]}"
+export HOIST_APP="$root/target/debug/hoist-app"
 
 # Keyring tests talk to a real Secret Service: gnome-keyring inside a private D-Bus session.
-cargo_tests cargo-test dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+cargo_tests cargo-test dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "${features[@]}"
 
 echo
 if ((${#failures[@]})); then echo "failed: ${failures[*]}"; fi

@@ -5,6 +5,8 @@
 
 mod baseline;
 mod generate;
+mod history;
+mod plan;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -146,7 +148,69 @@ fn main() -> anyhow::Result<()> {
     );
     println!();
     agreement(&result, &apps, &git_cells);
+
+    let mut summary = format!(
+        "Generated repository: {} apps, {} environment branches, {} commits (`cargo run -p hoist-bench --release -- --runs {}`).\n\n\
+         | measurement | hoist | git | hoist/git |\n|---|---|---|---|\n",
+        spec.apps,
+        ENVIRONMENTS.len(),
+        spec.commits,
+        args.runs
+    );
+    summary.push_str(&md_row("status, cold (fresh process)", cold, git_first));
+    summary.push_str(&md_row("status, warm", warm, git_warm));
+
+    // History: the app changed most often on the busiest branch.
+    let (env, app) = ("dev", apps[0].as_str());
+    println!();
+    println!("history of {app} on env/{env}:");
+    for (label, copy) in history::copies(&repo)? {
+        let t = history::measure(label, &copy, env, app, args.runs)?;
+        row(&format!("{label}, vs git log"), t.hoist, t.git);
+        row(
+            &format!("{label}, vs git log --first-parent"),
+            t.hoist,
+            t.git_first_parent,
+        );
+        println!("{:<42} {:>10}", "  version changes found", t.changes);
+        summary.push_str(&md_row(
+            &format!("history of one app, {} (`git log -- file`)", t.label),
+            t.hoist,
+            t.git,
+        ));
+        summary.push_str(&md_row(
+            &format!(
+                "history of one app, {} (`git log --first-parent -- file`)",
+                t.label
+            ),
+            t.hoist,
+            t.git_first_parent,
+        ));
+    }
+
+    let (planned, apps_covered, files) = plan::measure(&repo, "dev", "qa", args.runs)?;
+    println!();
+    println!(
+        "{:<42} {:>10}   ({apps_covered} apps, {files} files)",
+        "plan dev → qa + every diff, warm",
+        ms(planned)
+    );
+    summary.push_str(&format!(
+        "| plan dev → qa with every file's diff, warm ({apps_covered} apps, {files} files) | {} | | |\n",
+        ms(planned)
+    ));
+    let out = workspace.join("target/bench-summary.md");
+    std::fs::create_dir_all(workspace.join("target"))?;
+    std::fs::write(&out, &summary)?;
+    println!();
+    println!("{summary}");
+    println!("(written to {})", out.display());
     Ok(())
+}
+
+fn md_row(label: &str, hoist: Duration, git: Duration) -> String {
+    let ratio = hoist.as_secs_f64() / git.as_secs_f64().max(f64::MIN_POSITIVE);
+    format!("| {label} | {} | {} | {ratio:.2} |\n", ms(hoist), ms(git))
 }
 
 /// Opens `repo` and computes its status, timing both.
@@ -160,7 +224,7 @@ fn engine_once(repo: &Path) -> anyhow::Result<(Duration, Duration, Status)> {
     Ok((opened, started.elapsed(), status))
 }
 
-fn median(runs: &mut [Duration]) -> Duration {
+pub(crate) fn median(runs: &mut [Duration]) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
 }

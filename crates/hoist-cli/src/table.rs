@@ -61,7 +61,7 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
                     ..
                 } => {
                     any_pending |= *pending;
-                    let mut text = version.clone();
+                    let mut text = shorten(version);
                     if *pending {
                         text.push('*');
                     }
@@ -115,6 +115,18 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
     out
 }
 
+/// A digest or commit id as its first 12 hex digits and `…`: a table cell
+/// stays readable, and `--json` has the whole value.
+fn shorten(version: &str) -> String {
+    let (prefix, hex) = version.split_once(':').unwrap_or(("", version));
+    let long_hex = hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    match (long_hex, prefix.is_empty()) {
+        (true, true) => format!("{}…", &hex[..12]),
+        (true, false) => format!("{prefix}:{}…", &hex[..12]),
+        (false, _) => version.to_owned(),
+    }
+}
+
 /// `#34 3d alice`: the PR, the age and the author of the commit that set a version.
 fn origin(commit: &CommitInfo, now: i64) -> String {
     let mut parts = Vec::new();
@@ -141,7 +153,16 @@ pub fn age(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::age;
+    use super::{age, shorten};
+
+    #[test]
+    fn long_digests_and_shas_are_shortened() {
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(shorten(&digest), "sha256:abababababab…");
+        assert_eq!(shorten(&"0f".repeat(20)), "0f0f0f0f0f0f…");
+        assert_eq!(shorten("1.2.3"), "1.2.3");
+        assert_eq!(shorten("sha256:abc"), "sha256:abc");
+    }
 
     #[test]
     fn ages_are_coarse_and_never_negative() {

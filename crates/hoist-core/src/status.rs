@@ -8,7 +8,7 @@ use crate::repo::{Error as RepoError, Repo};
 use crate::walk::{self, Follow, Tracked};
 
 /// What runs where: one row per app, one cell per environment in pipeline order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Status {
     /// Environments in pipeline order.
     pub environments: Vec<EnvironmentTip>,
@@ -17,7 +17,7 @@ pub struct Status {
 }
 
 /// An environment and the commit its branch points at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct EnvironmentTip {
     /// Environment name.
     pub name: String,
@@ -32,7 +32,7 @@ pub struct EnvironmentTip {
 }
 
 /// One app across all environments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct AppRow {
     /// App name.
     pub name: String,
@@ -41,7 +41,7 @@ pub struct AppRow {
 }
 
 /// An app in one environment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Cell {
     /// The app is not deployed to this environment.
@@ -65,7 +65,7 @@ pub enum Cell {
 }
 
 /// The facts about a commit a release manager asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommitInfo {
     /// Full hex id.
     pub id: String,
@@ -80,6 +80,7 @@ pub struct CommitInfo {
     /// First line of the message.
     pub subject: String,
     /// Pull request number parsed from a merge or squash subject.
+    #[ts(type = "number | null")]
     pub pr: Option<u64>,
 }
 

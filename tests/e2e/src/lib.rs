@@ -1,0 +1,247 @@
+//! Drives the real Hoist window: a private Xvfb display, `tauri-driver`
+//! (which starts WebKitWebDriver), and the built `hoist-app`, spoken to in
+//! plain W3C WebDriver over HTTP. Every process is stopped when its guard drops.
+//!
+//! A missing tool is a test failure with the command that installs it,
+//! never a skip: CI installs them with `scripts/setup.sh`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// A child process killed (and reaped) on drop.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The app under test, one window, until dropped.
+pub struct App {
+    session: String,
+    base: String,
+    agent: ureq::Agent,
+    // Dropped in this order: the driver (and its window) before the display.
+    _driver: Process,
+    _display: Process,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+fn tool(name: &str, install: &str) -> PathBuf {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([home.join(".cargo/bin")]);
+    for dir in candidates {
+        let path = dir.join(name);
+        if path.is_file() {
+            return path;
+        }
+    }
+    panic!("{name} is not installed; install it with `{install}` (scripts/setup.sh does)");
+}
+
+/// The built app: `$HOIST_APP`, or `target/debug/hoist-app` of this workspace.
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("HOIST_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| hoist_fixtures::workspace_root().join("target/debug/hoist-app"));
+    assert!(
+        path.is_file(),
+        "{} does not exist; build it with `npm --prefix ui run build && cargo build -p hoist-app --features custom-protocol` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+fn start_display() -> (Process, String) {
+    let xvfb = tool("Xvfb", "apt-get install xvfb");
+    for n in 90..190 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            continue;
+        }
+        let display = format!(":{n}");
+        let child = Command::new(&xvfb)
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let mut process = Process(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return (process, display);
+            }
+            if let Ok(Some(_)) = process.0.try_wait() {
+                break; // Another run took this display first; try the next.
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(process);
+    }
+    panic!("no free X display between :90 and :189 for Xvfb");
+}
+
+impl App {
+    /// Starts the app on `repository` and waits for its window.
+    pub fn launch(repository: &Path) -> App {
+        let driver_bin = tool(
+            "tauri-driver",
+            "cargo install tauri-driver --locked --version ^2",
+        );
+        tool("WebKitWebDriver", "apt-get install webkit2gtk-driver");
+        let app = app_binary();
+        let (display_process, display) = start_display();
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new(driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver starts");
+        let driver = Process(driver);
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while agent.get(&format!("{base}/status")).call().is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not answer on {base}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {
+            "application": app,
+            "args": [repository],
+        }}}});
+        let created = request(&agent, "POST", &format!("{base}/session"), Some(caps));
+        let session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        App {
+            session,
+            base,
+            agent,
+            _driver: driver,
+            _display: display_process,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        request(&self.agent, method, &url, body)
+    }
+
+    /// Runs `script` (a function body; `arguments` are `args`) in the page.
+    pub fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Waits until `script` returns something other than null/false.
+    pub fn wait_for(&self, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let value = self.script(script, json!([]));
+            if !(value.is_null() || value == json!(false)) {
+                return value;
+            }
+            let text = self.script(
+                "return document.body ? document.body.innerText : ''",
+                json!([]),
+            );
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the window shows:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Saves a PNG of the window to `target/e2e/<name>.png` and returns its path.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        // Let the compositor paint the last DOM change before capturing.
+        let _ = self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []})),
+        );
+        let encoded = self.call("GET", "/screenshot", None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("base64 screenshot"))
+            .expect("valid base64");
+        let dir = hoist_fixtures::workspace_root().join("target/e2e");
+        std::fs::create_dir_all(&dir).expect("create target/e2e");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self
+            .agent
+            .delete(&format!("{}/session/{}", self.base, self.session))
+            .call();
+    }
+}
+
+/// One WebDriver request; a WebDriver error fails the test with its message.
+fn request(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) -> Value {
+    let response = match (method, body) {
+        ("GET", _) => agent.get(url).call(),
+        ("DELETE", _) => agent.delete(url).call(),
+        (_, Some(body)) => agent.post(url).send_json(body),
+        (_, None) => agent.post(url).send_json(json!({})),
+    };
+    let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status();
+    let json: Value = response
+        .body_mut()
+        .read_json()
+        .unwrap_or_else(|e| panic!("{method} {url}: HTTP {status}, body is not JSON: {e}"));
+    assert!(status.is_success(), "{method} {url}: HTTP {status}: {json}");
+    json["value"].clone()
+}
