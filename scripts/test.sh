@@ -50,11 +50,13 @@ if [ -f ui/package.json ]; then
   check ui-typecheck npm --prefix ui run --silent check
   check ui-lint npm --prefix ui run --silent lint
   echo "== ui-tests"
-  npm --prefix ui test -- --reporter=verbose >"$log_dir/ui.log" 2>&1
+  NO_COLOR=1 npm --prefix ui test -- --reporter=verbose >"$log_dir/ui.log" 2>&1
   ui_status=$?
   cat "$log_dir/ui.log"
-  up=$(grep -E '^\s+Tests\s' "$log_dir/ui.log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | head -1)
-  uf=$(grep -E '^\s+Tests\s' "$log_dir/ui.log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | head -1)
+  # Vitest's summary line, e.g. "      Tests  6 passed (6)", colour codes stripped.
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log_dir/ui.log" | grep -E '^\s+Tests\s' | tail -1)
+  up=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' | head -1)
+  uf=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' | head -1)
   passed=$((passed + ${up:-0})); failed=$((failed + ${uf:-0}))
   if [ "$ui_status" != 0 ]; then failures+=(ui-tests); [ "${uf:-0}" -gt 0 ] || failed=$((failed + 1)); fi
   # The app embeds the built front end; the end-to-end tests drive that binary.

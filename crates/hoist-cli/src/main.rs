@@ -310,7 +310,20 @@ fn show_plan(
         None if json => writeln!(out, "null")?,
         None => writeln!(out, "{nothing}")?,
         Some(plan) if json => {
-            let diffs: Vec<_> = plan.files.iter().map(|f| f.diff(context)).collect();
+            // Each file's hunks, and the same hunks as side-by-side rows.
+            let diffs: Vec<_> = plan
+                .files
+                .iter()
+                .map(|f| {
+                    let diff = f.diff(context);
+                    let split: Vec<_> = diff
+                        .hunks
+                        .iter()
+                        .map(hoist_core::diff::side_by_side)
+                        .collect();
+                    serde_json::json!({ "diff": diff, "side_by_side": split })
+                })
+                .collect();
             serde_json::to_writer_pretty(
                 &mut *out,
                 &serde_json::json!({ "plan": plan, "diffs": diffs }),

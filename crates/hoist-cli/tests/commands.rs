@@ -147,3 +147,41 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(out.status.success());
 }
+
+#[test]
+fn plan_json_has_unified_and_side_by_side_hunks() {
+    let out = ok(hoist(&[
+        "plan",
+        "--repo",
+        &repo("branch-helm"),
+        "--from",
+        "dev",
+        "--to",
+        "stage",
+        "--json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(json["plan"]["apps"][0]["from"], "1.5.0");
+    assert_eq!(json["plan"]["apps"][0]["to"], "1.6.0");
+    assert_eq!(json["plan"]["blocked"], false);
+    let file = &json["diffs"][0];
+    assert_eq!(file["diff"]["path"], "apps/api/values.yaml");
+    let row = file["side_by_side"][0]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["old"]["tag"] == "removed")
+        .expect("a changed row");
+    assert!(
+        row["old"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("1.5.0")),
+        "{row}"
+    );
+    assert!(
+        row["new"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("1.6.0")),
+        "{row}"
+    );
+}

@@ -254,9 +254,83 @@ pub fn unified(diff: &FileDiff) -> String {
     out
 }
 
+/// One row of a side-by-side view: the old line on the left, the new on the right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SideBySide {
+    /// The old side; `None` where the new side adds a line.
+    pub old: Option<Line>,
+    /// The new side; `None` where the old side loses a line.
+    pub new: Option<Line>,
+}
+
+/// A hunk as side-by-side rows: context lines face themselves, and each run of
+/// removed lines is paired, in order, with the run of added lines after it.
+pub fn side_by_side(hunk: &Hunk) -> Vec<SideBySide> {
+    let mut rows = Vec::new();
+    let mut lines = hunk.lines.iter().peekable();
+    while let Some(line) = lines.next() {
+        match line.tag {
+            LineTag::Context => rows.push(SideBySide {
+                old: Some(line.clone()),
+                new: Some(line.clone()),
+            }),
+            LineTag::Added => rows.push(SideBySide {
+                old: None,
+                new: Some(line.clone()),
+            }),
+            LineTag::Removed => {
+                let mut removed = vec![line.clone()];
+                while let Some(next) = lines.next_if(|l| l.tag == LineTag::Removed) {
+                    removed.push(next.clone());
+                }
+                let mut added = Vec::new();
+                while let Some(next) = lines.next_if(|l| l.tag == LineTag::Added) {
+                    added.push(next.clone());
+                }
+                let pairs = removed.len().max(added.len());
+                let (mut removed, mut added) = (removed.into_iter(), added.into_iter());
+                for _ in 0..pairs {
+                    rows.push(SideBySide {
+                        old: removed.next(),
+                        new: added.next(),
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_by_side_pairs_removed_runs_with_the_added_runs_after_them() {
+        let old = "a\nb\nc\nd\n";
+        let new = "a\nB\nC\nX\nd\n";
+        let d = diff_file("f", "f", Some(old.as_bytes()), Some(new.as_bytes()), 1);
+        let split = side_by_side(&d.hunks[0]);
+        let rows: Vec<(Option<&str>, Option<&str>)> = split
+            .iter()
+            .map(|r| {
+                (
+                    r.old.as_ref().map(|l| l.text.as_str()),
+                    r.new.as_ref().map(|l| l.text.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("a"), Some("a")),
+                (Some("b"), Some("B")),
+                (Some("c"), Some("C")),
+                (None, Some("X")),
+                (Some("d"), Some("d")),
+            ]
+        );
+    }
 
     #[test]
     fn a_changed_tag_is_one_hunk_with_the_tag_emphasised() {

@@ -1,6 +1,7 @@
 //! Hoist's engine. No Tauri, no network: it reads a GitOps repository with
 //! gix, loads or detects its `.hoist.yaml`, and computes what runs where.
 
+mod bloom;
 pub mod config;
 pub mod detect;
 pub mod diff;

@@ -20,6 +20,8 @@ pub struct Repo {
     /// `git commit-graph` data when present: parents and root trees without
     /// inflating commit objects, which is most of a history walk's cost.
     graph: Option<gix::commitgraph::Graph>,
+    /// The graph's changed-path Bloom filters, when it has them.
+    filters: Option<crate::bloom::Filters>,
 }
 
 /// Why a repository could not be read.
@@ -91,11 +93,15 @@ impl Repo {
         let shallow = inner.is_shallow().unwrap_or(false);
         // A missing or unreadable commit-graph only makes walks slower.
         let graph = inner.commit_graph_if_enabled().ok().flatten();
+        let filters = graph
+            .as_ref()
+            .and_then(|_| crate::bloom::Filters::open(&inner.common_dir().join("objects")));
         let repo = Repo {
             inner,
             path: path.to_owned(),
             shallow,
             graph,
+            filters,
         };
         if repo.branches()?.is_empty() {
             return Err(Error::Empty {
@@ -426,6 +432,26 @@ impl Repo {
 impl Repo {
     /// A commit's root tree and first parent: from the commit-graph when it
     /// holds the commit, else from the commit object.
+    /// Whether walks can skip commits with the commit-graph's Bloom filters.
+    pub fn has_bloom_filters(&self) -> bool {
+        self.filters.is_some()
+    }
+
+    /// Whether `commit` may have changed any of `paths` against its first
+    /// parent. `false` is certain (the commit-graph's Bloom filters say so);
+    /// without filters the answer is always `true`.
+    pub(crate) fn may_change_any(&self, commit: ObjectId, paths: &[&str]) -> bool {
+        let (Some(graph), Some(filters)) = (&self.graph, &self.filters) else {
+            return true;
+        };
+        let Some(position) = graph.lookup(commit) else {
+            return true;
+        };
+        paths
+            .iter()
+            .any(|p| filters.may_have_changed(position.0, &commit, p))
+    }
+
     pub(crate) fn links(&self, id: ObjectId) -> Result<(ObjectId, Option<ObjectId>), Error> {
         if let Some(graph) = &self.graph
             && let Some(c) = graph.commit_by_id(id)

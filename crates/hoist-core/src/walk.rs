@@ -4,7 +4,8 @@
 //! mainline is what was deployed: a PR's merge commit is where its change
 //! landed. At each commit it compares only the trees on the tracked files'
 //! paths, descending into a subtree only when its id differs, so a commit
-//! that touches none of them costs two small tree reads.
+//! that touches none of them costs two small tree reads — or nothing, when
+//! the commit-graph's changed-path Bloom filters rule the paths out.
 
 use gix::ObjectId;
 use hoist_locate::Locator;
@@ -77,8 +78,8 @@ pub(crate) fn changes(
             Err(Error::Shallow { .. }) => break,
             Err(e) => return Err(e),
         };
-        if parent_tree != tree {
-            let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
+        let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
+        if parent_tree != tree && repo.may_change_any(commit, &paths) {
             let mut changed = Vec::new();
             changed_paths(repo, parent_tree, tree, &paths, &mut changed)?;
             changed.sort_unstable();

@@ -1,0 +1,45 @@
+//! A commit-graph with changed-path Bloom filters makes walks skip commits;
+//! it must never change what they find.
+
+use std::process::Command;
+
+use hoist_core::Project;
+use hoist_core::history;
+
+fn everything(project: &Project) -> (String, Vec<String>) {
+    let status = format!("{:?}", project.status().expect("status"));
+    let mut changes = Vec::new();
+    for env in &project.config.environments {
+        history::history(project, &env.name, &[], |c| {
+            changes.push(format!(
+                "{} {} {} {:?}→{} {:?}",
+                c.environment, c.app, c.commit.id, c.from, c.to, c.kind
+            ));
+        })
+        .expect("history");
+    }
+    (status, changes)
+}
+
+#[test]
+fn status_and_history_are_the_same_with_bloom_filters() {
+    for fixture in ["promotions", "branch-helm", "dirs-kustomize", "awkward"] {
+        let copy = hoist_fixtures::fresh_copy(fixture);
+        let without = Project::open(copy.path()).expect("opens");
+        assert!(!without.repo.has_bloom_filters());
+        let before = everything(&without);
+        let out = Command::new("git")
+            .args(["commit-graph", "write", "--reachable", "--changed-paths"])
+            .current_dir(copy.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let with = Project::open(copy.path()).expect("opens");
+        assert!(with.repo.has_bloom_filters(), "{fixture}: filters read");
+        assert_eq!(everything(&with), before, "{fixture}");
+    }
+}
