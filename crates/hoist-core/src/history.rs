@@ -81,23 +81,42 @@ pub fn changelog(
     app: &str,
     since: &str,
 ) -> Result<Vec<VersionChange>, Error> {
+    changelogs(project, source, &[(app.to_owned(), since.to_owned())])
+}
+
+/// The changelogs of several `(app, since)` pairs from one walk of the
+/// source's history, newest first across the apps.
+pub fn changelogs(
+    project: &Project,
+    source: &Point,
+    wanted: &[(String, String)],
+) -> Result<Vec<VersionChange>, Error> {
+    let apps: Vec<String> = wanted.iter().map(|(app, _)| app.clone()).collect();
     let mut entries = Vec::new();
-    walk_from(project, source, &[app.to_owned()], |change| {
-        if change.to == since {
+    walk_from(project, source, &apps, |change| {
+        let Some((_, since)) = wanted.iter().find(|(app, _)| *app == change.app) else {
+            return false;
+        };
+        if change.to == *since {
             return false;
         }
-        let last = change.from.as_deref() == Some(since);
+        let last = change.from.as_deref() == Some(since.as_str());
         entries.push(change);
         !last
     })?;
     Ok(entries)
 }
 
-/// The newest version change of `app` at `point`, if its history has one.
-pub fn latest(project: &Project, point: &Point, app: &str) -> Result<Option<VersionChange>, Error> {
-    let mut found = None;
-    walk_from(project, point, &[app.to_owned()], |change| {
-        found = Some(change);
+/// The newest version change of each of `apps` at `point`, from one walk
+/// that stops following each app at its first change.
+pub fn latest(
+    project: &Project,
+    point: &Point,
+    apps: &[String],
+) -> Result<Vec<VersionChange>, Error> {
+    let mut found = Vec::new();
+    walk_from(project, point, apps, |change| {
+        found.push(change);
         false
     })?;
     Ok(found)

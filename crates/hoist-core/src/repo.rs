@@ -381,17 +381,23 @@ impl Repo {
             source,
         };
         let t = self.inner.find_tree(tree).map_err(read_error)?;
-        let decoded = t.decode().map_err(read_error)?;
-        Ok(names
-            .iter()
-            .map(|name| {
-                decoded
-                    .entries
-                    .iter()
-                    .find(|e| e.filename == name.as_bytes())
-                    .map(|e| (e.oid.to_owned(), e.mode.is_tree()))
-            })
-            .collect())
+        // One pass over the raw entries, no decoded copy: walks call this for
+        // every commit, and a 300-app directory is 300 entries.
+        let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
+        let mut missing = names.len();
+        for entry in gix::objs::TreeRefIter::from_bytes(&t.data, self.inner.object_hash()) {
+            let entry = entry.map_err(|e| read_error(e.into()))?;
+            for (slot, name) in found.iter_mut().zip(names) {
+                if slot.is_none() && entry.filename == name.as_bytes() {
+                    *slot = Some((entry.oid.to_owned(), entry.mode.is_tree()));
+                    missing -= 1;
+                }
+            }
+            if missing == 0 {
+                break;
+            }
+        }
+        Ok(found)
     }
 }
 

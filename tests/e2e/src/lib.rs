@@ -8,6 +8,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -28,10 +29,26 @@ pub struct App {
     session: String,
     base: String,
     agent: ureq::Agent,
-    // Dropped in this order: the driver (and its window) before the display.
+    // Dropped in this order: the driver (and its window), the display, then
+    // the turn, so the next window starts only when this one is gone.
     _driver: Process,
+    _home: Scratch,
     _display: Process,
+    _turn: MutexGuard<'static, ()>,
 }
+
+/// A directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One window at a time: two WebKitWebDriver sessions side by side under
+/// Xvfb crash each other's web processes now and then.
+static WINDOWS: Mutex<()> = Mutex::new(());
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -118,8 +135,16 @@ impl App {
         );
         tool("WebKitWebDriver", "apt-get install webkit2gtk-driver");
         let app = app_binary();
+        // A test that failed while holding the turn poisons it; the next may still go.
+        let turn = WINDOWS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (display_process, display) = start_display();
         let (port, native) = (free_port(), free_port());
+        // Each window gets its own data and cache directories: two WebKit
+        // processes sharing one profile crash each other, and tests must not
+        // touch the user's real ones.
+        let home = std::env::temp_dir().join(format!("hoist-e2e-{}-{port}", std::process::id()));
         let driver = Command::new(driver_bin)
             .args([
                 "--port",
@@ -128,6 +153,9 @@ impl App {
                 &native.to_string(),
             ])
             .env("DISPLAY", &display)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -161,13 +189,20 @@ impl App {
             base,
             agent,
             _driver: driver,
+            _home: Scratch(home),
             _display: display_process,
+            _turn: turn,
         }
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
-        request(&self.agent, method, &url, body)
+        try_request(&self.agent, method, &url, body)
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page.
@@ -202,12 +237,21 @@ impl App {
     /// Saves a PNG of the window to `target/e2e/<name>.png` and returns its path.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         // Let the compositor paint the last DOM change before capturing.
-        let _ = self.call(
+        let _ = self.try_call(
             "POST",
             "/execute/async",
             Some(json!({"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []})),
         );
-        let encoded = self.call("GET", "/screenshot", None);
+        // WebKitWebDriver sometimes answers a screenshot with "unknown error"
+        // while the window is still being mapped; ask again for a moment.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let encoded = loop {
+            match self.try_call("GET", "/screenshot", None) {
+                Ok(value) => break value,
+                Err(e) if Instant::now() >= deadline => panic!("{e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        };
         let png = base64::engine::general_purpose::STANDARD
             .decode(encoded.as_str().expect("base64 screenshot"))
             .expect("valid base64");
@@ -230,18 +274,30 @@ impl Drop for App {
 
 /// One WebDriver request; a WebDriver error fails the test with its message.
 fn request(agent: &ureq::Agent, method: &str, url: &str, body: Option<Value>) -> Value {
+    try_request(agent, method, url, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One WebDriver request: its `value`, or the error the driver reported.
+fn try_request(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    body: Option<Value>,
+) -> Result<Value, String> {
     let response = match (method, body) {
         ("GET", _) => agent.get(url).call(),
         ("DELETE", _) => agent.delete(url).call(),
         (_, Some(body)) => agent.post(url).send_json(body),
         (_, None) => agent.post(url).send_json(json!({})),
     };
-    let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let mut response = response.map_err(|e| format!("{method} {url}: {e}"))?;
     let status = response.status();
     let json: Value = response
         .body_mut()
         .read_json()
-        .unwrap_or_else(|e| panic!("{method} {url}: HTTP {status}, body is not JSON: {e}"));
-    assert!(status.is_success(), "{method} {url}: HTTP {status}: {json}");
-    json["value"].clone()
+        .map_err(|e| format!("{method} {url}: HTTP {status}, body is not JSON: {e}"))?;
+    if !status.is_success() {
+        return Err(format!("{method} {url}: HTTP {status}: {json}"));
+    }
+    Ok(json["value"].clone())
 }

@@ -73,11 +73,14 @@ pub(super) fn warnings(
                 message,
             });
         }
-        let target_tip = Point::tip(&target_env.name);
-        if let Some(last) = history::latest(project, &target_tip, &change.app)?
-            && last.kind == ChangeKind::DirectEdit
-            && last.to == change.from
-        {
+    }
+    // Drift: the target's current version was written straight onto its branch.
+    let apps: Vec<String> = changes.iter().map(|c| c.app.clone()).collect();
+    for last in history::latest(project, &Point::tip(&target_env.name), &apps)? {
+        let Some(change) = changes.iter().find(|c| c.app == last.app) else {
+            continue;
+        };
+        if last.kind == ChangeKind::DirectEdit && last.to == change.from {
             let short = &last.commit.id[..last.commit.id.len().min(7)];
             warnings.push(Warning::Drift {
                 app: change.app.clone(),

@@ -380,17 +380,15 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
     }
 
     let warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
-    let mut changelog = Vec::new();
-    if request.kind == PlanKind::Promotion {
-        for c in &changes {
-            changelog.extend(history::changelog(
-                project,
-                request.source,
-                &c.app,
-                &c.from,
-            )?);
-        }
-    }
+    let changelog = if request.kind == PlanKind::Promotion {
+        let wanted: Vec<(String, String)> = changes
+            .iter()
+            .map(|c| (c.app.clone(), c.from.clone()))
+            .collect();
+        history::changelogs(project, request.source, &wanted)?
+    } else {
+        Vec::new()
+    };
     Ok(Some(PromotionPlan {
         kind: request.kind,
         source: source_env.name.clone(),
