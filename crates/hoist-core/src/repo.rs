@@ -386,7 +386,7 @@ impl Repo {
         let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
         let mut missing = names.len();
         for entry in gix::objs::TreeRefIter::from_bytes(&t.data, self.inner.object_hash()) {
-            let entry = entry.map_err(|e| read_error(e.into()))?;
+            let entry = entry.map_err(read_error)?;
             for (slot, name) in found.iter_mut().zip(names) {
                 if slot.is_none() && entry.filename == name.as_bytes() {
                     *slot = Some((entry.oid.to_owned(), entry.mode.is_tree()));
