@@ -7,6 +7,8 @@
 //! that touches none of them costs two small tree reads — or nothing, when
 //! the commit-graph's changed-path Bloom filters rule the paths out.
 
+use std::collections::HashMap;
+
 use gix::ObjectId;
 use hoist_locate::Locator;
 
@@ -61,6 +63,7 @@ pub(crate) fn changes(
 ) -> Result<(), Error> {
     let (mut commit, mut tree) = (tip, tip_tree);
     let mut parent = repo.links(tip)?.1;
+    let mut memo = Memo::default();
     while !open.is_empty() {
         let Some(parent_id) = parent else {
             for t in open.drain(..) {
@@ -81,7 +84,7 @@ pub(crate) fn changes(
         let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
         if parent_tree != tree && repo.may_change_any(commit, &paths) {
             let mut changed = Vec::new();
-            changed_paths(repo, parent_tree, tree, &paths, &mut changed)?;
+            changed_paths(repo, &mut memo, parent_tree, tree, &paths, &mut changed)?;
             changed.sort_unstable();
             let mut done = Vec::new();
             for i in changed {
@@ -122,6 +125,7 @@ pub(crate) fn changes(
         commit = parent_id;
         tree = parent_tree;
         parent = grandparent;
+        memo.next_step();
     }
     Ok(())
 }
@@ -130,17 +134,48 @@ pub(crate) fn changes(
 /// trees `old` and `new`, descending only into subtrees whose ids differ.
 fn changed_paths(
     repo: &Repo,
+    memo: &mut Memo,
     old: ObjectId,
     new: ObjectId,
     paths: &[&str],
     out: &mut Vec<usize>,
 ) -> Result<(), Error> {
     let indexed: Vec<(usize, &str)> = paths.iter().copied().enumerate().collect();
-    changed_in(repo, Some(old), Some(new), &indexed, out)
+    changed_in(repo, memo, Some(old), Some(new), &indexed, out)
+}
+
+/// The tree lookups of the previous step of a walk: its parent side is this
+/// step's child side, so each tree on the paths is read once, not twice.
+#[derive(Default)]
+struct Memo {
+    previous: HashMap<(ObjectId, String), Vec<Option<(ObjectId, bool)>>>,
+    current: HashMap<(ObjectId, String), Vec<Option<(ObjectId, bool)>>>,
+}
+
+impl Memo {
+    fn entries(
+        &mut self,
+        repo: &Repo,
+        tree: ObjectId,
+        names: &[&str],
+    ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
+        let key = (tree, names.join("/"));
+        if let Some(found) = self.previous.get(&key).or_else(|| self.current.get(&key)) {
+            return Ok(found.clone());
+        }
+        let found = repo.tree_entries(tree, names)?;
+        self.current.insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn next_step(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
 }
 
 fn changed_in(
     repo: &Repo,
+    memo: &mut Memo,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     paths: &[(usize, &str)],
@@ -165,8 +200,8 @@ fn changed_in(
             }
         }
     }
-    let before = repo.tree_entries(old, &heads)?;
-    let after = repo.tree_entries(new, &heads)?;
+    let before = memo.entries(repo, old, &heads)?;
+    let after = memo.entries(repo, new, &heads)?;
     for ((a, b), rests) in before.into_iter().zip(after).zip(rests) {
         if a == b {
             continue;
@@ -176,7 +211,7 @@ fn changed_in(
         out.extend(leaves.iter().map(|(i, _)| *i));
         if !deeper.is_empty() {
             let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);
-            changed_in(repo, as_tree(a), as_tree(b), &deeper, out)?;
+            changed_in(repo, memo, as_tree(a), as_tree(b), &deeper, out)?;
         }
     }
     Ok(())
