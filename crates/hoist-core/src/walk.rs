@@ -148,17 +148,15 @@ fn changed_paths(
 /// step's child side, so each tree on the paths is read once, not twice.
 #[derive(Default)]
 struct Memo {
-    previous: HashMap<(ObjectId, String), Vec<Option<(ObjectId, bool)>>>,
-    current: HashMap<(ObjectId, String), Vec<Option<(ObjectId, bool)>>>,
+    previous: HashMap<(ObjectId, String), Entries>,
+    current: HashMap<(ObjectId, String), Entries>,
 }
 
+/// For each name looked up in a tree: its entry's id and whether it is a tree.
+type Entries = Vec<Option<(ObjectId, bool)>>;
+
 impl Memo {
-    fn entries(
-        &mut self,
-        repo: &Repo,
-        tree: ObjectId,
-        names: &[&str],
-    ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
+    fn entries(&mut self, repo: &Repo, tree: ObjectId, names: &[&str]) -> Result<Entries, Error> {
         let key = (tree, names.join("/"));
         if let Some(found) = self.previous.get(&key).or_else(|| self.current.get(&key)) {
             return Ok(found.clone());
