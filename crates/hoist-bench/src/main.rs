@@ -188,15 +188,15 @@ fn main() -> anyhow::Result<()> {
         ));
     }
 
-    let (planned, apps_covered, files) = plan::measure(&repo, "dev", "qa", args.runs)?;
+    let (planned, apps_covered, files) = plan::measure(&repo, "dev", "prod", args.runs)?;
     println!();
     println!(
         "{:<42} {:>10}   ({apps_covered} apps, {files} files)",
-        "plan dev → qa + every diff, warm",
+        "plan dev → prod + every diff, warm",
         ms(planned)
     );
     summary.push_str(&format!(
-        "| plan dev → qa with every file's diff, warm ({apps_covered} apps, {files} files) | {} | | |\n",
+        "| plan dev → prod with every file's diff, warm ({apps_covered} apps, {files} files) | {} | | |\n",
         ms(planned)
     ));
     let out = workspace.join("target/bench-summary.md");

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 an error (one line on stderr says why), 2 a usage error.
 
+mod diffview;
 mod table;
 mod views;
 
@@ -14,6 +15,8 @@ use clap::{Parser, Subcommand};
 use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
+
+use crate::diffview::Layout;
 
 /// Shows which version each environment runs, and (soon) promotes versions through pull requests.
 #[derive(Parser)]
@@ -60,6 +63,9 @@ enum Command {
         /// Lines of context around each change in the diff.
         #[arg(long, default_value_t = 3)]
         context: usize,
+        /// Show the diff side by side (as wide as `COLUMNS`, else 160 columns).
+        #[arg(long, alias = "side-by-side")]
+        split: bool,
         /// Sync mode: the apps' files (their `sync` paths) become the source's, not just the versions.
         #[arg(long)]
         sync: bool,
@@ -84,6 +90,9 @@ enum Command {
         /// Lines of context around each change in the diff.
         #[arg(long, default_value_t = 3)]
         context: usize,
+        /// Show the diff side by side (as wide as `COLUMNS`, else 160 columns).
+        #[arg(long, alias = "side-by-side")]
+        split: bool,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -103,6 +112,9 @@ enum Command {
         /// Lines of context around each change.
         #[arg(long, default_value_t = 3)]
         context: usize,
+        /// Show the diff side by side (as wide as `COLUMNS`, else 160 columns).
+        #[arg(long, alias = "side-by-side")]
+        split: bool,
         /// Print JSON: value changes and structured hunks.
         #[arg(long)]
         json: bool,
@@ -196,6 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             to,
             apps,
             context,
+            split,
             sync,
             json,
         } => {
@@ -211,7 +224,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let plan = hoist_core::plan::promotion_with(&project, &source, &to, &apps, &options)?;
             let nothing = format!("nothing to promote: {to} already runs what {from} runs");
-            show_plan(&mut out, plan, &nothing, context, json)?;
+            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
         }
         Command::Rollback {
             repo,
@@ -219,6 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             to,
             apps,
             context,
+            split,
             json,
         } => {
             let project = Project::open(&repo)?;
@@ -226,7 +240,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let plan = hoist_core::plan::rollback(&project, &environment, at, &apps)?;
             let nothing =
                 format!("nothing to roll back: {environment} already runs what it ran at {to}");
-            show_plan(&mut out, plan, &nothing, context, json)?;
+            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
         }
         Command::Diff {
             repo,
@@ -234,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             to,
             apps,
             context,
+            split,
             json,
         } => {
             let project = Project::open(&repo)?;
@@ -244,7 +259,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &apps,
             )?;
             let nothing = format!("{from} and {to} run the same versions");
-            show_plan(&mut out, plan, &nothing, context, json)?;
+            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
         }
         Command::History {
             repo,
@@ -304,6 +319,7 @@ fn show_plan(
     plan: Option<PromotionPlan>,
     nothing: &str,
     context: usize,
+    layout: Layout,
     json: bool,
 ) -> anyhow::Result<()> {
     match plan {
@@ -330,7 +346,7 @@ fn show_plan(
             )?;
             writeln!(out)?;
         }
-        Some(plan) => write!(out, "{}", views::plan(&plan, context, colour()))?,
+        Some(plan) => write!(out, "{}", views::plan(&plan, context, layout, colour()))?,
     }
     Ok(())
 }

@@ -1,21 +1,15 @@
 //! Plans and histories as text for a terminal.
 
-use hoist_core::diff::{FileChangeKind, LineTag};
 use hoist_core::history::{ChangeKind, Release, VersionChange};
 use hoist_core::plan::{PlanKind, PromotionPlan};
 
+use crate::diffview::Layout;
 use crate::table::age;
 
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const YELLOW: &str = "\x1b[33m";
-const CYAN: &str = "\x1b[36m";
-const BOLD: &str = "\x1b[1m";
-const REVERSE: &str = "\x1b[7m";
-const RESET: &str = "\x1b[0m";
+use crate::diffview::{BOLD, GREEN, RESET, YELLOW};
 
-/// The value-level changes, the warnings, then the unified diff of every file.
-pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
+/// The value-level changes, the warnings, the changelog, then every file's diff.
+pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) -> String {
     let paint = |code: &str, text: &str| {
         if colour {
             format!("{code}{text}{RESET}")
@@ -92,50 +86,8 @@ pub fn plan(plan: &PromotionPlan, context: usize, colour: bool) -> String {
         }
     }
     for file in &plan.files {
-        let diff = file.diff(context);
         out.push('\n');
-        if matches!(diff.kind, FileChangeKind::Binary | FileChangeKind::Large) {
-            out.push_str(&hoist_core::diff::unified(&diff));
-            continue;
-        }
-        out.push_str(&paint(BOLD, &format!("--- a/{0}\n+++ b/{0}", diff.path)));
-        out.push('\n');
-        for hunk in &diff.hunks {
-            let header = format!(
-                "@@ -{},{} +{},{} @@",
-                hunk.old_start, hunk.old_len, hunk.new_start, hunk.new_len
-            );
-            out.push_str(&paint(CYAN, &header));
-            out.push('\n');
-            for line in &hunk.lines {
-                let (sign, code) = match line.tag {
-                    LineTag::Context => (' ', None),
-                    LineTag::Added => ('+', Some(GREEN)),
-                    LineTag::Removed => ('-', Some(RED)),
-                };
-                let Some(code) = code.filter(|_| colour) else {
-                    out.push(sign);
-                    out.push_str(&line.text);
-                    out.push('\n');
-                    continue;
-                };
-                // Word-level highlights: the changed ranges in reverse video.
-                out.push_str(code);
-                out.push(sign);
-                let mut at = 0;
-                for r in &line.emphasis {
-                    out.push_str(&line.text[at..r.start]);
-                    out.push_str(REVERSE);
-                    out.push_str(&line.text[r.clone()]);
-                    out.push_str(RESET);
-                    out.push_str(code);
-                    at = r.end;
-                }
-                out.push_str(&line.text[at..]);
-                out.push_str(RESET);
-                out.push('\n');
-            }
-        }
+        out.push_str(&crate::diffview::file(&file.diff(context), layout, colour));
     }
     out
 }

@@ -185,3 +185,37 @@ fn plan_json_has_unified_and_side_by_side_hunks() {
         "{row}"
     );
 }
+
+#[test]
+fn plan_split_puts_old_and_new_side_by_side_in_the_terminal_width() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["plan", "--repo", &repo("branch-helm"), "--from", "dev"])
+        .args(["--to", "stage", "--split"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the hoist binary runs");
+    let out = ok(out);
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains(" │ ")).collect();
+    assert_eq!(
+        rows.len(),
+        7,
+        "3 context lines either side of one change:\n{out}"
+    );
+    let changed = rows
+        .iter()
+        .find(|r| r.contains("-  tag"))
+        .expect("the changed row");
+    let (old, new) = changed.split_once(" │ ").expect("two columns");
+    assert!(old.trim_start().starts_with("5-  tag: 1.5.0"), "{changed}");
+    assert!(new.trim_start().starts_with("5+  tag: 1.6.0"), "{changed}");
+    // Both columns are cut to fit 100 columns, the cut marked.
+    assert!(old.ends_with('…') && new.ends_with('…'), "{changed}");
+    assert!(
+        rows.iter().all(|r| r.chars().count() <= 100),
+        "wider than COLUMNS:\n{out}"
+    );
+    let context = rows.iter().find(|r| r.contains("image:")).expect("context");
+    let (old, new) = context.split_once(" │ ").expect("two columns");
+    assert_eq!(old.trim(), new.trim(), "context faces itself");
+}

@@ -6,6 +6,7 @@ pub mod config;
 pub mod detect;
 pub mod diff;
 pub mod history;
+mod pack;
 pub mod plan;
 pub mod point;
 pub mod project;

@@ -22,6 +22,8 @@ pub struct Repo {
     graph: Option<gix::commitgraph::Graph>,
     /// The graph's changed-path Bloom filters, when it has them.
     filters: Option<crate::bloom::Filters>,
+    /// Walks read commits and trees through this, for its delta-base cache.
+    packs: crate::pack::Packs,
 }
 
 /// Why a repository could not be read.
@@ -104,7 +106,10 @@ impl Repo {
         let filters = graph
             .as_ref()
             .and_then(|_| crate::bloom::Filters::open(&inner.common_dir().join("objects")));
+        let packs =
+            crate::pack::Packs::open(&inner.objects.store_ref().path(), inner.object_hash());
         let repo = Repo {
+            packs,
             inner,
             path: path.to_owned(),
             shallow,
@@ -388,12 +393,23 @@ impl Repo {
             path: self.path.clone(),
             source,
         };
-        let t = self.inner.find_tree(tree).map_err(read_error)?;
+        let packed;
+        let loose;
+        let data: &[u8] = match self.packs.find(&tree) {
+            Some((gix::objs::Kind::Tree, bytes)) => {
+                packed = bytes;
+                &packed
+            }
+            _ => {
+                loose = self.inner.find_tree(tree).map_err(read_error)?;
+                &loose.data
+            }
+        };
         // One pass over the raw entries, no decoded copy: walks call this for
         // every commit, and a 300-app directory is 300 entries.
         let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
         let mut missing = names.len();
-        for entry in gix::objs::TreeRefIter::from_bytes(&t.data, self.inner.object_hash()) {
+        for entry in gix::objs::TreeRefIter::from_bytes(data, self.inner.object_hash()) {
             let entry = entry.map_err(read_error)?;
             for (slot, name) in found.iter_mut().zip(names) {
                 if slot.is_none() && entry.filename == name.as_bytes() {
@@ -475,6 +491,12 @@ impl Repo {
                 c.root_tree_id().to_owned(),
                 parent.map(|p| graph.id_at(p).to_owned()),
             ));
+        }
+        if let Some((gix::objs::Kind::Commit, bytes)) = self.packs.find(&id) {
+            let mut commit = gix::objs::CommitRefIter::from_bytes(&bytes, self.inner.object_hash());
+            if let Ok(tree) = commit.tree_id() {
+                return Ok((tree, commit.parent_ids().next()));
+            }
         }
         let commit = self.find_commit(id)?;
         let tree = commit.tree_id().map_err(|source| Error::Read {

@@ -77,6 +77,42 @@ fn an_environment_lock_blocks_until_it_expires() {
 }
 
 #[test]
+fn a_blocked_plan_becomes_a_pull_request_only_with_a_reason_that_is_in_it() {
+    let copy = helm_with_config(|c| {
+        c + "locks:\n  - environment: stage\n    by: alice\n    reason: incident INC-42\n"
+    });
+    let plan = dev_to_stage(copy.path(), &at("2026-11-30T12:00:00Z"));
+    let settings = hoist_core::config::PrSettings::default();
+    for missing in [None, Some(""), Some("   ")] {
+        let err = plan
+            .pull_request(&settings, missing)
+            .expect_err("blocked without a reason");
+        assert_eq!(
+            err.to_string(),
+            "stage is locked by alice: incident INC-42; opening this PR needs an override reason. \
+             To go ahead anyway, give the reason for the override; it goes into the pull request"
+        );
+    }
+    let draft = plan
+        .pull_request(&settings, Some("hotfix for INC-42, approved by bob"))
+        .expect("overridden");
+    assert!(
+        draft
+            .body
+            .contains("**Reason:** hotfix for INC-42, approved by bob"),
+        "{}",
+        draft.body
+    );
+    assert!(
+        draft
+            .body
+            .contains("**Overrides:**\n- stage is locked by alice: incident INC-42"),
+        "{}",
+        draft.body
+    );
+}
+
+#[test]
 fn an_app_lock_blocks_only_that_app() {
     let copy = helm_with_config(|c| {
         c + "locks:\n  - environment: stage\n    apps: [web]\n    by: bob\n    reason: load test running\n"

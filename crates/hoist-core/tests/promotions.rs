@@ -351,6 +351,25 @@ fn rollback_to_a_moment_restores_that_moments_versions() {
         .collect();
     assert_eq!(changes, [("api", "1.0.0")]);
 
+    let settings = hoist_core::config::PrSettings::default();
+    let err = plan
+        .pull_request(&settings, None)
+        .expect_err("a reason is required");
+    assert_eq!(
+        err.to_string(),
+        "a rollback needs a reason; it goes into the pull request"
+    );
+    let draft = plan
+        .pull_request(&settings, Some("1.1.0 leaks connections"))
+        .expect("with a reason");
+    assert!(
+        draft.branch.starts_with("hoist/prod/rollback-api-1.0.0"),
+        "{}",
+        draft.branch
+    );
+    assert!(draft.body.contains("**Reason:** 1.1.0 leaks connections"));
+    assert_eq!(draft.base, plan.base);
+
     let err = plan::rollback(&project, "prod", At::Commit("deadbeef".into()), &[])
         .expect_err("not on prod")
         .to_string();
@@ -378,4 +397,77 @@ fn comparing_two_points_orders_like_git_diff() {
         .map(|a| (a.from.as_str(), a.to.as_str()))
         .collect();
     assert_eq!(changes, [("1.1.1", "1.1.0")]);
+    let err = plan
+        .pull_request(&hoist_core::config::PrSettings::default(), Some("why not"))
+        .expect_err("a view, not a change");
+    assert_eq!(
+        err.to_string(),
+        "a comparison of two points cannot be opened as a pull request"
+    );
+}
+
+#[test]
+fn a_plan_becomes_the_same_pull_request_every_time() {
+    use hoist_core::plan::request::Marker;
+    let project = project();
+    let plan = plan::promotion(&project, &Point::tip("dev"), "prod", &[])
+        .expect("plans")
+        .expect("changes");
+    let settings = hoist_core::config::PrSettings {
+        branch_prefix: "release/".into(),
+        labels: vec!["promotion".into()],
+        reviewers: vec!["acme/sre".into()],
+        ..Default::default()
+    };
+    let draft = plan.pull_request(&settings, None).expect("not blocked");
+    assert_eq!(draft, plan.pull_request(&settings, None).expect("again"));
+    assert_eq!(draft.branch, "release/prod/api-1.2.0+web-2.1.0");
+    let valid = std::process::Command::new("git")
+        .args(["check-ref-format", &format!("refs/heads/{}", draft.branch)])
+        .status()
+        .expect("git runs");
+    assert!(valid.success(), "{} is a valid branch name", draft.branch);
+    assert_eq!(draft.title, "Promote api, web to prod");
+    assert_eq!(
+        (draft.base_branch.as_str(), draft.base.as_str()),
+        ("env/prod", plan.base.as_str())
+    );
+    assert_eq!(
+        (draft.labels.clone(), draft.reviewers.clone()),
+        (vec!["promotion".to_owned()], vec!["acme/sre".to_owned()])
+    );
+    for row in [
+        "| api | `1.1.0` | `1.2.0` | `apps/api/values.yaml` |",
+        "| web | `2.0.0` | `2.1.0` |",
+    ] {
+        assert!(draft.body.contains(row), "{row} in\n{}", draft.body);
+    }
+    assert!(
+        draft.body.contains("**Warnings seen in the preview:**\n- "),
+        "{}",
+        draft.body
+    );
+    assert!(
+        draft.body.contains("**Diff:** 2 files changed, +2 −2"),
+        "{}",
+        draft.body
+    );
+    let marker = Marker::find(&draft.body).expect("the body carries its marker");
+    assert_eq!(marker, draft.marker);
+    assert_eq!(
+        marker.apps,
+        [
+            ("api".to_owned(), "1.2.0".to_owned()),
+            ("web".to_owned(), "2.1.0".to_owned())
+        ]
+    );
+    let mut other = marker.clone();
+    other.apps[0].1 = "9.9.9".into();
+    assert!(
+        marker.same_change(&other),
+        "the same apps to the same environment"
+    );
+    other.target = "stage".into();
+    assert!(!marker.same_change(&other));
+    assert_eq!(Marker::find("a PR someone else wrote"), None);
 }

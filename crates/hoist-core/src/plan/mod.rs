@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 mod guards;
+pub mod request;
 mod sync;
 
 use crate::Project;

@@ -1,0 +1,350 @@
+//! The pull request a plan becomes: branch name, title, body, labels and
+//! reviewers, all derived from the plan so that a retry derives the same ones.
+//!
+//! Invariant: a blocked plan (a lock or a freeze) and a rollback only become
+//! a request with a reason, and that reason is in the body.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::{PlanKind, PromotionPlan};
+use crate::config::PrSettings;
+
+/// Where Hoist's own pull requests carry their plan, hidden in the body.
+pub const MARKER: &str = "<!-- hoist:";
+
+/// A pull request ready to be opened on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PullRequestDraft {
+    /// The branch to create, the same for the same change every time.
+    pub branch: String,
+    /// The branch the pull request merges into (the target's).
+    pub base_branch: String,
+    /// The commit the change is built on: the plan's base.
+    pub base: String,
+    /// The title.
+    pub title: String,
+    /// The body, Markdown, ending in the hidden marker.
+    pub body: String,
+    /// Labels from configuration.
+    pub labels: Vec<String>,
+    /// Reviewers (users, or `org/team`) from configuration.
+    pub reviewers: Vec<String>,
+    /// What the marker says.
+    pub marker: Marker,
+}
+
+/// What Hoist writes into its pull requests so it recognises them later:
+/// which environment they change, to which versions, from which base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marker {
+    /// `promotion` or `rollback`.
+    pub kind: String,
+    /// The environment the pull request changes.
+    pub target: String,
+    /// Where versions come from (an environment, or the target itself for a rollback).
+    pub source: String,
+    /// Per app, the version it gets, sorted by app.
+    pub apps: Vec<(String, String)>,
+    /// The base commit.
+    pub base: String,
+}
+
+impl Marker {
+    /// The marker in a pull request body, when Hoist wrote one.
+    pub fn find(body: &str) -> Option<Marker> {
+        let start = body.rfind(MARKER)? + MARKER.len();
+        let end = start + body[start..].find("-->")?;
+        serde_json::from_str(body[start..end].trim()).ok()
+    }
+
+    /// Whether another pull request does the same thing: the same kind of
+    /// change to the same environment for the same apps.
+    pub fn same_change(&self, other: &Marker) -> bool {
+        let names = |m: &Marker| m.apps.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>();
+        self.kind == other.kind && self.target == other.target && names(self) == names(other)
+    }
+}
+
+/// Why a plan cannot become a pull request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A lock or freeze applies and no reason was given.
+    #[error(
+        "{0}. To go ahead anyway, give the reason for the override; it goes into the pull request"
+    )]
+    Blocked(String),
+    /// Rollbacks say why.
+    #[error("a rollback needs a reason; it goes into the pull request")]
+    ReasonRequired,
+    /// A comparison of two points is a view, not a change.
+    #[error("a comparison of two points cannot be opened as a pull request")]
+    Comparison,
+}
+
+impl PromotionPlan {
+    /// The pull request this plan becomes, named and labelled as `settings`
+    /// say. `reason` is required to override a lock or freeze and for a
+    /// rollback; a blank reason counts as none.
+    pub fn pull_request(
+        &self,
+        settings: &PrSettings,
+        reason: Option<&str>,
+    ) -> Result<PullRequestDraft, Error> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let blocks: Vec<&str> = self
+            .warnings
+            .iter()
+            .filter(|w| w.blocks())
+            .map(|w| w.message())
+            .collect();
+        match (self.kind, reason) {
+            (PlanKind::Comparison, _) => return Err(Error::Comparison),
+            (_, None) if !blocks.is_empty() => return Err(Error::Blocked(blocks.join("; "))),
+            (PlanKind::Rollback, None) => return Err(Error::ReasonRequired),
+            _ => {}
+        }
+        let mut apps: Vec<(String, String)> = self
+            .apps
+            .iter()
+            .map(|a| (a.app.clone(), a.to.clone()))
+            .collect();
+        apps.sort();
+        let kind = match self.kind {
+            PlanKind::Rollback => "rollback",
+            _ => "promotion",
+        };
+        let marker = Marker {
+            kind: kind.to_owned(),
+            target: self.target.clone(),
+            source: self.source.clone(),
+            apps,
+            base: self.base.clone(),
+        };
+        let pairs: Vec<(&str, &str)> = marker
+            .apps
+            .iter()
+            .map(|(a, v)| (a.as_str(), v.as_str()))
+            .collect();
+        let title = match self.kind {
+            PlanKind::Rollback => {
+                let names: Vec<&str> = pairs.iter().map(|(a, _)| *a).collect();
+                format!(
+                    "Roll back {} in {} to {}",
+                    names.join(", "),
+                    self.target,
+                    short(&self.source_commit)
+                )
+            }
+            _ => settings.title_for(&pairs, &self.target),
+        };
+        Ok(PullRequestDraft {
+            branch: branch_name(&settings.branch_prefix, &marker),
+            base_branch: self.target_branch.clone(),
+            base: self.base.clone(),
+            title,
+            body: self.body(reason, &blocks, &marker),
+            labels: settings.labels.clone(),
+            reviewers: settings.reviewers.clone(),
+            marker,
+        })
+    }
+
+    fn body(&self, reason: Option<&str>, blocks: &[&str], marker: &Marker) -> String {
+        let mut b = String::new();
+        let _ = match self.kind {
+            PlanKind::Rollback => writeln!(
+                b,
+                "Rolls back `{}` to its versions at `{}`.",
+                self.target,
+                short(&self.source_commit)
+            ),
+            _ => writeln!(b, "Promotes from `{}` to `{}`.", self.source, self.target),
+        };
+        b.push_str("\n| App | From | To | File |\n|---|---|---|---|\n");
+        for a in &self.apps {
+            let to = match &a.compare {
+                Some(url) => format!("`{}` ([changes]({url}))", a.to),
+                None => format!("`{}`", a.to),
+            };
+            let _ = writeln!(b, "| {} | `{}` | {to} | `{}` |", a.app, a.from, a.file);
+        }
+        if let Some(reason) = reason {
+            let _ = writeln!(b, "\n**Reason:** {}", reason.replace('\n', " "));
+        }
+        if !blocks.is_empty() {
+            b.push_str("\n**Overrides:**\n");
+            for block in blocks {
+                let _ = writeln!(b, "- {block}");
+            }
+        }
+        let notes: Vec<&str> = self
+            .warnings
+            .iter()
+            .filter(|w| !w.blocks())
+            .map(|w| w.message())
+            .collect();
+        if !notes.is_empty() {
+            b.push_str("\n**Warnings seen in the preview:**\n");
+            for note in notes {
+                let _ = writeln!(b, "- {note}");
+            }
+        }
+        let diffs: Vec<_> = self.files.iter().map(|f| f.diff(0)).collect();
+        let (added, removed) = diffs
+            .iter()
+            .fold((0, 0), |(a, r), d| (a + d.added, r + d.removed));
+        let _ = writeln!(
+            b,
+            "\n**Diff:** {} file{} changed, +{added} −{removed}",
+            diffs.len(),
+            if diffs.len() == 1 { "" } else { "s" }
+        );
+        for d in &diffs {
+            let _ = writeln!(b, "- `{}` +{} −{}", d.path, d.added, d.removed);
+        }
+        if !self.changelog.is_empty() {
+            let _ = writeln!(b, "\n**Changelog** (on `{}`):", self.source);
+            for change in &self.changelog {
+                let c = &change.commit;
+                let pr = c.pr.map(|n| format!(" (#{n})")).unwrap_or_default();
+                let _ = writeln!(
+                    b,
+                    "- `{}` {} {} → {}: {}{pr}",
+                    short(&c.id),
+                    change.app,
+                    change.from.as_deref().unwrap_or("∅"),
+                    change.to,
+                    c.subject
+                );
+            }
+        }
+        let _ = writeln!(
+            b,
+            "\nBuilt by Hoist on `{}` at `{}`.",
+            self.target_branch, self.base
+        );
+        let json = serde_json::to_string(marker).expect("a marker serialises");
+        let _ = writeln!(b, "\n{MARKER} {json} -->");
+        b
+    }
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(7)]
+}
+
+/// `<prefix>/<target>/<app>-<version>[+<app>-<version>…]`, `rollback-` before
+/// the apps of a rollback; characters git does not allow in ref names become
+/// `-`, and a name too long for comfort ends in a hash of the whole instead.
+fn branch_name(prefix: &str, marker: &Marker) -> String {
+    let apps: Vec<String> = marker
+        .apps
+        .iter()
+        .map(|(app, version)| {
+            // A digest is long and all its characters are safe; 12 suffice.
+            let version = match version.split_once(':') {
+                Some((algo, hex)) if algo.starts_with("sha") => {
+                    format!("{algo}-{}", &hex[..hex.len().min(12)])
+                }
+                _ => version.clone(),
+            };
+            format!("{app}-{version}")
+        })
+        .collect();
+    let kind = if marker.kind == "rollback" {
+        "rollback-"
+    } else {
+        ""
+    };
+    let mut leaf = sanitise(&format!("{kind}{}", apps.join("+")));
+    if leaf.len() > 100 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in leaf.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let cut = (0..=80)
+            .rev()
+            .find(|i| leaf.is_char_boundary(*i))
+            .unwrap_or(0);
+        leaf = format!("{}-{hash:016x}", &leaf[..cut]);
+    }
+    format!(
+        "{}/{}/{leaf}",
+        sanitise(prefix.trim_matches('/')),
+        sanitise(&marker.target)
+    )
+}
+
+/// A single ref-name component: no control characters, spaces, `~^:?*[\`,
+/// no `..` or `@{`, not starting with `.` or `-`, not ending in `.lock` or `.`.
+fn sanitise(part: &str) -> String {
+    let mut out: String = part
+        .chars()
+        .map(|c| {
+            if c.is_control() || " ~^:?*[\\".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    while out.contains("..") || out.contains("@{") || out.contains("//") {
+        out = out.replace("..", ".").replace("@{", "-").replace("//", "/");
+    }
+    let mut out = out
+        .trim_start_matches(['.', '-'])
+        .trim_end_matches(['.', '/'])
+        .to_owned();
+    if out.ends_with(".lock") {
+        out.truncate(out.len() - ".lock".len());
+    }
+    if out.is_empty() { "x".to_owned() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Marker, branch_name};
+
+    fn marker(kind: &str, apps: &[(&str, &str)]) -> Marker {
+        Marker {
+            kind: kind.into(),
+            target: "prod".into(),
+            source: "stage".into(),
+            apps: apps
+                .iter()
+                .map(|(a, v)| ((*a).to_owned(), (*v).to_owned()))
+                .collect(),
+            base: "0".repeat(40),
+        }
+    }
+
+    #[test]
+    fn branch_names_are_valid_refs_whatever_the_versions() {
+        let cases = [
+            (marker("promotion", &[("api", "1.5.0")]), "hoist/prod/api-1.5.0"),
+            (
+                marker("promotion", &[("api", "sha256:0123456789abcdef0123")]),
+                "hoist/prod/api-sha256-0123456789ab",
+            ),
+            (
+                marker("rollback", &[("web", "v2..3~rc^1 [x]")]),
+                "hoist/prod/rollback-web-v2.3-rc-1--x]",
+            ),
+            (marker("promotion", &[("api", "1.0.lock")]), "hoist/prod/api-1.0"),
+        ];
+        for (m, want) in cases {
+            assert_eq!(branch_name("hoist", &m), want);
+        }
+        let many: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("service-{i}"), "1.0.0".to_owned()))
+            .collect();
+        let mut m = marker("promotion", &[]);
+        m.apps = many;
+        let long = branch_name("hoist", &m);
+        assert!(long.len() < 120, "{long}");
+        m.apps[39].1 = "1.0.1".into();
+        assert_ne!(branch_name("hoist", &m), long, "a hash tells long names apart");
+    }
+}
