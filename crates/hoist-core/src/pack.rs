@@ -24,7 +24,7 @@ use gix::odb::pack::data::entry::Header;
 const CACHE_BYTES: usize = 96 * 1024 * 1024;
 
 /// An object's kind and bytes, shared with the cache.
-pub(crate) type Object = (Kind, Arc<[u8]>);
+pub(crate) type Object = (Kind, Arc<Vec<u8>>);
 
 /// The pack files of a repository, opened once, and the objects resolved so far.
 pub(crate) struct Packs {
@@ -122,7 +122,7 @@ impl Packs {
                 }
             };
             let bytes = inflate(&self.bundles[at_pack].pack, &entry, &mut state.inflate)?;
-            let object: Object = (kind, bytes.into());
+            let object: Object = (kind, Arc::new(bytes));
             state
                 .cache
                 .put_with_weight((at_pack, at), object.clone())
@@ -131,7 +131,7 @@ impl Packs {
         };
         while let Some((p, o, entry)) = chain.pop() {
             let delta = inflate(&self.bundles[p].pack, &entry, &mut state.inflate)?;
-            let result: Arc<[u8]> = apply(&base.1, &delta)?.into();
+            let result = Arc::new(apply(&base.1, &delta)?);
             base = (base.0, result);
             state.cache.put_with_weight((p, o), base.clone()).ok();
         }
@@ -240,7 +240,10 @@ mod tests {
             for entry in index.iter() {
                 let (kind, bytes) = packs.find(&entry.oid).expect("found in the pack");
                 let object = repo.find_object(entry.oid).expect("gix reads it");
-                assert_eq!((kind, &*bytes), (object.kind, object.data.as_slice()));
+                assert_eq!(
+                    (kind, bytes.as_slice()),
+                    (object.kind, object.data.as_slice())
+                );
                 let hash = gix::objs::compute_hash(repo.object_hash(), kind, &bytes).expect("hash");
                 assert_eq!(hash, entry.oid);
                 let header = packs.bundles[0]

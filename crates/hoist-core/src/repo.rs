@@ -277,14 +277,18 @@ impl Repo {
         tree: ObjectId,
         path: &str,
     ) -> Result<Option<ObjectId>, Error> {
-        let read_error = |source| Error::Read {
-            what: format!("{path} in tree {tree}"),
-            path: self.path.clone(),
-            source,
-        };
-        let tree = self.inner.find_tree(tree).map_err(read_error)?;
-        let entry = tree.lookup_entry_by_path(path).map_err(read_error)?;
-        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+        // Through `tree_entries`, so the packs' delta-base cache serves walks
+        // that look up the same paths commit after commit.
+        let mut at = tree;
+        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        while let Some(part) = parts.next() {
+            match self.tree_entries(at, &[part])?.pop().flatten() {
+                Some((id, is_tree)) if parts.peek().is_some() && is_tree => at = id,
+                Some((id, false)) if parts.peek().is_none() => return Ok(Some(id)),
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 
     pub(crate) fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
@@ -381,8 +385,8 @@ impl Repo {
 }
 
 impl Repo {
-    /// For each of `names`, the id of the entry so named in `tree` and whether
-    /// it is a tree itself; `None` where there is no such entry.
+    /// For each of `names` (distinct), the id of the entry so named in `tree`
+    /// and whether it is a tree itself; `None` where there is no such entry.
     pub(crate) fn tree_entries(
         &self,
         tree: ObjectId,
@@ -409,12 +413,35 @@ impl Repo {
         // every commit, and a 300-app directory is 300 entries.
         let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
         let mut missing = names.len();
+        // A plan of 300 apps looks up 300 names in a 300-entry directory:
+        // index the names rather than compare each entry with each.
+        let index: Option<std::collections::HashMap<&[u8], usize>> = (names.len() > 8).then(|| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_bytes(), i))
+                .collect()
+        });
         for entry in gix::objs::TreeRefIter::from_bytes(data, self.inner.object_hash()) {
             let entry = entry.map_err(read_error)?;
-            for (slot, name) in found.iter_mut().zip(names) {
-                if slot.is_none() && entry.filename == name.as_bytes() {
+            let mut take = |slot: &mut Option<(ObjectId, bool)>| {
+                if slot.is_none() {
                     *slot = Some((entry.oid.to_owned(), entry.mode.is_tree()));
                     missing -= 1;
+                }
+            };
+            match &index {
+                Some(index) => {
+                    if let Some(&i) = index.get(entry.filename.as_ref() as &[u8]) {
+                        take(&mut found[i]);
+                    }
+                }
+                None => {
+                    for (slot, name) in found.iter_mut().zip(names) {
+                        if entry.filename == name.as_bytes() {
+                            take(slot);
+                        }
+                    }
                 }
             }
             if missing == 0 {

@@ -148,8 +148,8 @@ fn changed_paths(
 /// step's child side, so each tree on the paths is read once, not twice.
 #[derive(Default)]
 struct Memo {
-    previous: HashMap<(ObjectId, String), Entries>,
-    current: HashMap<(ObjectId, String), Entries>,
+    previous: HashMap<(ObjectId, u128), Entries>,
+    current: HashMap<(ObjectId, u128), Entries>,
 }
 
 /// For each name looked up in a tree: its entry's id and whether it is a tree.
@@ -157,7 +157,10 @@ type Entries = Vec<Option<(ObjectId, bool)>>;
 
 impl Memo {
     fn entries(&mut self, repo: &Repo, tree: ObjectId, names: &[&str]) -> Result<Entries, Error> {
-        let key = (tree, names.join("/"));
+        // A 128-bit hash of the names, not the names: a plan's walk looks up
+        // hundreds of names per tree, and joining and comparing them cost
+        // more than the lookup.
+        let key = (tree, fingerprint(names));
         if let Some(found) = self.previous.get(&key).or_else(|| self.current.get(&key)) {
             return Ok(found.clone());
         }
@@ -169,6 +172,18 @@ impl Memo {
     fn next_step(&mut self) {
         self.previous = std::mem::take(&mut self.current);
     }
+}
+
+/// FNV-1a over the names, each ended by a byte no name contains.
+fn fingerprint(names: &[&str]) -> u128 {
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for name in names {
+        for byte in name.bytes().chain([b'/']) {
+            hash =
+                (hash ^ u128::from(byte)).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+        }
+    }
+    hash
 }
 
 fn changed_in(

@@ -323,7 +323,10 @@ mod tests {
     #[test]
     fn branch_names_are_valid_refs_whatever_the_versions() {
         let cases = [
-            (marker("promotion", &[("api", "1.5.0")]), "hoist/prod/api-1.5.0"),
+            (
+                marker("promotion", &[("api", "1.5.0")]),
+                "hoist/prod/api-1.5.0",
+            ),
             (
                 marker("promotion", &[("api", "sha256:0123456789abcdef0123")]),
                 "hoist/prod/api-sha256-0123456789ab",
@@ -332,7 +335,10 @@ mod tests {
                 marker("rollback", &[("web", "v2..3~rc^1 [x]")]),
                 "hoist/prod/rollback-web-v2.3-rc-1--x]",
             ),
-            (marker("promotion", &[("api", "1.0.lock")]), "hoist/prod/api-1.0"),
+            (
+                marker("promotion", &[("api", "1.0.lock")]),
+                "hoist/prod/api-1.0",
+            ),
         ];
         for (m, want) in cases {
             assert_eq!(branch_name("hoist", &m), want);
@@ -345,6 +351,10 @@ mod tests {
         let long = branch_name("hoist", &m);
         assert!(long.len() < 120, "{long}");
         m.apps[39].1 = "1.0.1".into();
-        assert_ne!(branch_name("hoist", &m), long, "a hash tells long names apart");
+        assert_ne!(
+            branch_name("hoist", &m),
+            long,
+            "a hash tells long names apart"
+        );
     }
 }
