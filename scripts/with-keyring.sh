@@ -3,5 +3,7 @@
 # login keyring, then run the given command.
 set -euo pipefail
 export XDG_DATA_HOME="${XDG_DATA_HOME:-$(mktemp -d)}"
-printf '' | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+# A non-empty password: with an empty one gnome-keyring creates no login
+# keyring, so there is no default collection to store items in.
+printf 'hoist-test' | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
 exec "$@"

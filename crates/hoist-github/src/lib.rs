@@ -1,0 +1,13 @@
+//! Hoist's GitHub layer: the token (OS keyring, environment, GitHub CLI), the
+//! repository behind `origin`, and pull requests opened from a previewed plan
+//! through the Git Data API, so a token is all Hoist needs to push.
+
+pub mod client;
+mod error;
+pub mod remote;
+pub mod token;
+
+pub use client::Client;
+pub use error::Error;
+pub use remote::Remote;
+pub use token::Token;

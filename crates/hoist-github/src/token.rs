@@ -1,0 +1,184 @@
+//! The GitHub token: where it comes from and where it is kept.
+//!
+//! Invariant: a [`Token`] is never printed, logged or serialised; the only way
+//! to its text is [`Token::expose`], called where a request is authorised.
+
+use std::path::{Path, PathBuf};
+
+/// The keyring service Hoist's entries are stored under; the account is the host.
+const SERVICE: &str = "hoist";
+
+/// A GitHub token. Its `Debug` hides it and it has no `Display` or `Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+impl Token {
+    /// A token from its text, trimmed; `None` when blank.
+    pub fn new(text: &str) -> Option<Token> {
+        let text = text.trim();
+        (!text.is_empty()).then(|| Token(text.to_owned()))
+    }
+
+    /// The token's text, for the `Authorization` header and the keyring only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The OS keyring entry Hoist stores.
+    Keyring,
+    /// The `GH_TOKEN` environment variable.
+    GhToken,
+    /// The `GITHUB_TOKEN` environment variable.
+    GithubToken,
+    /// The GitHub CLI's stored login.
+    GhCli,
+}
+
+impl Source {
+    /// Where, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Source::Keyring => "the OS keyring",
+            Source::GhToken => "GH_TOKEN",
+            Source::GithubToken => "GITHUB_TOKEN",
+            Source::GhCli => "the GitHub CLI's login",
+        }
+    }
+}
+
+/// Why the keyring could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the OS keyring (Secret Service) is not available: {0}; is a keyring daemon such as gnome-keyring running and unlocked?"
+)]
+pub struct KeyringError(String);
+
+fn entry(host: &str) -> Result<keyring::Entry, KeyringError> {
+    keyring::Entry::new(SERVICE, host).map_err(|e| KeyringError(e.to_string()))
+}
+
+/// Stores `token` for `host` in the OS keyring, replacing any earlier one.
+pub fn store(host: &str, token: &Token) -> Result<(), KeyringError> {
+    entry(host)?
+        .set_password(token.expose())
+        .map_err(|e| KeyringError(e.to_string()))
+}
+
+/// Removes the keyring entry for `host`; `false` when there was none.
+pub fn forget(host: &str) -> Result<bool, KeyringError> {
+    match entry(host)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(KeyringError(e.to_string())),
+    }
+}
+
+/// The token stored in the keyring for `host`, if any.
+pub fn stored(host: &str) -> Result<Option<Token>, KeyringError> {
+    match entry(host)?.get_password() {
+        Ok(text) => Ok(Token::new(&text)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(KeyringError(e.to_string())),
+    }
+}
+
+/// The token to use for `host`, in order: Hoist's keyring entry, `GH_TOKEN`,
+/// `GITHUB_TOKEN`, the GitHub CLI's login. A keyring that cannot be reached
+/// is passed over (the other sources may still serve), not an error.
+pub fn find(host: &str) -> Option<(Token, Source)> {
+    if let Ok(Some(token)) = stored(host) {
+        return Some((token, Source::Keyring));
+    }
+    for (var, source) in [
+        ("GH_TOKEN", Source::GhToken),
+        ("GITHUB_TOKEN", Source::GithubToken),
+    ] {
+        if let Some(token) = std::env::var(var).ok().and_then(|t| Token::new(&t)) {
+            return Some((token, source));
+        }
+    }
+    gh_cli(host).map(|t| (t, Source::GhCli))
+}
+
+/// The GitHub CLI's token for `host`: from its `hosts.yml` when it keeps the
+/// token there, else from `gh auth token`, which reads its keyring entry.
+pub fn gh_cli(host: &str) -> Option<Token> {
+    let config = std::env::var_os("GH_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let base = std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
+            Some(base.join("gh"))
+        });
+    if let Some(token) = config.and_then(|dir| from_hosts_file(&dir.join("hosts.yml"), host)) {
+        return Some(token);
+    }
+    let out = std::process::Command::new("gh")
+        .args(["auth", "token", "--hostname", host])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| Token::new(&String::from_utf8_lossy(&out.stdout)))
+        .flatten()
+}
+
+fn from_hosts_file(path: &Path, host: &str) -> Option<Token> {
+    #[derive(serde::Deserialize)]
+    struct Host {
+        oauth_token: Option<String>,
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let hosts: std::collections::BTreeMap<String, Host> = serde_saphyr::from_str(&text).ok()?;
+    hosts
+        .get(host)
+        .and_then(|h| h.oauth_token.as_deref())
+        .and_then(Token::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_does_not_show_itself() {
+        let token = Token::new("  ghp_secret123\n").expect("not blank");
+        assert_eq!(format!("{token:?}"), "Token(…)");
+        assert_eq!(token.expose(), "ghp_secret123");
+        assert!(Token::new("  ").is_none());
+    }
+
+    #[test]
+    fn the_github_clis_hosts_file_is_read_per_host() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("hosts.yml");
+        std::fs::write(
+            &path,
+            "github.com:\n    user: alice\n    oauth_token: gho_fromcli\n    git_protocol: ssh\ngithub.acme.example:\n    user: alice\n",
+        )
+        .expect("write");
+        assert_eq!(
+            from_hosts_file(&path, "github.com").map(|t| t.expose().to_owned()),
+            Some("gho_fromcli".to_owned())
+        );
+        assert_eq!(from_hosts_file(&path, "github.acme.example"), None);
+        assert_eq!(
+            from_hosts_file(&dir.path().join("missing.yml"), "github.com"),
+            None
+        );
+    }
+}
