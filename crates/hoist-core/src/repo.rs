@@ -106,8 +106,7 @@ impl Repo {
         let filters = graph
             .as_ref()
             .and_then(|_| crate::bloom::Filters::open(&inner.common_dir().join("objects")));
-        let packs =
-            crate::pack::Packs::open(inner.objects.store_ref().path(), inner.object_hash());
+        let packs = crate::pack::Packs::open(inner.objects.store_ref().path(), inner.object_hash());
         let repo = Repo {
             packs,
             inner,

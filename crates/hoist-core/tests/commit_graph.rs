@@ -1,8 +1,6 @@
 //! A commit-graph with changed-path Bloom filters makes walks skip commits;
 //! it must never change what they find.
 
-use std::process::Command;
-
 use hoist_core::Project;
 use hoist_core::history;
 
@@ -28,15 +26,9 @@ fn status_and_history_are_the_same_with_bloom_filters() {
         let without = Project::open(copy.path()).expect("opens");
         assert!(!without.repo.has_bloom_filters());
         let before = everything(&without);
-        let out = Command::new("git")
-            .args(["commit-graph", "write", "--reachable", "--changed-paths"])
-            .current_dir(copy.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        hoist_fixtures::git(
+            copy.path(),
+            &["commit-graph", "write", "--reachable", "--changed-paths"],
         );
         let with = Project::open(copy.path()).expect("opens");
         assert!(with.repo.has_bloom_filters(), "{fixture}: filters read");
@@ -50,20 +42,10 @@ fn status_and_history_are_the_same_with_bloom_filters() {
 #[test]
 fn status_and_history_are_the_same_when_packed() {
     for fixture in ["promotions", "branch-helm", "dirs-kustomize", "awkward"] {
-        for offsets in ["true", "false"] {
+        for offsets in [true, false] {
             let copy = hoist_fixtures::fresh_copy(fixture);
             let before = everything(&Project::open(copy.path()).expect("opens"));
-            let out = Command::new("git")
-                .args(["-c", &format!("repack.useDeltaBaseOffset={offsets}")])
-                .args(["repack", "-a", "-d", "-f", "--depth=50", "--window=250"])
-                .current_dir(copy.path())
-                .output()
-                .expect("git runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            hoist_fixtures::repack_deeply(copy.path(), offsets);
             let after = Project::open(copy.path()).expect("opens");
             assert_eq!(everything(&after), before, "{fixture}, offsets {offsets}");
         }

@@ -58,6 +58,42 @@ pub fn fresh_copy(name: &str) -> tempfile::TempDir {
     copy
 }
 
+/// Runs `git ARGS` in `dir`, panicking with git's output when it fails;
+/// returns what it printed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run git {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Repacks the repository at `dir` into one pack with deep delta chains, as
+/// a long-lived clone is; `offsets` picks offset (`OFS_DELTA`) or object-id
+/// (`REF_DELTA`) delta bases.
+pub fn repack_deeply(dir: &Path, offsets: bool) {
+    git(
+        dir,
+        &[
+            "-c",
+            &format!("repack.useDeltaBaseOffset={offsets}"),
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "--depth=50",
+            "--window=250",
+        ],
+    );
+}
+
 /// The cache key of a fixture: a hash of its script and of every other fixture
 /// script it names (e.g. `clone.sh` runs `branch-helm.sh`).
 fn script_hash(name: &str) -> u64 {
