@@ -6,6 +6,7 @@
 //! without a remote, or a branch never pushed).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -384,63 +385,55 @@ impl Repo {
 }
 
 impl Repo {
-    /// For each of `names` (distinct), the id of the entry so named in `tree`
-    /// and whether it is a tree itself; `None` where there is no such entry.
+    /// How many bytes an object id has in this repository.
+    pub(crate) fn hash_len(&self) -> usize {
+        self.inner.object_hash().len_in_bytes()
+    }
+
+    /// The raw bytes of tree `tree`, from the packs' cache when it is there.
+    pub(crate) fn tree_data(&self, tree: ObjectId) -> Result<Arc<Vec<u8>>, Error> {
+        if let Some((gix::objs::Kind::Tree, bytes)) = self.packs.find(&tree) {
+            return Ok(bytes);
+        }
+        let loose = self.inner.find_tree(tree).map_err(|source| Error::Read {
+            what: format!("tree {tree}"),
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(Arc::new(loose.detach().data))
+    }
+
+    /// Every entry of the raw tree `data`, or the error of a damaged one.
+    pub(crate) fn tree_iter<'d>(
+        &self,
+        tree: ObjectId,
+        data: &'d [u8],
+    ) -> impl Iterator<Item = Result<gix::objs::tree::EntryRef<'d>, Error>> + use<'d, '_> {
+        gix::objs::TreeRefIter::from_bytes(data, self.inner.object_hash()).map(move |entry| {
+            entry.map_err(|source| Error::Read {
+                what: format!("tree {tree}"),
+                path: self.path.clone(),
+                source: source.into(),
+            })
+        })
+    }
+
+    /// For each of `names`, the id of the entry so named in `tree` and
+    /// whether it is a tree itself; `None` where there is no such entry.
     pub(crate) fn tree_entries(
         &self,
         tree: ObjectId,
         names: &[&str],
     ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
-        let read_error = |source| Error::Read {
-            what: format!("tree {tree}"),
-            path: self.path.clone(),
-            source,
-        };
-        let packed;
-        let loose;
-        let data: &[u8] = match self.packs.find(&tree) {
-            Some((gix::objs::Kind::Tree, bytes)) => {
-                packed = bytes;
-                &packed
-            }
-            _ => {
-                loose = self.inner.find_tree(tree).map_err(read_error)?;
-                &loose.data
-            }
-        };
-        // One pass over the raw entries, no decoded copy: walks call this for
-        // every commit, and a 300-app directory is 300 entries.
+        let data = self.tree_data(tree)?;
         let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
         let mut missing = names.len();
-        // A plan of 300 apps looks up 300 names in a 300-entry directory:
-        // index the names rather than compare each entry with each.
-        let index: Option<std::collections::HashMap<&[u8], usize>> = (names.len() > 8).then(|| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.as_bytes(), i))
-                .collect()
-        });
-        for entry in gix::objs::TreeRefIter::from_bytes(data, self.inner.object_hash()) {
-            let entry = entry.map_err(read_error)?;
-            let mut take = |slot: &mut Option<(ObjectId, bool)>| {
-                if slot.is_none() {
+        for entry in self.tree_iter(tree, &data) {
+            let entry = entry?;
+            for (slot, name) in found.iter_mut().zip(names) {
+                if slot.is_none() && entry.filename == name.as_bytes() {
                     *slot = Some((entry.oid.to_owned(), entry.mode.is_tree()));
                     missing -= 1;
-                }
-            };
-            match &index {
-                Some(index) => {
-                    if let Some(&i) = index.get(entry.filename.as_ref() as &[u8]) {
-                        take(&mut found[i]);
-                    }
-                }
-                None => {
-                    for (slot, name) in found.iter_mut().zip(names) {
-                        if entry.filename == name.as_bytes() {
-                            take(slot);
-                        }
-                    }
                 }
             }
             if missing == 0 {
@@ -496,7 +489,7 @@ impl Repo {
     /// Whether `commit` may have changed any of `paths` against its first
     /// parent. `false` is certain (the commit-graph's Bloom filters say so);
     /// without filters the answer is always `true`.
-    pub(crate) fn may_change_any(&self, commit: ObjectId, paths: &[&str]) -> bool {
+    pub(crate) fn may_change_any(&self, commit: ObjectId, paths: &[impl AsRef<str>]) -> bool {
         let (Some(graph), Some(filters)) = (&self.graph, &self.filters) else {
             return true;
         };
@@ -505,7 +498,7 @@ impl Repo {
         };
         paths
             .iter()
-            .any(|p| filters.may_have_changed(position.0, &commit, p))
+            .any(|p| filters.may_have_changed(position.0, &commit, p.as_ref()))
     }
 
     pub(crate) fn links(&self, id: ObjectId) -> Result<(ObjectId, Option<ObjectId>), Error> {

@@ -63,10 +63,16 @@ pub(crate) fn changes(
 ) -> Result<(), Error> {
     let (mut commit, mut tree) = (tip, tip_tree);
     let mut parent = repo.links(tip)?.1;
-    let mut memo = Memo::default();
-    while !open.is_empty() {
+    // `open` keeps its order, so an app's index into it stays valid; the
+    // paths hold only the apps still followed.
+    let all_files: Vec<String> = open.iter().map(|t| t.file.clone()).collect();
+    let mut paths = PathTree::new(&all_files);
+    let mut files: Vec<&str> = all_files.iter().map(String::as_str).collect();
+    let mut followed = vec![true; open.len()];
+    let mut left = open.len();
+    while left > 0 {
         let Some(parent_id) = parent else {
-            for t in open.drain(..) {
+            for (t, _) in open.into_iter().zip(followed).filter(|(_, f)| *f) {
                 visit(Change {
                     index: t.index,
                     commit,
@@ -81,13 +87,16 @@ pub(crate) fn changes(
             Err(Error::Shallow { .. }) => break,
             Err(e) => return Err(e),
         };
-        let paths: Vec<&str> = open.iter().map(|t| t.file.as_str()).collect();
-        if parent_tree != tree && repo.may_change_any(commit, &paths) {
+        if parent_tree != tree && repo.may_change_any(commit, &files) {
             let mut changed = Vec::new();
-            changed_paths(repo, &mut memo, parent_tree, tree, &paths, &mut changed)?;
+            changed_paths(repo, Some(parent_tree), Some(tree), &paths, &mut changed)?;
             changed.sort_unstable();
+            changed.dedup();
             let mut done = Vec::new();
             for i in changed {
+                if !followed[i] {
+                    continue;
+                }
                 let t = &mut open[i];
                 let old_blob = repo.blob_in_tree(parent_tree, &t.file)?;
                 let old_version = match old_blob {
@@ -118,114 +127,363 @@ pub(crate) fn changes(
                     _ => done.push(i),
                 }
             }
-            for i in done.into_iter().rev() {
-                open.swap_remove(i);
+            if !done.is_empty() {
+                for i in done {
+                    followed[i] = false;
+                    left -= 1;
+                    paths.remove(&all_files[i], i);
+                }
+                files = all_files
+                    .iter()
+                    .zip(&followed)
+                    .filter(|(_, f)| **f)
+                    .map(|(p, _)| p.as_str())
+                    .collect();
             }
         }
         commit = parent_id;
         tree = parent_tree;
         parent = grandparent;
-        memo.next_step();
     }
     Ok(())
 }
 
-/// Pushes the index of every path in `paths` whose entry differs between the
-/// trees `old` and `new`, descending only into subtrees whose ids differ.
+/// The tracked paths as a tree of names, so a step looks up only the
+/// entries that differ between two trees, each once.
+#[derive(Default)]
+struct PathTree<'p> {
+    /// Indices of the paths that end here.
+    ends: Vec<usize>,
+    /// The paths that go on, by their next name.
+    next: HashMap<&'p [u8], PathTree<'p>>,
+}
+
+impl<'p> PathTree<'p> {
+    fn new(paths: &'p [String]) -> PathTree<'p> {
+        let mut root = PathTree::default();
+        for (i, path) in paths.iter().enumerate() {
+            let mut node = &mut root;
+            for name in path.split('/').filter(|n| !n.is_empty()) {
+                node = node.next.entry(name.as_bytes()).or_default();
+            }
+            node.ends.push(i);
+        }
+        root
+    }
+
+    /// Stops reporting path `index`, which is `path`.
+    fn remove(&mut self, path: &str, index: usize) {
+        let mut node = self;
+        for name in path.split('/').filter(|n| !n.is_empty()) {
+            match node.next.get_mut(name.as_bytes()) {
+                Some(below) => node = below,
+                None => return,
+            }
+        }
+        node.ends.retain(|&i| i != index);
+    }
+
+    fn all(&self, out: &mut Vec<usize>) {
+        out.extend(&self.ends);
+        for below in self.next.values() {
+            below.all(out);
+        }
+    }
+}
+
+/// Pushes the index of every path under `paths` whose entry differs between
+/// the trees `old` and `new`, descending only into subtrees whose ids differ.
+/// An index may be pushed twice (a name that turned from file to directory).
 fn changed_paths(
     repo: &Repo,
-    memo: &mut Memo,
-    old: ObjectId,
-    new: ObjectId,
-    paths: &[&str],
-    out: &mut Vec<usize>,
-) -> Result<(), Error> {
-    let indexed: Vec<(usize, &str)> = paths.iter().copied().enumerate().collect();
-    changed_in(repo, memo, Some(old), Some(new), &indexed, out)
-}
-
-/// The tree lookups of the previous step of a walk: its parent side is this
-/// step's child side, so each tree on the paths is read once, not twice.
-#[derive(Default)]
-struct Memo {
-    previous: HashMap<(ObjectId, u128), Entries>,
-    current: HashMap<(ObjectId, u128), Entries>,
-}
-
-/// For each name looked up in a tree: its entry's id and whether it is a tree.
-type Entries = Vec<Option<(ObjectId, bool)>>;
-
-impl Memo {
-    fn entries(&mut self, repo: &Repo, tree: ObjectId, names: &[&str]) -> Result<Entries, Error> {
-        // A 128-bit hash of the names, not the names: a plan's walk looks up
-        // hundreds of names per tree, and joining and comparing them cost
-        // more than the lookup.
-        let key = (tree, fingerprint(names));
-        if let Some(found) = self.previous.get(&key).or_else(|| self.current.get(&key)) {
-            return Ok(found.clone());
-        }
-        let found = repo.tree_entries(tree, names)?;
-        self.current.insert(key, found.clone());
-        Ok(found)
-    }
-
-    fn next_step(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
-    }
-}
-
-/// FNV-1a over the names, each ended by a byte no name contains.
-fn fingerprint(names: &[&str]) -> u128 {
-    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for name in names {
-        for byte in name.bytes().chain([b'/']) {
-            hash =
-                (hash ^ u128::from(byte)).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-        }
-    }
-    hash
-}
-
-fn changed_in(
-    repo: &Repo,
-    memo: &mut Memo,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
-    paths: &[(usize, &str)],
+    paths: &PathTree<'_>,
     out: &mut Vec<usize>,
 ) -> Result<(), Error> {
     if old == new {
         return Ok(());
     }
     let (Some(old), Some(new)) = (old, new) else {
-        out.extend(paths.iter().map(|(i, _)| *i));
+        paths.all(out);
         return Ok(());
     };
-    let mut heads: Vec<&str> = Vec::new();
-    let mut rests: Vec<Vec<(usize, &str)>> = Vec::new();
-    for &(i, p) in paths {
-        let (head, rest) = p.split_once('/').unwrap_or((p, ""));
-        match heads.iter().position(|h| *h == head) {
-            Some(at) => rests[at].push((i, rest)),
-            None => {
-                heads.push(head);
-                rests.push(vec![(i, rest)]);
+    let (old_data, new_data) = (repo.tree_data(old)?, repo.tree_data(new)?);
+    let mut differing = Vec::new();
+    if raw::diff(&old_data, &new_data, repo.hash_len(), &mut differing).is_none() {
+        // A damaged tree: gix says how; should it find nothing wrong, count
+        // every path as changed, which the caller double-checks.
+        for (id, data) in [(old, &old_data), (new, &new_data)] {
+            if let Some(e) = repo.tree_iter(id, data).find_map(Result::err) {
+                return Err(e);
             }
         }
+        paths.all(out);
+        return Ok(());
     }
-    let before = memo.entries(repo, old, &heads)?;
-    let after = memo.entries(repo, new, &heads)?;
-    for ((a, b), rests) in before.into_iter().zip(after).zip(rests) {
-        if a == b {
+    for (name, a, b) in differing {
+        let Some(below) = paths.next.get(name) else {
             continue;
-        }
-        let (leaves, deeper): (Vec<_>, Vec<_>) =
-            rests.into_iter().partition(|(_, rest)| rest.is_empty());
-        out.extend(leaves.iter().map(|(i, _)| *i));
-        if !deeper.is_empty() {
-            let as_tree = |e: Option<(ObjectId, bool)>| e.filter(|e| e.1).map(|e| e.0);
-            changed_in(repo, memo, as_tree(a), as_tree(b), &deeper, out)?;
+        };
+        out.extend(&below.ends);
+        if !below.next.is_empty() {
+            let as_tree = |e: Option<raw::Entry<'_>>| e.filter(|e| e.tree).and_then(|e| e.id());
+            changed_paths(repo, as_tree(a), as_tree(b), below, out)?;
         }
     }
     Ok(())
+}
+
+/// Comparing trees in their raw form.
+///
+/// A walk compares the same directory at every commit, and a directory of
+/// 300 apps differs between two commits in one or two entries: the bytes
+/// before and after those are equal, so only the entries between the common
+/// start and the common end are decoded.
+mod raw {
+    use std::cmp::Ordering;
+
+    use gix::ObjectId;
+    use gix::bstr::ByteSlice;
+
+    /// An entry of a raw tree.
+    #[derive(Clone, Copy)]
+    pub(super) struct Entry<'d> {
+        pub name: &'d [u8],
+        pub tree: bool,
+        id: &'d [u8],
+    }
+
+    impl Entry<'_> {
+        pub fn id(&self) -> Option<ObjectId> {
+            gix::oid::try_from_bytes(self.id)
+                .ok()
+                .map(ToOwned::to_owned)
+        }
+    }
+
+    /// The entry at offset `at` of `data` and the offset after it; `None`
+    /// when the tree is damaged there.
+    fn entry(data: &[u8], at: usize, hash_len: usize) -> Option<(Entry<'_>, usize)> {
+        let rest = data.get(at..)?;
+        let space = rest.iter().take(8).position(|&b| b == b' ')?;
+        let nul = space + 1 + rest[space + 1..].find_byte(0)?;
+        let end = nul + 1 + hash_len;
+        let mode = &rest[..space];
+        let entry = Entry {
+            name: &rest[space + 1..nul],
+            tree: mode == b"40000" || mode == b"040000",
+            id: rest.get(nul + 1..end)?,
+        };
+        Some((entry, at + end))
+    }
+
+    /// Pushes every name whose entry differs between the raw trees `old` and
+    /// `new`, with its entry on each side; `None` if either is damaged.
+    pub(super) fn diff<'d>(
+        old: &'d [u8],
+        new: &'d [u8],
+        hash_len: usize,
+        out: &mut Vec<(&'d [u8], Option<Entry<'d>>, Option<Entry<'d>>)>,
+    ) -> Option<()> {
+        let same_start = common_prefix(old, new);
+        let same_end = common_suffix(&old[same_start..], &new[same_start..]);
+        // The entries wholly inside the common start are the same on both
+        // sides and sit at the same offsets.
+        let mut start = 0;
+        while start < old.len() {
+            let (_, next) = entry(old, start, hash_len)?;
+            if next > same_start {
+                break;
+            }
+            start = next;
+        }
+        let (mut i, mut j) = (start, start);
+        loop {
+            let (left_old, left_new) = (old.len() - i, new.len() - j);
+            // Both sides are at an entry boundary with the same bytes left.
+            if left_old == left_new && left_old <= same_end {
+                return Some(());
+            }
+            let a = if i < old.len() {
+                Some(entry(old, i, hash_len)?)
+            } else {
+                None
+            };
+            let b = if j < new.len() {
+                Some(entry(new, j, hash_len)?)
+            } else {
+                None
+            };
+            let order = match (&a, &b) {
+                (None, None) => return Some(()),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((a, _)), Some((b, _))) => git_order(a, b),
+            };
+            match order {
+                Ordering::Less => {
+                    let (a, next) = a.expect("old entry");
+                    out.push((a.name, Some(a), None));
+                    i = next;
+                }
+                Ordering::Greater => {
+                    let (b, next) = b.expect("new entry");
+                    out.push((b.name, None, Some(b)));
+                    j = next;
+                }
+                Ordering::Equal => {
+                    let ((a, next_a), (b, next_b)) = (a.expect("old"), b.expect("new"));
+                    if a.id != b.id {
+                        out.push((a.name, Some(a), Some(b)));
+                    }
+                    (i, j) = (next_a, next_b);
+                }
+            }
+        }
+    }
+
+    /// Git's tree order: by name, a directory's as if it ended in `/`. An
+    /// unsorted (damaged) tree only makes more entries look changed.
+    fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+        let n = a.name.len().min(b.name.len());
+        a.name[..n].cmp(&b.name[..n]).then_with(|| {
+            // Names hold no `/`, so past the common part at most one side
+            // has a name byte left.
+            let after = |e: &Entry<'_>| e.name.get(n).copied().or(e.tree.then_some(b'/'));
+            after(a).cmp(&after(b))
+        })
+    }
+
+    fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+        let n = a.len().min(b.len());
+        let mut k = 0;
+        // Whole blocks first: slice equality is one `memcmp`.
+        while k + 64 <= n && a[k..k + 64] == b[k..k + 64] {
+            k += 64;
+        }
+        while k < n && a[k] == b[k] {
+            k += 1;
+        }
+        k
+    }
+
+    fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+        let mut k = 0;
+        while k + 64 <= n && a[n - k - 64..n - k] == b[n - k - 64..n - k] {
+            k += 64;
+        }
+        while k < n && a[n - k - 1] == b[n - k - 1] {
+            k += 1;
+        }
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use gix::objs::WriteTo;
+    use gix::objs::tree::{Entry, EntryKind};
+
+    /// A tiny deterministic generator, so failures replay.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (self.0 >> 33) % n
+        }
+    }
+
+    type Side = BTreeMap<String, (bool, u8)>;
+
+    fn raw_tree(side: &Side) -> Vec<u8> {
+        let mut tree = gix::objs::Tree::empty();
+        for (name, (is_tree, id)) in side {
+            let kind = if *is_tree {
+                EntryKind::Tree
+            } else {
+                EntryKind::Blob
+            };
+            tree.entries.push(Entry {
+                mode: kind.into(),
+                filename: name.as_str().into(),
+                oid: gix::ObjectId::from_bytes_or_panic(&[*id; 20]),
+            });
+        }
+        // Git's order, which puts `a-b` and `a.b` before a directory `a`.
+        tree.entries.sort();
+        let mut out = Vec::new();
+        tree.write_to(&mut out).expect("writes");
+        out
+    }
+
+    /// The names whose entry differs, by comparing the whole trees.
+    fn naive(old: &Side, new: &Side) -> BTreeSet<String> {
+        old.keys()
+            .chain(new.keys())
+            .filter(|name| old.get(*name) != new.get(*name))
+            .cloned()
+            .collect()
+    }
+
+    /// Names that sort around each other once a directory's trailing `/`
+    /// counts: `a`, `a-b`, `a.b`, `a0`, `ab`.
+    const NAMES: [&str; 8] = ["a", "a-b", "a.b", "a0", "ab", "b", "apps", "apps-x"];
+
+    #[test]
+    fn raw_diff_finds_exactly_the_entries_that_differ() {
+        let mut rng = Lcg(7);
+        for _ in 0..4000 {
+            let mut old = Side::new();
+            for name in NAMES {
+                if rng.below(3) > 0 {
+                    old.insert(name.to_owned(), (rng.below(2) == 0, rng.below(4) as u8));
+                }
+            }
+            // Many apps with long shared prefixes, mostly unchanged.
+            for n in 0..rng.below(120) {
+                old.insert(format!("service-{n:03}"), (true, (n % 7) as u8));
+            }
+            let mut new = old.clone();
+            for _ in 0..rng.below(4) {
+                let name = if rng.below(2) == 0 {
+                    NAMES[rng.below(NAMES.len() as u64) as usize].to_owned()
+                } else {
+                    format!("service-{:03}", rng.below(130))
+                };
+                match rng.below(3) {
+                    0 => {
+                        new.remove(&name);
+                    }
+                    _ => {
+                        new.insert(name, (rng.below(2) == 0, rng.below(4) as u8));
+                    }
+                }
+            }
+            let (a, b) = (raw_tree(&old), raw_tree(&new));
+            let mut found = Vec::new();
+            super::raw::diff(&a, &b, 20, &mut found).expect("well-formed trees");
+            let found: BTreeSet<String> = found
+                .iter()
+                .map(|(name, _, _)| String::from_utf8(name.to_vec()).expect("utf-8"))
+                .collect();
+            assert_eq!(found, naive(&old, &new), "{old:?}\n{new:?}");
+        }
+    }
+
+    #[test]
+    fn raw_diff_refuses_a_damaged_tree() {
+        let side: Side = [("a".to_owned(), (false, 1))].into();
+        let whole = raw_tree(&side);
+        let mut found = Vec::new();
+        assert!(super::raw::diff(&whole, &whole[..whole.len() - 3], 20, &mut found).is_none());
+    }
 }
