@@ -413,7 +413,7 @@ impl Repo {
             entry.map_err(|source| Error::Read {
                 what: format!("tree {tree}"),
                 path: self.path.clone(),
-                source: source.into(),
+                source,
             })
         })
     }
