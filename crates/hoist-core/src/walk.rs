@@ -191,6 +191,9 @@ impl<'p> PathTree<'p> {
     }
 }
 
+/// Up to how many names a step looks up one by one rather than diffing trees.
+const FEW_NAMES: usize = 4;
+
 /// Pushes the index of every path under `paths` whose entry differs between
 /// the trees `old` and `new`, descending only into subtrees whose ids differ.
 /// An index may be pushed twice (a name that turned from file to directory).
@@ -210,7 +213,21 @@ fn changed_paths(
     };
     let (old_data, new_data) = (repo.tree_data(old)?, repo.tree_data(new)?);
     let mut differing = Vec::new();
-    if raw::diff(&old_data, &new_data, repo.hash_len(), &mut differing).is_none() {
+    // Few names are found faster by looking each up than by comparing
+    // the whole trees.
+    let compared = if paths.next.len() <= FEW_NAMES {
+        paths.next.keys().try_for_each(|name| {
+            let a = raw::find(&old_data, name, repo.hash_len())?;
+            let b = raw::find(&new_data, name, repo.hash_len())?;
+            if a.map(|a| (a.tree, a.id)) != b.map(|b| (b.tree, b.id)) {
+                differing.push((*name, a, b));
+            }
+            Some(())
+        })
+    } else {
+        raw::diff(&old_data, &new_data, repo.hash_len(), &mut differing)
+    };
+    if compared.is_none() {
         // A damaged tree: gix says how; should it find nothing wrong, count
         // every path as changed, which the caller double-checks.
         for (id, data) in [(old, &old_data), (new, &new_data)] {
@@ -251,7 +268,7 @@ mod raw {
     pub(super) struct Entry<'d> {
         pub name: &'d [u8],
         pub tree: bool,
-        id: &'d [u8],
+        pub id: &'d [u8],
     }
 
     impl Entry<'_> {
@@ -276,6 +293,31 @@ mod raw {
             id: rest.get(nul + 1..end)?,
         };
         Some((entry, at + end))
+    }
+
+    /// The entry named `name` in the raw tree `data`, if any; `None` when
+    /// the tree is damaged.
+    pub(super) fn find<'d>(
+        data: &'d [u8],
+        name: &[u8],
+        hash_len: usize,
+    ) -> Option<Option<Entry<'d>>> {
+        let mut at = 0;
+        while at < data.len() {
+            let (entry, next) = entry(data, at, hash_len)?;
+            // A byte loop, not `==`: most names differ in their first bytes,
+            // and a call to `memcmp` per entry was the walk's largest cost.
+            match entry.name.iter().zip(name).find(|(a, b)| a != b) {
+                // Sorted entries: once one is past `name` (and `name/`), so
+                // are the rest.
+                Some((a, b)) if a > b => return Some(None),
+                Some(_) => {}
+                None if entry.name.len() == name.len() => return Some(Some(entry)),
+                None => {}
+            }
+            at = next;
+        }
+        Some(None)
     }
 
     /// Pushes every name whose entry differs between the raw trees `old` and
@@ -476,6 +518,19 @@ mod tests {
                 .map(|(name, _, _)| String::from_utf8(name.to_vec()).expect("utf-8"))
                 .collect();
             assert_eq!(found, naive(&old, &new), "{old:?}\n{new:?}");
+            // Every name, present or not, is found exactly when it is there.
+            for name in NAMES
+                .iter()
+                .map(|n| n.to_string())
+                .chain((0..130).map(|n| format!("service-{n:03}")))
+            {
+                let entry = super::raw::find(&a, name.as_bytes(), 20).expect("well-formed tree");
+                assert_eq!(
+                    entry.map(|e| e.tree),
+                    old.get(&name).map(|(tree, _)| *tree),
+                    "{name} in {old:?}"
+                );
+            }
         }
     }
 
