@@ -1,0 +1,284 @@
+//! An offline GitHub for Hoist's tests and demo: the REST endpoints Hoist
+//! uses, served on 127.0.0.1 and backed by a real bare repository that the
+//! Git Data endpoints write to with gix, so merging a pull request here moves
+//! the branch a `git fetch` then sees.
+//!
+//! Like GitHub it checks tokens and their scopes, counts a rate limit, answers
+//! conditional GETs with 304, shapes its errors as GitHub does, and, standing
+//! in for CI and for the cluster's reconciler, posts check runs on new pull
+//! requests and commit statuses after a merge. Tests inject faults (status
+//! codes, rate limits, slow answers, dropped connections) and read a journal
+//! of every exchange, which the test suite validates against GitHub's
+//! OpenAPI description.
+
+// GitHub's resources are large JSON literals.
+#![recursion_limit = "256"]
+
+mod fault;
+mod git;
+#[cfg(feature = "openapi")]
+pub mod openapi;
+mod reconcile;
+mod reply;
+mod routes;
+mod serve;
+mod shape;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use fault::{Fault, FaultKind};
+pub use store::{Exchange, PullState};
+
+/// Why the sandbox could not start or do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The bare repository could not be opened.
+    #[error("cannot open the sandbox's repository {path}: {detail}")]
+    Repository {
+        /// Its path.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A control request named a pull request that does not exist.
+    #[error("the sandbox has no pull request #{0}")]
+    NoSuchPull(u64),
+    /// A control request could not be carried out.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Someone who may call the API.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Their login.
+    pub login: String,
+    /// The token they authenticate with.
+    pub token: String,
+    /// The token's OAuth scopes, e.g. `repo`.
+    pub scopes: Vec<String>,
+}
+
+/// What the sandbox serves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The bare repository behind `owner/name`.
+    pub repo: PathBuf,
+    /// The repository's owner.
+    pub owner: String,
+    /// The repository's name.
+    pub name: String,
+    /// Who may call the API.
+    pub accounts: Vec<Account>,
+    /// Further logins that may be asked to review (collaborators without tokens).
+    pub collaborators: Vec<String>,
+    /// Check runs posted, as CI would, on each new head of a pull request.
+    pub checks: Vec<String>,
+    /// The commit-status context the simulated reconciler posts after a merge.
+    pub reconciler: Option<String>,
+    /// How long simulated CI and the reconciler take.
+    pub delay: Duration,
+    /// Requests per hour per account.
+    pub rate_limit: u32,
+    /// The port to listen on; 0 picks a free one.
+    pub port: u16,
+}
+
+impl Config {
+    /// A sandbox for `owner/name` backed by `repo`, with one account
+    /// (`login`, `token`, scope `repo`), no simulated CI or reconciler, on a
+    /// free port.
+    pub fn new(
+        repo: impl Into<PathBuf>,
+        owner: &str,
+        name: &str,
+        login: &str,
+        token: &str,
+    ) -> Config {
+        Config {
+            repo: repo.into(),
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+            accounts: vec![Account {
+                login: login.to_owned(),
+                token: token.to_owned(),
+                scopes: vec!["repo".to_owned()],
+            }],
+            collaborators: Vec::new(),
+            checks: Vec::new(),
+            reconciler: None,
+            delay: Duration::from_millis(200),
+            rate_limit: 5000,
+            port: 0,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub(crate) struct Shared {
+    pub config: Config,
+    /// The API's base URL, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+    pub git: git::Git,
+    pub store: Mutex<store::Store>,
+    /// Where background work (simulated CI, the reconciler) is spawned.
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl Shared {
+    pub fn store(&self) -> MutexGuard<'_, store::Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running sandbox; it stops when dropped.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts serving `config` on its own thread and runtime.
+    pub fn start(config: Config) -> Result<Sandbox, Error> {
+        let git = git::Git::open(&config.repo)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Refused(format!("cannot start the sandbox's runtime: {e}")))?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], config.port));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .map_err(|source| Error::Listen { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| Error::Listen { addr, source })?;
+        let shared = Arc::new(Shared {
+            base: format!("http://{bound}"),
+            store: Mutex::new(store::Store::new(&config)),
+            config,
+            git,
+            runtime: runtime.handle().clone(),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = serve::router(shared.clone());
+        let thread = std::thread::Builder::new()
+            .name("hoist-sandbox".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                });
+                // Background tasks (a reconciler waiting out its delay) end with the runtime.
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })
+            .map_err(|e| Error::Refused(format!("cannot start the sandbox's thread: {e}")))?;
+        Ok(Sandbox {
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The API's base URL (what `api.github.com` is to GitHub).
+    pub fn url(&self) -> &str {
+        &self.shared.base
+    }
+
+    /// Makes matching requests fail as `fault` says, for its number of times.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.store().faults.push(fault);
+    }
+
+    /// Every exchange so far, oldest first.
+    pub fn journal(&self) -> Vec<Exchange> {
+        self.shared.store().journal.clone()
+    }
+
+    /// How many requests matched `method` and the route template `route`
+    /// (e.g. `/repos/{owner}/{repo}/pulls`) and were answered with a success.
+    pub fn count(&self, method: &str, route: &str) -> usize {
+        self.shared
+            .store()
+            .journal
+            .iter()
+            .filter(|e| e.method == method && e.route == route && e.status < 400)
+            .count()
+    }
+
+    /// Makes `token` invalid, as when it is revoked on GitHub.
+    pub fn revoke(&self, token: &str) {
+        self.shared.store().revoked.insert(token.to_owned());
+    }
+
+    /// Spends `login`'s rate limit until `reset_in` from now.
+    pub fn spend_rate_limit(&self, login: &str, reset_in: Duration) {
+        self.shared.store().spend(login, reset_in);
+    }
+
+    /// Pull request numbers with their state, oldest first.
+    pub fn pulls(&self) -> Vec<(u64, PullState, String)> {
+        self.shared
+            .store()
+            .pulls
+            .iter()
+            .map(|p| (p.number, p.state(), p.head.clone()))
+            .collect()
+    }
+
+    /// Records `login`'s review of pull request `number` (`APPROVED`,
+    /// `CHANGES_REQUESTED` or `COMMENTED`), as if given on GitHub.
+    pub fn review(&self, number: u64, login: &str, state: &str) -> Result<(), Error> {
+        routes::pulls::add_review(&self.shared, number, login, state)
+    }
+
+    /// Merges pull request `number` as `login` would on GitHub's page.
+    pub fn merge(&self, number: u64, login: &str) -> Result<String, Error> {
+        routes::pulls::merge_as(&self.shared, number, login)
+    }
+
+    /// Decides how the reconciler reports the next merges into `branch`:
+    /// `success` (the default), `failure` or `error`.
+    pub fn reconcile_outcome(&self, branch: &str, state: &str) {
+        self.shared
+            .store()
+            .reconcile_outcome
+            .insert(branch.to_owned(), state.to_owned());
+    }
+
+    /// Moves `branch` to `sha` as a push by someone else would.
+    pub fn push(&self, branch: &str, sha: &str) -> Result<(), Error> {
+        let _store = self.shared.store();
+        self.shared
+            .git
+            .set_branch(branch, sha)
+            .map_err(|e| Error::Refused(e.message))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! What every request goes through before and after its route: injected
+//! faults, the token and its scopes, the rate limit, conditional GETs, the
+//! headers GitHub adds, and the journal.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::reply::Reply;
+use crate::{Account, FaultKind, Shared, fault, routes};
+
+/// The signed-in account, for routes.
+#[derive(Debug, Clone)]
+pub struct Login(pub String);
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    routes::api()
+        .route_layer(axum::middleware::from_fn_with_state(shared.clone(), gate))
+        .fallback(|| async { Reply::not_found() })
+        .with_state(shared)
+}
+
+/// A response whose body fails at once: the client sees the connection drop.
+fn dropped() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox dropped the connection",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "token").then_some(token.trim())
+}
+
+fn account<'s>(s: &'s Shared, request: &Request) -> Option<&'s Account> {
+    let token = bearer(request)?;
+    if s.store().revoked.contains(token) {
+        return None;
+    }
+    s.config.accounts.iter().find(|a| a.token == token)
+}
+
+async fn gate(
+    State(s): State<Arc<Shared>>,
+    matched: MatchedPath,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    // The journal names routes as GitHub's OpenAPI description does.
+    let route = matched.as_str().replace("{*", "{");
+    let fault = fault::take(&mut s.store().faults, method.as_str(), &path);
+    let early = match fault {
+        Some(FaultKind::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let message = match code {
+                401 => "Bad credentials",
+                403 => "Resource not accessible by personal access token",
+                404 => "Not Found",
+                c if c >= 500 => "Server Error",
+                _ => "Sandbox fault",
+            };
+            Some(Reply::error(status, message))
+        }
+        Some(FaultKind::SecondaryRateLimit { retry_after }) => Some(
+            Reply::error(
+                StatusCode::FORBIDDEN,
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            )
+            .header("retry-after", retry_after.to_string()),
+        ),
+        Some(FaultKind::DropBefore) => return dropped(),
+        Some(FaultKind::Slow(wait)) => {
+            tokio::time::sleep(wait).await;
+            None
+        }
+        Some(FaultKind::DropAfter) | None => None,
+    };
+    if let Some(reply) = early {
+        return finish(&s, &method, &route, reply.into_response()).await;
+    }
+    let Some(account) = account(&s, &request).cloned() else {
+        let reply = Reply::error(StatusCode::UNAUTHORIZED, "Bad credentials");
+        return finish(&s, &method, &route, reply.into_response()).await;
+    };
+    let scopes = account.scopes.join(", ");
+    let mut extra: Vec<(&'static str, String)> = vec![("x-oauth-scopes", scopes)];
+    if let Some(rest) = path.strip_prefix("/repos/") {
+        let mut parts = rest.split('/');
+        let (owner, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let ours = owner.eq_ignore_ascii_case(&s.config.owner)
+            && name.eq_ignore_ascii_case(&s.config.name);
+        extra.push(("x-accepted-oauth-scopes", "repo".to_owned()));
+        // A private repository is invisible without `repo`: GitHub says 404.
+        if !ours || !account.scopes.iter().any(|sc| sc == "repo") {
+            let mut response = Reply::not_found().into_response();
+            add_headers(&mut response, &extra);
+            return finish(&s, &method, &route, response).await;
+        }
+    }
+    let counted = route != "/rate_limit";
+    let window = *s.store().window(&account.login);
+    let limit = s.config.rate_limit;
+    let rate = |used: u32| -> Vec<(&'static str, String)> {
+        vec![
+            ("x-ratelimit-limit", limit.to_string()),
+            (
+                "x-ratelimit-remaining",
+                limit.saturating_sub(used).to_string(),
+            ),
+            ("x-ratelimit-used", used.to_string()),
+            ("x-ratelimit-reset", window.reset.as_second().to_string()),
+            ("x-ratelimit-resource", "core".to_owned()),
+        ]
+    };
+    if counted && window.used >= limit {
+        let user = crate::shape::user(&s, &account.login);
+        let reply = Reply::error(
+            StatusCode::FORBIDDEN,
+            &format!("API rate limit exceeded for user ID {}.", user["id"]),
+        );
+        let mut response = reply.into_response();
+        add_headers(&mut response, &rate(window.used));
+        add_headers(&mut response, &extra);
+        return finish(&s, &method, &route, response).await;
+    }
+    let if_none_match = request
+        .headers()
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    request
+        .extensions_mut()
+        .insert(Login(account.login.clone()));
+    let response = next.run(request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    if method == Method::GET && parts.status == StatusCode::OK {
+        let mut hasher = std::hash::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        let etag = format!("W/\"{:016x}\"", hasher.finish());
+        if if_none_match.as_deref() == Some(etag.as_str()) {
+            // GitHub does not count a 304 against the rate limit.
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            add_headers(&mut response, &rate(window.used));
+            add_headers(&mut response, &[("etag", etag)]);
+            return finish(&s, &method, &route, response).await;
+        }
+        extra.push(("etag", etag));
+    }
+    let used = if counted {
+        let mut store = s.store();
+        let w = store.window(&account.login);
+        w.used += 1;
+        w.used
+    } else {
+        window.used
+    };
+    let mut response = Response::from_parts(parts, Body::from(bytes));
+    add_headers(&mut response, &rate(used));
+    add_headers(&mut response, &extra);
+    let response = finish(&s, &method, &route, response).await;
+    if fault == Some(FaultKind::DropAfter) {
+        return dropped();
+    }
+    response
+}
+
+fn add_headers(response: &mut Response, headers: &[(&'static str, String)]) {
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
+    }
+}
+
+/// Journals the exchange and hands the response on.
+async fn finish(s: &Shared, method: &Method, route: &str, response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut response = Response::from_parts(parts, Body::from(bytes.clone()));
+    response.headers_mut().insert(
+        "x-github-media-type",
+        HeaderValue::from_static("github.v3; format=json"),
+    );
+    s.store().journal.push(crate::Exchange {
+        method: method.to_string(),
+        route: route.to_owned(),
+        status: response.status().as_u16(),
+        body: serde_json::from_slice(&bytes).ok(),
+    });
+    response
+}

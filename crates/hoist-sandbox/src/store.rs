@@ -1,0 +1,209 @@
+//! What the sandbox holds besides git objects and refs: pull requests,
+//! labels, reviews, statuses, check runs, rate-limit windows, injected faults
+//! and the journal.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::{Config, Fault};
+
+/// One request and its answer, for tests to inspect.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The route template as GitHub's OpenAPI description names it,
+    /// e.g. `/repos/{owner}/{repo}/pulls/{pull_number}`.
+    pub route: String,
+    /// The status answered.
+    pub status: u16,
+    /// The JSON body answered, if any.
+    pub body: Option<Value>,
+}
+
+/// Where a pull request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullState {
+    /// Open.
+    Open,
+    /// Closed without merging.
+    Closed,
+    /// Merged (and so closed).
+    Merged,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pull {
+    pub number: u64,
+    pub id: u64,
+    pub title: String,
+    pub body: Option<String>,
+    /// The head branch's name (same repository).
+    pub head: String,
+    /// The head commit: the branch's tip, kept after the branch is deleted.
+    pub head_sha: String,
+    pub base: String,
+    pub user: String,
+    pub open: bool,
+    pub draft: bool,
+    pub merged: Option<Merge>,
+    pub created_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub labels: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Merge {
+    pub sha: String,
+    pub by: String,
+    pub at: jiff::Timestamp,
+}
+
+impl Pull {
+    pub fn state(&self) -> PullState {
+        match (self.open, &self.merged) {
+            (true, _) => PullState::Open,
+            (false, Some(_)) => PullState::Merged,
+            (false, None) => PullState::Closed,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub id: u64,
+    pub name: String,
+    pub color: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub id: u64,
+    pub pull: u64,
+    pub user: String,
+    pub state: String,
+    pub commit: String,
+    pub at: jiff::Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub id: u64,
+    pub sha: String,
+    pub state: String,
+    pub context: String,
+    pub description: Option<String>,
+    pub target_url: Option<String>,
+    pub creator: String,
+    pub at: jiff::Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckRun {
+    pub id: u64,
+    pub name: String,
+    pub head_sha: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: jiff::Timestamp,
+    pub completed_at: Option<jiff::Timestamp>,
+}
+
+/// An account's rate-limit window.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub used: u32,
+    pub reset: jiff::Timestamp,
+}
+
+pub struct Store {
+    pub pulls: Vec<Pull>,
+    pub labels: BTreeMap<String, Label>,
+    pub reviews: Vec<Review>,
+    pub statuses: Vec<Status>,
+    pub check_runs: Vec<CheckRun>,
+    pub windows: HashMap<String, Window>,
+    pub limit: u32,
+    pub revoked: HashSet<String>,
+    pub faults: Vec<Fault>,
+    pub journal: Vec<Exchange>,
+    /// Per branch, the state the reconciler reports after a merge.
+    pub reconcile_outcome: HashMap<String, String>,
+    next_id: u64,
+}
+
+impl Store {
+    pub fn new(config: &Config) -> Store {
+        Store {
+            pulls: Vec::new(),
+            labels: BTreeMap::new(),
+            reviews: Vec::new(),
+            statuses: Vec::new(),
+            check_runs: Vec::new(),
+            windows: HashMap::new(),
+            limit: config.rate_limit,
+            revoked: HashSet::new(),
+            faults: Vec::new(),
+            journal: Vec::new(),
+            reconcile_outcome: HashMap::new(),
+            next_id: 1000,
+        }
+    }
+
+    /// A fresh id for any object.
+    pub fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn pull(&self, number: u64) -> Option<&Pull> {
+        self.pulls.iter().find(|p| p.number == number)
+    }
+
+    pub fn pull_mut(&mut self, number: u64) -> Option<&mut Pull> {
+        self.pulls.iter_mut().find(|p| p.number == number)
+    }
+
+    /// The label `name`, created (as GitHub does when labelling) if new.
+    pub fn label(&mut self, name: &str) -> Label {
+        if let Some(label) = self.labels.get(&name.to_ascii_lowercase()) {
+            return label.clone();
+        }
+        let label = Label {
+            id: self.id(),
+            name: name.to_owned(),
+            color: "ededed".to_owned(),
+        };
+        self.labels.insert(name.to_ascii_lowercase(), label.clone());
+        label
+    }
+
+    /// `login`'s window now, started afresh once the last one reset.
+    pub fn window(&mut self, login: &str) -> &mut Window {
+        let now = jiff::Timestamp::now();
+        let window = self.windows.entry(login.to_owned()).or_insert(Window {
+            used: 0,
+            reset: now + jiff::SignedDuration::from_secs(3600),
+        });
+        if window.reset <= now {
+            *window = Window {
+                used: 0,
+                reset: now + jiff::SignedDuration::from_secs(3600),
+            };
+        }
+        window
+    }
+
+    pub fn spend(&mut self, login: &str, reset_in: Duration) {
+        let limit = self.limit;
+        let reset = jiff::Timestamp::now()
+            + jiff::SignedDuration::try_from(reset_in).unwrap_or(jiff::SignedDuration::ZERO);
+        self.windows
+            .insert(login.to_owned(), Window { used: limit, reset });
+    }
+}
