@@ -119,6 +119,12 @@ pub enum Error {
         /// The environment.
         target: String,
     },
+    /// The plan cannot become a pull request.
+    #[error("cannot open a pull request: {0}")]
+    NotOpenable(String),
+    /// A rollback, or a plan a lock or freeze blocks, was given no reason.
+    #[error("a reason is required: {0}")]
+    ReasonRequired(String),
     /// The user stopped it; whatever was created is reused by the next attempt.
     #[error("cancelled; opening the pull request again resumes where this stopped")]
     Cancelled,

@@ -4,6 +4,8 @@
 
 pub mod client;
 mod error;
+pub mod open;
+pub mod proposal;
 pub mod remote;
 pub mod token;
 

@@ -160,8 +160,9 @@ impl Sandbox {
             .build()
             .map_err(|e| Error::Refused(format!("cannot start the sandbox's runtime: {e}")))?;
         let addr = SocketAddr::from(([127, 0, 0, 1], config.port));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(addr))
+        // Bound here, with std, so `start` also works inside another runtime.
+        let listener = std::net::TcpListener::bind(addr)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|source| Error::Listen { addr, source })?;
         let bound = listener
             .local_addr()
@@ -179,6 +180,9 @@ impl Sandbox {
             .name("hoist-sandbox".into())
             .spawn(move || {
                 runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = stopped.await;

@@ -1,0 +1,542 @@
+//! Opening the pull request for a previewed plan through the Git Data API.
+//!
+//! Invariants: the commit has exactly the plan's files on exactly the plan's
+//! base tree, with the base as its only parent; nothing is written when the
+//! target moved since the preview. Every step first looks for what an
+//! earlier attempt left (the branch has a deterministic name, the pull
+//! request a marker), so a retry after a failure anywhere completes the job
+//! without a second branch or pull request.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine;
+use hoist_core::config::PrSettings;
+use hoist_core::plan::{PlanKind, PromotionPlan};
+use http::Method;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::Error;
+use crate::client::{Client, Repeat};
+use crate::proposal::{self, Marker};
+
+/// Where opening the pull request is; reported as it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Checking the target branch is still at the previewed commit.
+    CheckingTarget,
+    /// Uploading the changed files.
+    WritingFiles {
+        /// Files written so far.
+        done: usize,
+        /// Files to write.
+        total: usize,
+    },
+    /// Writing the tree and the commit.
+    WritingCommit,
+    /// Creating or moving the branch.
+    PushingBranch {
+        /// The branch.
+        branch: String,
+    },
+    /// Opening the pull request.
+    OpeningPullRequest,
+    /// Adding labels and asking for reviews.
+    Finishing,
+}
+
+/// What to do when a pull request for the same apps of the same
+/// environment is already open with a different change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenOpen {
+    /// Stop with [`Error::AlreadyOpen`].
+    Report,
+    /// Move that pull request's branch to the new change and update its text.
+    Update,
+}
+
+/// The pull request, opened, found, or updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Opened {
+    /// Its number.
+    pub number: u64,
+    /// Its page.
+    pub url: String,
+    /// Its head branch.
+    pub branch: String,
+    /// The commit the branch holds.
+    pub commit: String,
+    /// `created`, `resumed` (an earlier attempt's, completed), or `updated`.
+    pub outcome: Outcome,
+}
+
+/// How [`open`] got its pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new pull request.
+    Created,
+    /// One an earlier attempt opened for exactly this change.
+    Resumed,
+    /// An open one for the same apps, moved to this change.
+    Updated,
+}
+
+/// What to open.
+pub struct Request<'a> {
+    /// The previewed plan.
+    pub plan: &'a PromotionPlan,
+    /// Branch prefix, title, labels and reviewers.
+    pub settings: &'a PrSettings,
+    /// Why; required for rollbacks and for plans a lock or freeze blocks.
+    pub reason: Option<&'a str>,
+    /// What to do about an open pull request for the same apps.
+    pub when_open: WhenOpen,
+}
+
+/// Why a plan cannot become a pull request at all.
+fn refuse(request: &Request<'_>) -> Option<Error> {
+    let plan = request.plan;
+    let reason = request.reason.map(str::trim).filter(|r| !r.is_empty());
+    if plan.kind == PlanKind::Comparison {
+        return Some(Error::NotOpenable(
+            "a comparison of two points is a view; plan a promotion or a rollback to open a pull request".into(),
+        ));
+    }
+    if plan.files.is_empty() {
+        return Some(Error::NotOpenable("the plan changes nothing".into()));
+    }
+    if reason.is_none() && plan.blocked {
+        let why: Vec<&str> = plan
+            .warnings
+            .iter()
+            .filter(|w| w.blocks())
+            .map(|w| w.message())
+            .collect();
+        return Some(Error::ReasonRequired(format!(
+            "{}; give a reason to override it",
+            why.join("; ")
+        )));
+    }
+    if reason.is_none() && plan.kind == PlanKind::Rollback {
+        return Some(Error::ReasonRequired(
+            "a rollback needs a reason, which goes into the pull request".into(),
+        ));
+    }
+    None
+}
+
+/// Opens (or resumes, or updates) the pull request for `request.plan`,
+/// calling `on_step` as it goes and stopping with [`Error::Cancelled`] between
+/// steps once `cancel` is set.
+pub async fn open(
+    client: &Client,
+    request: &Request<'_>,
+    on_step: &(dyn Fn(Step) + Send + Sync),
+    cancel: &AtomicBool,
+) -> Result<Opened, Error> {
+    if let Some(e) = refuse(request) {
+        return Err(e);
+    }
+    let plan = request.plan;
+    let checkpoint = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    // Each step is announced, then the flag is read: a cancel stops before
+    // the step's first request.
+    let step = |s: Step| {
+        on_step(s);
+        checkpoint()
+    };
+    let branch = proposal::branch(plan, request.settings);
+    let title = proposal::title(plan, request.settings);
+    let body = proposal::body(plan, request.reason);
+    let marker = Marker::of(plan);
+
+    step(Step::CheckingTarget)?;
+    let tip = branch_tip(client, &plan.target_branch)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: format!("branch {}", plan.target_branch),
+        })?;
+    if tip != plan.base {
+        return Err(Error::TargetMoved {
+            branch: plan.target_branch.clone(),
+            expected: plan.base.clone(),
+            actual: tip,
+        });
+    }
+    let open_prs = open_pulls(client, &plan.target_branch).await?;
+    // The same apps of the same environment, from an earlier attempt or another change.
+    let same_apps = open_prs
+        .iter()
+        .find(|p| p.marker.as_ref().is_some_and(|m| m.same_apps(&marker)));
+    checkpoint()?;
+
+    let base_tree = commit_tree(client, &plan.base).await?;
+    let total = plan.files.len();
+    step(Step::WritingFiles { done: 0, total })?;
+    let mut entries = Vec::with_capacity(total);
+    for (done, file) in plan.files.iter().enumerate() {
+        checkpoint()?;
+        let sha = match &file.new {
+            Some(content) => {
+                let blob = client
+                    .write(
+                        Method::POST,
+                        &client.repo_path("/git/blobs"),
+                        &json!({
+                            "content": base64::engine::general_purpose::STANDARD.encode(content),
+                            "encoding": "base64",
+                        }),
+                        &format!("uploading {}", file.path),
+                        Repeat::Safe,
+                    )
+                    .await?;
+                Value::String(field(&blob, "sha", "the blob")?)
+            }
+            None => Value::Null,
+        };
+        entries.push(json!({ "path": file.path, "mode": "100644", "type": "blob", "sha": sha }));
+        on_step(Step::WritingFiles {
+            done: done + 1,
+            total,
+        });
+    }
+    step(Step::WritingCommit)?;
+    let tree = client
+        .write(
+            Method::POST,
+            &client.repo_path("/git/trees"),
+            &json!({ "base_tree": base_tree, "tree": entries }),
+            "writing the tree",
+            Repeat::Safe,
+        )
+        .await?;
+    let tree = field(&tree, "sha", "the tree")?;
+
+    // The branch: the one an open pull request for these apps uses when
+    // updating it, else the deterministic name.
+    let branch = match (same_apps, request.when_open) {
+        (Some(existing), _) if existing.branch == branch => branch,
+        (Some(existing), WhenOpen::Update) => existing.branch.clone(),
+        (Some(existing), WhenOpen::Report) => {
+            return Err(Error::AlreadyOpen {
+                number: existing.number,
+                url: existing.url.clone(),
+                target: plan.target.clone(),
+            });
+        }
+        (None, _) => branch,
+    };
+    step(Step::PushingBranch {
+        branch: branch.clone(),
+    })?;
+    let commit = push(client, &branch, &tree, plan, &title).await?;
+
+    step(Step::OpeningPullRequest)?;
+    let (number, url, outcome) = match same_apps {
+        Some(existing)
+            if existing.branch == branch
+                && existing.head == commit
+                && existing.marker.as_ref() == Some(&marker) =>
+        {
+            (existing.number, existing.url.clone(), Outcome::Resumed)
+        }
+        Some(existing) if existing.branch == branch => {
+            client
+                .write(
+                    Method::PATCH,
+                    &client.repo_path(&format!("/pulls/{}", existing.number)),
+                    &json!({ "title": title, "body": body }),
+                    "updating the pull request",
+                    Repeat::Safe,
+                )
+                .await?;
+            let outcome = if existing.marker.as_ref() == Some(&marker) {
+                Outcome::Resumed
+            } else {
+                Outcome::Updated
+            };
+            (existing.number, existing.url.clone(), outcome)
+        }
+        _ => create_pull(client, plan, &branch, &title, &body).await?,
+    };
+
+    step(Step::Finishing)?;
+    if !request.settings.labels.is_empty() {
+        client
+            .write(
+                Method::POST,
+                &client.repo_path(&format!("/issues/{number}/labels")),
+                &json!({ "labels": request.settings.labels }),
+                "labelling the pull request",
+                Repeat::Safe,
+            )
+            .await?;
+    }
+    let (teams, users): (Vec<&String>, Vec<&String>) = request
+        .settings
+        .reviewers
+        .iter()
+        .partition(|r| r.contains('/'));
+    if !users.is_empty() || !teams.is_empty() {
+        let teams: Vec<&str> = teams
+            .iter()
+            .filter_map(|t| t.split_once('/').map(|(_, slug)| slug))
+            .collect();
+        client
+            .write(
+                Method::POST,
+                &client.repo_path(&format!("/pulls/{number}/requested_reviewers")),
+                &json!({ "reviewers": users, "team_reviewers": teams }),
+                "requesting reviews",
+                Repeat::Safe,
+            )
+            .await?;
+    }
+    Ok(Opened {
+        number,
+        url,
+        branch,
+        commit,
+        outcome,
+    })
+}
+
+/// A string field of an answer, or [`Error::Unexpected`].
+fn field(v: &Value, name: &str, what: &str) -> Result<String, Error> {
+    v[name]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Unexpected {
+            what: what.to_owned(),
+            detail: format!("no `{name}` in the answer"),
+        })
+}
+
+/// Percent-encodes what a branch name may hold that a URL path may not.
+fn path_part(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The commit `branch` points to, or `None` when it does not exist.
+pub async fn branch_tip(client: &Client, branch: &str) -> Result<Option<String>, Error> {
+    let found = client
+        .get_optional(
+            &client.repo_path(&format!("/git/ref/heads/{}", path_part(branch))),
+            &format!("branch {branch}"),
+        )
+        .await?;
+    found
+        .map(|r| {
+            r["object"]["sha"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::Unexpected {
+                    what: format!("branch {branch}"),
+                    detail: "no object sha".into(),
+                })
+        })
+        .transpose()
+}
+
+async fn commit_tree(client: &Client, commit: &str) -> Result<String, Error> {
+    let c = client
+        .get(
+            &client.repo_path(&format!("/git/commits/{commit}")),
+            &format!("commit {commit}"),
+        )
+        .await?;
+    Ok(c["tree"]["sha"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Whether `commit` is exactly the change: `tree` on the single parent `base`.
+async fn is_the_change(
+    client: &Client,
+    commit: &str,
+    tree: &str,
+    base: &str,
+) -> Result<bool, Error> {
+    let c = client
+        .get(
+            &client.repo_path(&format!("/git/commits/{commit}")),
+            &format!("commit {commit}"),
+        )
+        .await?;
+    let parents: Vec<&str> = c["parents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["sha"].as_str())
+        .collect();
+    Ok(c["tree"]["sha"] == tree && parents == [base])
+}
+
+/// Makes `branch` hold the change (`tree` on the plan's base), reusing the
+/// commit an earlier attempt pushed; returns the commit.
+async fn push(
+    client: &Client,
+    branch: &str,
+    tree: &str,
+    plan: &PromotionPlan,
+    title: &str,
+) -> Result<String, Error> {
+    let existing = branch_tip(client, branch).await?;
+    if let Some(tip) = &existing
+        && is_the_change(client, tip, tree, &plan.base).await?
+    {
+        return Ok(tip.clone());
+    }
+    // A commit nobody points to yet is harmless if an answer is lost, and a
+    // retry writes another.
+    let commit = client
+        .write(
+            Method::POST,
+            &client.repo_path("/git/commits"),
+            &json!({ "message": title, "tree": tree, "parents": [plan.base] }),
+            "writing the commit",
+            Repeat::Unsafe,
+        )
+        .await?;
+    let commit = field(&commit, "sha", "the commit")?;
+    let full = format!("refs/heads/{branch}");
+    let outcome = match existing {
+        // Hoist's own branch with an older change (the target moved, or a
+        // plan for other versions): it takes the new one.
+        Some(_) => {
+            client
+                .write(
+                    Method::PATCH,
+                    &client.repo_path(&format!("/git/refs/heads/{}", path_part(branch))),
+                    &json!({ "sha": commit, "force": true }),
+                    &format!("moving branch {branch}"),
+                    Repeat::Unsafe,
+                )
+                .await
+        }
+        None => {
+            client
+                .write(
+                    Method::POST,
+                    &client.repo_path("/git/refs"),
+                    &json!({ "ref": full, "sha": commit }),
+                    &format!("creating branch {branch}"),
+                    Repeat::Unsafe,
+                )
+                .await
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(commit),
+        // Created meanwhile (say, by an attempt whose answer was lost): fine
+        // if it holds the change.
+        Err(Error::Validation { .. }) => match branch_tip(client, branch).await? {
+            Some(tip) if is_the_change(client, &tip, tree, &plan.base).await? => Ok(tip),
+            _ => Err(Error::Conflict {
+                what: format!("branch {branch}"),
+                message: "it changed while Hoist was writing it; try again".into(),
+            }),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// An open pull request into the target branch.
+#[derive(Debug, Clone)]
+pub struct OpenPull {
+    /// Its number.
+    pub number: u64,
+    /// Its page.
+    pub url: String,
+    /// Its head branch.
+    pub branch: String,
+    /// Its head commit.
+    pub head: String,
+    /// Hoist's marker, when Hoist opened it.
+    pub marker: Option<Marker>,
+}
+
+impl OpenPull {
+    fn from_json(p: &Value) -> Option<OpenPull> {
+        Some(OpenPull {
+            number: p["number"].as_u64()?,
+            url: p["html_url"].as_str()?.to_owned(),
+            branch: p["head"]["ref"].as_str()?.to_owned(),
+            head: p["head"]["sha"].as_str()?.to_owned(),
+            marker: p["body"].as_str().and_then(Marker::find),
+        })
+    }
+}
+
+/// The open pull requests into `base`, every page.
+pub async fn open_pulls(client: &Client, base: &str) -> Result<Vec<OpenPull>, Error> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let list = client
+            .get(
+                &client.repo_path(&format!(
+                    "/pulls?state=open&base={}&per_page=100&page={page}",
+                    path_part(base).replace('/', "%2F")
+                )),
+                &format!("the open pull requests into {base}"),
+            )
+            .await?;
+        let items = list.as_array().cloned().unwrap_or_default();
+        all.extend(items.iter().filter_map(OpenPull::from_json));
+        if items.len() < 100 {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// Creates the pull request; if the answer is lost or GitHub says one
+/// exists, finds the one for `branch` instead of making a second.
+async fn create_pull(
+    client: &Client,
+    plan: &PromotionPlan,
+    branch: &str,
+    title: &str,
+    body: &str,
+) -> Result<(u64, String, Outcome), Error> {
+    let created = client
+        .write(
+            Method::POST,
+            &client.repo_path("/pulls"),
+            &json!({ "title": title, "head": branch, "base": plan.target_branch, "body": body }),
+            "opening the pull request",
+            Repeat::Unsafe,
+        )
+        .await;
+    match created {
+        Ok(p) => Ok((
+            p["number"].as_u64().unwrap_or_default(),
+            field(&p, "html_url", "the pull request")?,
+            Outcome::Created,
+        )),
+        Err(e @ (Error::Network { .. } | Error::Validation { .. })) => {
+            let found = open_pulls(client, &plan.target_branch)
+                .await?
+                .into_iter()
+                .find(|p| p.branch == branch);
+            match found {
+                Some(p) => Ok((p.number, p.url, Outcome::Created)),
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}

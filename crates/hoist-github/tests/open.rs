@@ -1,0 +1,528 @@
+//! Opening promotion pull requests against the sandbox: exactly the
+//! previewed change on exactly the previewed base, and retries after a
+//! failure at any step that finish the job without duplicates.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hoist_core::Project;
+use hoist_core::config::PrSettings;
+use hoist_core::plan::PromotionPlan;
+use hoist_core::point::Point;
+use hoist_fixtures::{fixture, git};
+use hoist_github::client::Policy;
+use hoist_github::open::{Outcome, Request, Step, WhenOpen, open};
+use hoist_github::{Client, Error, Remote, Token};
+use hoist_sandbox::{Config, Fault, FaultKind, Sandbox};
+
+const TOKEN: &str = "ghp_opentesttoken";
+
+struct World {
+    dir: tempfile::TempDir,
+    bare: PathBuf,
+    clone: PathBuf,
+    sandbox: Sandbox,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = dir.path().join("gitops.git");
+    let clone = dir.path().join("clone");
+    let source = fixture("branch-helm");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &source.to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &bare.to_string_lossy(),
+            &clone.to_string_lossy(),
+        ],
+    );
+    let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
+    config.collaborators = vec!["alice".into()];
+    config.accounts.push(hoist_sandbox::Account {
+        login: "reader".into(),
+        token: "ghp_readonly".into(),
+        scopes: vec!["read:org".into()],
+    });
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    World {
+        dir,
+        bare,
+        clone,
+        sandbox,
+    }
+}
+
+impl World {
+    fn client(&self, token: &str) -> Client {
+        let remote =
+            Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
+        let policy = Policy {
+            max_wait: Duration::from_secs(5),
+            retries: 2,
+            backoff: Duration::from_millis(10),
+            timeout: Duration::from_secs(5),
+        };
+        Client::new(
+            &remote,
+            self.sandbox.url(),
+            &Token::new(token).expect("token"),
+            policy,
+        )
+        .expect("client")
+    }
+
+    fn plan(&self, apps: &[&str]) -> PromotionPlan {
+        git(&self.clone, &["fetch", "-q", "origin"]);
+        let project = Project::open(&self.clone).expect("project");
+        let apps: Vec<String> = apps.iter().map(|a| a.to_string()).collect();
+        hoist_core::plan::promotion(&project, &Point::tip("dev"), "stage", &apps)
+            .expect("plan")
+            .expect("something to promote")
+    }
+
+    /// Hoist's branches in the bare repository.
+    fn hoist_branches(&self) -> Vec<String> {
+        git(
+            &self.bare,
+            &[
+                "for-each-ref",
+                "--format=%(refname:short)",
+                "refs/heads/hoist",
+            ],
+        )
+        .lines()
+        .map(str::to_owned)
+        .collect()
+    }
+
+    /// Sets api's version on dev, as a developer's merge would.
+    fn release_on_dev(&self, version: &str) {
+        let work = self.dir.path().join(format!("work-{version}"));
+        git(
+            self.dir.path(),
+            &[
+                "clone",
+                "-q",
+                "-b",
+                "env/dev",
+                &self.bare.to_string_lossy(),
+                &work.to_string_lossy(),
+            ],
+        );
+        let file = work.join("apps/api/values.yaml");
+        let text = std::fs::read_to_string(&file).expect("values");
+        let old = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("tag:"))
+            .expect("tag line")
+            .to_owned();
+        std::fs::write(&file, text.replace(&old, &format!("  tag: \"{version}\""))).expect("write");
+        git(
+            &work,
+            &[
+                "-c",
+                "user.name=Dev",
+                "-c",
+                "user.email=dev@acme.test",
+                "commit",
+                "-qam",
+                &format!("api {version}"),
+            ],
+        );
+        git(&work, &["push", "-q", "origin", "env/dev"]);
+    }
+}
+
+fn settings() -> PrSettings {
+    PrSettings {
+        labels: vec!["promotion".into()],
+        reviewers: vec!["alice".into()],
+        ..PrSettings::default()
+    }
+}
+
+async fn open_plan(
+    client: &Client,
+    plan: &PromotionPlan,
+    when_open: WhenOpen,
+) -> Result<hoist_github::open::Opened, Error> {
+    let settings = settings();
+    let request = Request {
+        plan,
+        settings: &settings,
+        reason: None,
+        when_open,
+    };
+    open(client, &request, &|_| {}, &AtomicBool::new(false)).await
+}
+
+fn check_journal(sandbox: &Sandbox) {
+    let root = hoist_fixtures::workspace_root();
+    let mut spec = hoist_sandbox::openapi::Spec::load(&hoist_sandbox::openapi::default_spec(&root))
+        .expect("spec");
+    let failures: Vec<String> = sandbox
+        .journal()
+        .iter()
+        .filter_map(|e| spec.check(e).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn show(bare: &Path, spec: &str) -> Vec<u8> {
+    let out = std::process::Command::new("git")
+        .args(["show", spec])
+        .current_dir(bare)
+        .output()
+        .expect("git show");
+    assert!(out.status.success(), "git show {spec}");
+    out.stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opens_exactly_the_previewed_change_on_the_previewed_base() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let client = w.client(TOKEN);
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let seen = steps.clone();
+    let settings = settings();
+    let request = Request {
+        plan: &plan,
+        settings: &settings,
+        reason: None,
+        when_open: WhenOpen::Report,
+    };
+    let opened = open(
+        &client,
+        &request,
+        &move |s| seen.lock().expect("lock").push(s),
+        &AtomicBool::new(false),
+    )
+    .await
+    .expect("opens");
+    assert_eq!(opened.outcome, Outcome::Created);
+    assert_eq!(opened.branch, "hoist/stage/api-1.6.0");
+    assert_eq!(opened.number, 1);
+    assert!(
+        opened.url.ends_with("/acme/gitops/pull/1"),
+        "{}",
+        opened.url
+    );
+    // One parent, the base; only the planned file differs, byte for byte.
+    assert_eq!(
+        git(&w.bare, &["rev-parse", &format!("{}^@", opened.commit)]).trim(),
+        plan.base
+    );
+    let changed = git(
+        &w.bare,
+        &["diff", "--name-only", &plan.base, &opened.commit],
+    );
+    assert_eq!(changed.trim(), "apps/api/values.yaml");
+    let file = &plan.files[0];
+    assert_eq!(
+        show(&w.bare, &format!("{}:{}", opened.commit, file.path)),
+        file.new.clone().expect("new content")
+    );
+    let steps = steps.lock().expect("lock").clone();
+    assert_eq!(steps.first(), Some(&Step::CheckingTarget));
+    assert_eq!(steps.last(), Some(&Step::Finishing));
+    // Labels, reviewers and the marker are on the pull request.
+    let pr = client
+        .get(&client.repo_path("/pulls/1"), "pr")
+        .await
+        .expect("pull");
+    assert_eq!(pr["labels"][0]["name"], "promotion");
+    assert_eq!(pr["requested_reviewers"][0]["login"], "alice");
+    assert_eq!(pr["base"]["ref"], "env/stage");
+    let marker =
+        hoist_github::proposal::Marker::find(pr["body"].as_str().expect("body")).expect("marker");
+    assert_eq!(marker, hoist_github::proposal::Marker::of(&plan));
+    assert!(
+        pr["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("| api | `1.5.0` | `1.6.0` |")
+    );
+
+    // Opening again finds it: no second branch or pull request.
+    let again = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect("resumes");
+    assert_eq!((again.number, again.outcome), (1, Outcome::Resumed));
+    assert_eq!(w.sandbox.pulls().len(), 1);
+    assert_eq!(w.hoist_branches(), ["hoist/stage/api-1.6.0"]);
+
+    // Merged on GitHub, fetched: stage runs the new version.
+    w.sandbox.merge(1, "alice").expect("merge");
+    git(&w.clone, &["fetch", "-q", "origin"]);
+    let project = Project::open(&w.clone).expect("project");
+    let status = project.status().expect("status");
+    let json = serde_json::to_value(&status).expect("json").to_string();
+    assert!(json.contains("1.6.0"), "{json}");
+    assert!(
+        hoist_core::plan::promotion(&project, &Point::tip("dev"), "stage", &["api".into()])
+            .expect("plan")
+            .is_none()
+    );
+    check_journal(&w.sandbox);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_a_failure_at_any_step_makes_one_branch_and_one_pull_request() {
+    // Each fault hits one step; the first attempt may fail, the second must
+    // complete, and never duplicate.
+    let faults = [
+        Fault::once("POST", "/git/commits", FaultKind::DropAfter),
+        Fault::once("POST", "/git/refs", FaultKind::DropAfter),
+        // The crash between the branch and the pull request.
+        Fault::once("POST", "/pulls", FaultKind::DropBefore),
+        Fault::once("POST", "/pulls", FaultKind::DropAfter),
+        Fault::once("POST", "/labels", FaultKind::Status(502)).times(5),
+        Fault::once("POST", "/git/trees", FaultKind::Status(503)),
+    ];
+    for fault in faults {
+        let w = world();
+        let plan = w.plan(&["api"]);
+        let client = w.client(TOKEN);
+        w.sandbox.inject(fault.clone());
+        let first = open_plan(&client, &plan, WhenOpen::Report).await;
+        let opened = match first {
+            Ok(opened) => opened,
+            Err(e) => {
+                assert!(
+                    matches!(e, Error::Network { .. } | Error::Server { .. }),
+                    "{fault:?}: {e}"
+                );
+                open_plan(&client, &plan, WhenOpen::Report)
+                    .await
+                    .unwrap_or_else(|e| panic!("{fault:?}: retry: {e}"))
+            }
+        };
+        assert_eq!(w.sandbox.pulls().len(), 1, "{fault:?}");
+        assert_eq!(w.hoist_branches(), ["hoist/stage/api-1.6.0"], "{fault:?}");
+        let tip = git(&w.bare, &["rev-parse", "hoist/stage/api-1.6.0"]);
+        assert_eq!(tip.trim(), opened.commit, "{fault:?}");
+        assert_eq!(
+            git(&w.bare, &["rev-parse", &format!("{}^@", opened.commit)]).trim(),
+            plan.base
+        );
+        let pr = client
+            .get(&client.repo_path("/pulls/1"), "pr")
+            .await
+            .expect("pull");
+        assert_eq!(pr["labels"][0]["name"], "promotion", "{fault:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_moved_after_the_preview_stops_before_writing() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let prod = git(&w.bare, &["rev-parse", "env/prod"]);
+    w.sandbox.push("env/stage", prod.trim()).expect("push");
+    let e = open_plan(&w.client(TOKEN), &plan, WhenOpen::Report)
+        .await
+        .expect_err("moved");
+    assert!(matches!(e, Error::TargetMoved { .. }), "{e}");
+    assert!(e.to_string().contains("preview the change again"), "{e}");
+    assert!(w.hoist_branches().is_empty());
+    assert!(w.sandbox.pulls().is_empty());
+    assert_eq!(
+        w.sandbox.count("POST", "/repos/{owner}/{repo}/git/blobs"),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_pull_request_for_the_same_apps_is_reported_or_updated() {
+    let w = world();
+    let client = w.client(TOKEN);
+    let first = open_plan(&client, &w.plan(&["api"]), WhenOpen::Report)
+        .await
+        .expect("first");
+    w.release_on_dev("1.7.0");
+    let newer = w.plan(&["api"]);
+    assert_eq!(newer.apps[0].to, "1.7.0");
+    let e = open_plan(&client, &newer, WhenOpen::Report)
+        .await
+        .expect_err("already open");
+    assert!(matches!(e, Error::AlreadyOpen { number: 1, .. }), "{e}");
+    assert!(
+        w.hoist_branches() == ["hoist/stage/api-1.6.0"],
+        "nothing written: {:?}",
+        w.hoist_branches()
+    );
+    let updated = open_plan(&client, &newer, WhenOpen::Update)
+        .await
+        .expect("updated");
+    assert_eq!(
+        (updated.number, updated.outcome),
+        (first.number, Outcome::Updated)
+    );
+    assert_eq!(w.sandbox.pulls().len(), 1);
+    let content = show(&w.bare, &format!("{}:apps/api/values.yaml", first.branch));
+    assert!(String::from_utf8_lossy(&content).contains("1.7.0"));
+    let pr = client
+        .get(&client.repo_path("/pulls/1"), "pr")
+        .await
+        .expect("pull");
+    assert!(pr["title"].as_str().unwrap_or("").contains("api"));
+    assert!(pr["body"].as_str().unwrap_or("").contains("`1.7.0`"));
+    check_journal(&w.sandbox);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollbacks_and_blocked_plans_need_a_reason() {
+    let w = world();
+    let client = w.client(TOKEN);
+    let mut plan = w.plan(&["api"]);
+    plan.blocked = true;
+    let e = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect_err("blocked");
+    assert!(matches!(e, Error::ReasonRequired(_)), "{e}");
+    plan.blocked = false;
+    plan.kind = hoist_core::plan::PlanKind::Rollback;
+    let e = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect_err("rollback");
+    assert!(matches!(e, Error::ReasonRequired(_)), "{e}");
+    let settings = settings();
+    let request = Request {
+        plan: &plan,
+        settings: &settings,
+        reason: Some("1.6.0 leaks memory"),
+        when_open: WhenOpen::Report,
+    };
+    let opened = open(&client, &request, &|_| {}, &AtomicBool::new(false))
+        .await
+        .expect("with a reason");
+    assert_eq!(opened.branch, "hoist/stage/rollback-api-1.6.0");
+    let pr = client
+        .get(&client.repo_path("/pulls/1"), "pr")
+        .await
+        .expect("pull");
+    assert!(
+        pr["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("**Reason:** 1.6.0 leaks memory")
+    );
+    plan.kind = hoist_core::plan::PlanKind::Comparison;
+    assert!(matches!(
+        open_plan(&client, &plan, WhenOpen::Report).await,
+        Err(Error::NotOpenable(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_stops_between_steps_and_a_retry_resumes() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let client = w.client(TOKEN);
+    let settings = settings();
+    let request = Request {
+        plan: &plan,
+        settings: &settings,
+        reason: None,
+        when_open: WhenOpen::Report,
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let stop_at_pull = move |s: Step| {
+        if s == Step::OpeningPullRequest {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let e = open(&client, &request, &stop_at_pull, &cancel)
+        .await
+        .expect_err("cancelled");
+    assert!(matches!(e, Error::Cancelled), "{e}");
+    assert!(w.sandbox.pulls().is_empty());
+    let opened = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect("resumes");
+    assert_eq!(opened.outcome, Outcome::Created);
+    assert_eq!(w.hoist_branches().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_faults_become_specific_errors_or_bounded_waits() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    // A revoked token.
+    w.sandbox
+        .inject(Fault::once("GET", "/git/ref/", FaultKind::Status(401)));
+    let e = open_plan(&w.client(TOKEN), &plan, WhenOpen::Report)
+        .await
+        .expect_err("401");
+    assert!(matches!(e, Error::Unauthorized { .. }), "{e}");
+    // A token without `repo`.
+    let e = open_plan(&w.client("ghp_readonly"), &plan, WhenOpen::Report)
+        .await
+        .expect_err("scope");
+    assert!(e.to_string().contains("lacks the repo scope"), "{e}");
+    // 5xx on a read is retried; on a commit (not idempotent) it is not.
+    w.sandbox
+        .inject(Fault::once("GET", "/git/ref/", FaultKind::Status(502)).times(2));
+    w.sandbox
+        .inject(Fault::once("POST", "/git/commits", FaultKind::Status(500)));
+    let e = open_plan(&w.client(TOKEN), &plan, WhenOpen::Report)
+        .await
+        .expect_err("500 on commit");
+    assert!(
+        matches!(
+            e,
+            Error::Server {
+                status: 500,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Rate limits are waited out, and the wait is reported.
+    w.sandbox.inject(Fault::once(
+        "POST",
+        "/git/blobs",
+        FaultKind::SecondaryRateLimit { retry_after: 1 },
+    ));
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = waits.clone();
+    let client = w.client(TOKEN).with_on_wait(Arc::new(move |secs, why| {
+        seen.lock().expect("lock").push((secs, why.to_owned()))
+    }));
+    let opened = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect("after waiting");
+    assert_eq!(opened.outcome, Outcome::Created);
+    assert!(
+        waits
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(s, why)| *s == 1 && why.contains("rate limit"))
+    );
+    // A primary limit spent for longer than Hoist waits is an error saying until when.
+    w.sandbox
+        .spend_rate_limit("release-manager", Duration::from_secs(3600));
+    let e = open_plan(&w.client(TOKEN), &plan, WhenOpen::Report)
+        .await
+        .expect_err("spent");
+    assert!(matches!(e, Error::RateLimited { .. }), "{e}");
+    check_journal(&w.sandbox);
+}
