@@ -8,6 +8,7 @@ pub mod open;
 pub mod proposal;
 pub mod remote;
 pub mod token;
+pub mod track;
 
 pub use client::Client;
 pub use error::Error;

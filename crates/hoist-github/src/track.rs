@@ -1,0 +1,321 @@
+//! Following Hoist's pull requests: checks, reviews and mergeability while
+//! open, the merge when asked, then what the reconciler reports on the
+//! environment's new tip. Reads of things that change are conditional
+//! (ETags), so polling does not spend the rate limit.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use http::Method;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::Error;
+use crate::client::{Client, Repeat};
+use crate::proposal::Marker;
+
+/// Where a pull request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullState {
+    /// Open.
+    Open,
+    /// Closed without merging.
+    Closed,
+    /// Merged.
+    Merged,
+}
+
+/// The reviewers' verdict, as GitHub's branch protection sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// Someone's latest review requests changes.
+    ChangesRequested,
+    /// Approved, and nobody's latest review requests changes.
+    Approved,
+    /// Reviews were requested and none has come.
+    ReviewRequired,
+    /// No review asked for or given.
+    None,
+}
+
+/// One check run or commit status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The check run's name or the status's context.
+    pub name: String,
+    /// `success`, `failure` or `pending`.
+    pub state: String,
+    /// What it says, if anything.
+    pub description: Option<String>,
+    /// Where its details are.
+    pub url: Option<String>,
+}
+
+/// Every check and status on one commit, summed up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checks {
+    /// The commit.
+    pub sha: String,
+    /// `success` when all passed, `failure` when any failed, else `pending`
+    /// (also when there are none yet).
+    pub state: String,
+    /// Each check run and status.
+    pub items: Vec<Check>,
+}
+
+/// A Hoist pull request as the tracker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tracked {
+    /// Its number.
+    pub number: u64,
+    /// Its title.
+    pub title: String,
+    /// Its page.
+    pub url: String,
+    /// Its head branch.
+    pub branch: String,
+    /// Its head commit.
+    pub head: String,
+    /// The branch it merges into.
+    pub base: String,
+    /// What Hoist's marker says it does.
+    pub marker: Marker,
+    /// Open, closed or merged.
+    pub state: PullState,
+    /// Whether GitHub can merge it (`None` while GitHub computes it).
+    pub mergeable: Option<bool>,
+    /// GitHub's `mergeable_state`: `clean`, `blocked`, `dirty`, `unstable`, …
+    pub mergeable_state: String,
+    /// The reviews' verdict.
+    pub review: ReviewDecision,
+    /// Checks on the head commit.
+    pub checks: Checks,
+    /// The merge commit, once merged.
+    pub merge_commit: Option<String>,
+}
+
+impl Tracked {
+    /// Whether GitHub would merge it now.
+    pub fn can_merge(&self) -> bool {
+        self.state == PullState::Open
+            && self.mergeable == Some(true)
+            && matches!(
+                self.mergeable_state.as_str(),
+                "clean" | "unstable" | "has_hooks"
+            )
+    }
+}
+
+/// The numbers of the open pull requests Hoist opened (those with its marker).
+pub async fn open_numbers(client: &Client) -> Result<Vec<u64>, Error> {
+    let mut numbers = Vec::new();
+    for page in 1.. {
+        let list = client
+            .poll(
+                &client.repo_path(&format!("/pulls?state=open&per_page=100&page={page}")),
+                "the open pull requests",
+            )
+            .await?;
+        let items = list.as_array().cloned().unwrap_or_default();
+        numbers.extend(
+            items
+                .iter()
+                .filter(|p| p["body"].as_str().and_then(Marker::find).is_some())
+                .filter_map(|p| p["number"].as_u64()),
+        );
+        if items.len() < 100 {
+            break;
+        }
+    }
+    Ok(numbers)
+}
+
+/// Pull request `number` with its checks and reviews.
+pub async fn pull(client: &Client, number: u64) -> Result<Tracked, Error> {
+    let what = format!("pull request #{number}");
+    let p = client
+        .poll(&client.repo_path(&format!("/pulls/{number}")), &what)
+        .await?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let marker = p["body"]
+        .as_str()
+        .and_then(Marker::find)
+        .ok_or_else(|| Error::NotOpenable(format!("{what} was not opened by Hoist")))?;
+    let head = text(&p["head"]["sha"]);
+    let state = match (text(&p["state"]).as_str(), p["merged"].as_bool()) {
+        (_, Some(true)) => PullState::Merged,
+        ("open", _) => PullState::Open,
+        _ => PullState::Closed,
+    };
+    let reviews = client
+        .poll(
+            &client.repo_path(&format!("/pulls/{number}/reviews?per_page=100")),
+            &format!("the reviews of {what}"),
+        )
+        .await?;
+    let requested = p["requested_reviewers"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty())
+        || p["requested_teams"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty());
+    Ok(Tracked {
+        number,
+        title: text(&p["title"]),
+        url: text(&p["html_url"]),
+        branch: text(&p["head"]["ref"]),
+        base: text(&p["base"]["ref"]),
+        marker,
+        state,
+        mergeable: p["mergeable"].as_bool(),
+        mergeable_state: text(&p["mergeable_state"]),
+        review: decision(&reviews, requested),
+        checks: checks(client, &head).await?,
+        merge_commit: p["merge_commit_sha"]
+            .as_str()
+            .filter(|_| state == PullState::Merged)
+            .map(str::to_owned),
+        head,
+    })
+}
+
+/// The verdict from each reviewer's latest decisive review.
+fn decision(reviews: &Value, requested: bool) -> ReviewDecision {
+    let mut latest: Vec<(&str, &str)> = Vec::new();
+    for r in reviews.as_array().into_iter().flatten() {
+        let (Some(user), Some(state)) = (r["user"]["login"].as_str(), r["state"].as_str()) else {
+            continue;
+        };
+        // Comments do not change a reviewer's verdict.
+        if matches!(state, "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
+            latest.retain(|(u, _)| *u != user);
+            latest.push((user, state));
+        }
+    }
+    if latest.iter().any(|(_, s)| *s == "CHANGES_REQUESTED") {
+        ReviewDecision::ChangesRequested
+    } else if latest.iter().any(|(_, s)| *s == "APPROVED") {
+        ReviewDecision::Approved
+    } else if requested {
+        ReviewDecision::ReviewRequired
+    } else {
+        ReviewDecision::None
+    }
+}
+
+/// The check runs and commit statuses on `sha` (a commit or a branch).
+pub async fn checks(client: &Client, sha: &str) -> Result<Checks, Error> {
+    let reference = sha.replace('/', "%2F");
+    let runs = client
+        .poll(
+            &client.repo_path(&format!("/commits/{reference}/check-runs?per_page=100")),
+            &format!("the check runs on {sha}"),
+        )
+        .await?;
+    let combined = client
+        .poll(
+            &client.repo_path(&format!("/commits/{reference}/status")),
+            &format!("the statuses on {sha}"),
+        )
+        .await?;
+    let mut items: Vec<Check> = runs["check_runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| Check {
+            name: r["name"].as_str().unwrap_or_default().to_owned(),
+            state: match (r["status"].as_str(), r["conclusion"].as_str()) {
+                (Some("completed"), Some("success" | "neutral" | "skipped")) => "success",
+                (Some("completed"), _) => "failure",
+                _ => "pending",
+            }
+            .to_owned(),
+            description: r["output"]["title"].as_str().map(str::to_owned),
+            url: r["details_url"].as_str().map(str::to_owned),
+        })
+        .collect();
+    items.extend(
+        combined["statuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| Check {
+                name: s["context"].as_str().unwrap_or_default().to_owned(),
+                state: match s["state"].as_str() {
+                    Some("success") => "success",
+                    Some("failure" | "error") => "failure",
+                    _ => "pending",
+                }
+                .to_owned(),
+                description: s["description"].as_str().map(str::to_owned),
+                url: s["target_url"].as_str().map(str::to_owned),
+            }),
+    );
+    let state = if items.iter().any(|c| c.state == "failure") {
+        "failure"
+    } else if items.is_empty() || items.iter().any(|c| c.state == "pending") {
+        "pending"
+    } else {
+        "success"
+    };
+    Ok(Checks {
+        sha: combined["sha"].as_str().unwrap_or(sha).to_owned(),
+        state: state.to_owned(),
+        items,
+    })
+}
+
+/// Merges pull request `number` if its head is still `head` (what the user
+/// saw); returns the merge commit.
+pub async fn merge(client: &Client, number: u64, head: &str) -> Result<String, Error> {
+    let merged = client
+        .write(
+            Method::PUT,
+            &client.repo_path(&format!("/pulls/{number}/merge")),
+            &json!({ "sha": head, "merge_method": "merge" }),
+            &format!("merging pull request #{number}"),
+            Repeat::Unsafe,
+        )
+        .await;
+    match merged {
+        Ok(answer) => Ok(answer["sha"].as_str().unwrap_or_default().to_owned()),
+        // An answer lost after a merge that went through: the pull request says so.
+        Err(e @ Error::Network { .. }) => {
+            let now = pull(client, number).await?;
+            now.merge_commit.ok_or(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Polls the checks on `sha` (an environment's new tip) every `interval`
+/// until they succeed or fail, for at most `timeout`; each change is passed
+/// to `on_update`. Returns the last state seen (still `pending` on timeout).
+pub async fn until_settled(
+    client: &Client,
+    sha: &str,
+    interval: Duration,
+    timeout: Duration,
+    on_update: &(dyn Fn(&Checks) + Send + Sync),
+    cancel: &AtomicBool,
+) -> Result<Checks, Error> {
+    let deadline = Instant::now() + timeout;
+    let mut last: Option<Checks> = None;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        let now = checks(client, sha).await?;
+        if last.as_ref() != Some(&now) {
+            on_update(&now);
+        }
+        // A settled state needs at least one report: no checks yet is pending.
+        if now.state != "pending" || Instant::now() >= deadline {
+            return Ok(now);
+        }
+        last = Some(now);
+        tokio::time::sleep(interval).await;
+    }
+}

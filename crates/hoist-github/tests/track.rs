@@ -1,0 +1,245 @@
+//! Following a promotion pull request against the sandbox: checks, reviews,
+//! the merge, and the reconciler's report on the environment's new tip.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hoist_core::Project;
+use hoist_core::config::PrSettings;
+use hoist_core::point::Point;
+use hoist_fixtures::{fixture, git};
+use hoist_github::client::Policy;
+use hoist_github::open::{Request, WhenOpen, open};
+use hoist_github::track::{self, PullState, ReviewDecision};
+use hoist_github::{Client, Error, Remote, Token};
+use hoist_sandbox::{Config, Sandbox};
+
+const TOKEN: &str = "ghp_tracktesttoken";
+
+struct World {
+    _dir: tempfile::TempDir,
+    sandbox: Sandbox,
+    client: Client,
+    number: u64,
+    head: String,
+}
+
+async fn opened_promotion() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = dir.path().join("gitops.git");
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &fixture("branch-helm").to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &bare.to_string_lossy(),
+            &clone.to_string_lossy(),
+        ],
+    );
+    let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
+    config.collaborators = vec!["alice".into()];
+    config.checks = vec!["validate".into()];
+    config.reconciler = Some("argo-cd/stage".into());
+    config.delay = Duration::from_millis(100);
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    let remote =
+        Remote::parse("https://github.com/acme/gitops", &Default::default()).expect("remote");
+    let policy = Policy {
+        backoff: Duration::from_millis(10),
+        ..Policy::default()
+    };
+    let client = Client::new(
+        &remote,
+        sandbox.url(),
+        &Token::new(TOKEN).expect("token"),
+        policy,
+    )
+    .expect("client");
+    let project = Project::open(&clone).expect("project");
+    let plan = hoist_core::plan::promotion(&project, &Point::tip("dev"), "stage", &["api".into()])
+        .expect("plan")
+        .expect("a change");
+    let settings = PrSettings {
+        reviewers: vec!["alice".into()],
+        ..PrSettings::default()
+    };
+    let request = Request {
+        plan: &plan,
+        settings: &settings,
+        reason: None,
+        when_open: WhenOpen::Report,
+    };
+    let opened = open(&client, &request, &|_| {}, &AtomicBool::new(false))
+        .await
+        .expect("opened");
+    World {
+        _dir: dir,
+        sandbox,
+        client,
+        number: opened.number,
+        head: opened.commit,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follows_a_promotion_from_open_to_reconciled() {
+    let w = opened_promotion().await;
+    assert_eq!(
+        track::open_numbers(&w.client).await.expect("list"),
+        [w.number]
+    );
+    let fresh = track::pull(&w.client, w.number).await.expect("pull");
+    assert_eq!(
+        (fresh.state, fresh.review),
+        (PullState::Open, ReviewDecision::ReviewRequired)
+    );
+    assert_eq!(fresh.marker.target, "stage");
+    assert_eq!(fresh.head, w.head);
+    let none = AtomicBool::new(false);
+    let checks = track::until_settled(
+        &w.client,
+        &w.head,
+        Duration::from_millis(20),
+        Duration::from_secs(10),
+        &|_| {},
+        &none,
+    )
+    .await
+    .expect("checks");
+    assert_eq!(checks.state, "success");
+    assert_eq!(checks.items[0].name, "validate");
+
+    // Polling an unchanged pull request is answered 304, which is free.
+    let before = w
+        .sandbox
+        .journal()
+        .iter()
+        .filter(|e| e.status == 304)
+        .count();
+    track::pull(&w.client, w.number).await.expect("pull");
+    assert!(
+        w.sandbox
+            .journal()
+            .iter()
+            .filter(|e| e.status == 304)
+            .count()
+            > before
+    );
+
+    w.sandbox
+        .review(w.number, "alice", "APPROVED")
+        .expect("review");
+    let approved = track::pull(&w.client, w.number).await.expect("pull");
+    assert_eq!(approved.review, ReviewDecision::Approved);
+    assert!(approved.can_merge(), "{approved:?}");
+    let merged = track::merge(&w.client, w.number, &approved.head)
+        .await
+        .expect("merge");
+    let after = track::pull(&w.client, w.number).await.expect("pull");
+    assert_eq!(
+        (after.state, after.merge_commit.as_deref()),
+        (PullState::Merged, Some(merged.as_str()))
+    );
+    assert!(
+        track::open_numbers(&w.client)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let settled = track::until_settled(
+        &w.client,
+        "env/stage",
+        Duration::from_millis(20),
+        Duration::from_secs(10),
+        &move |c| log.lock().expect("lock").push(c.state.clone()),
+        &none,
+    )
+    .await
+    .expect("reconciled");
+    assert_eq!(
+        (settled.sha.as_str(), settled.state.as_str()),
+        (merged.as_str(), "success")
+    );
+    assert_eq!(settled.items[0].name, "argo-cd/stage");
+    assert_eq!(
+        seen.lock().expect("lock").last().map(String::as_str),
+        Some("success")
+    );
+    let root = hoist_fixtures::workspace_root();
+    let mut spec = hoist_sandbox::openapi::Spec::load(&hoist_sandbox::openapi::default_spec(&root))
+        .expect("spec");
+    let failures: Vec<String> = w
+        .sandbox
+        .journal()
+        .iter()
+        .filter_map(|e| spec.check(e).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reported() {
+    let w = opened_promotion().await;
+    w.sandbox
+        .review(w.number, "alice", "CHANGES_REQUESTED")
+        .expect("review");
+    let blocked = track::pull(&w.client, w.number).await.expect("pull");
+    assert_eq!(blocked.review, ReviewDecision::ChangesRequested);
+    assert!(!blocked.can_merge());
+    let refused = track::merge(&w.client, w.number, &w.head)
+        .await
+        .expect_err("blocked");
+    assert!(matches!(refused, Error::Conflict { .. }), "{refused}");
+    w.sandbox
+        .review(w.number, "alice", "APPROVED")
+        .expect("review");
+    let stale = track::merge(
+        &w.client,
+        w.number,
+        "0000000000000000000000000000000000000000",
+    )
+    .await
+    .expect_err("stale");
+    assert!(
+        stale.to_string().contains("Head branch was modified"),
+        "{stale}"
+    );
+    w.sandbox.reconcile_outcome("env/stage", "failure");
+    let merged = track::merge(&w.client, w.number, &w.head)
+        .await
+        .expect("merge");
+    let none = AtomicBool::new(false);
+    let settled = track::until_settled(
+        &w.client,
+        &merged,
+        Duration::from_millis(20),
+        Duration::from_secs(10),
+        &|_| {},
+        &none,
+    )
+    .await
+    .expect("settled");
+    assert_eq!(settled.state, "failure");
+    assert!(
+        settled.items[0]
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .contains("degraded")
+    );
+}
