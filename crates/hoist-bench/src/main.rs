@@ -4,7 +4,6 @@
 //! `cargo run -p hoist-bench --release -- [--apps N] [--commits N] [--runs N]`
 
 mod baseline;
-mod generate;
 mod history;
 mod plan;
 
@@ -17,7 +16,7 @@ use clap::Parser;
 use hoist_core::Project;
 use hoist_core::status::{Cell, Status};
 
-use crate::generate::{ENVIRONMENTS, Spec};
+use hoist_demo::generate::{self, ENVIRONMENTS, Spec};
 
 /// Time hoist's status against plain git on a generated repository.
 #[derive(Debug, Parser)]

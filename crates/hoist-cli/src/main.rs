@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 an error (one line on stderr says why), 2 a usage error.
 
 mod diffview;
+mod github;
 mod table;
 mod views;
 
@@ -18,7 +19,7 @@ use hoist_core::point::Point;
 
 use crate::diffview::Layout;
 
-/// Shows which version each environment runs, and (soon) promotes versions through pull requests.
+/// Shows which version each environment runs, previews promotions and rollbacks, and opens them as GitHub pull requests.
 #[derive(Parser)]
 #[command(name = "hoist", version, about)]
 struct Cli {
@@ -96,6 +97,18 @@ enum Command {
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
+        /// Open the rollback as a pull request after showing it.
+        #[arg(long)]
+        open_pr: bool,
+        /// Why (required to open a rollback); it goes into the pull request.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Open without asking.
+        #[arg(long)]
+        yes: bool,
+        /// If a pull request for the same apps is open, move it to this change.
+        #[arg(long)]
+        update: bool,
     },
     /// Compare two points, like `git diff FROM TO`: environments (`prod`), or points of their history (`prod@2026-11-20`, `prod@a1b2c3d`).
     Diff {
@@ -136,6 +149,98 @@ enum Command {
     },
     /// Print the JSON Schema of `.hoist.yaml`.
     Schema,
+    /// Preview a promotion, then open its pull request on GitHub.
+    Promote {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The environment versions come from.
+        #[arg(long)]
+        from: String,
+        /// The environment that changes.
+        #[arg(long)]
+        to: String,
+        /// Only these apps (repeatable); default: every app whose version differs.
+        #[arg(long = "app")]
+        apps: Vec<String>,
+        /// Why; required to override a lock or freeze, and written into the pull request.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Open without asking.
+        #[arg(long)]
+        yes: bool,
+        /// If a pull request for the same apps is open, move it to this change.
+        #[arg(long)]
+        update: bool,
+        /// Sync mode: the apps' files become the source's, not just the versions.
+        #[arg(long)]
+        sync: bool,
+        /// Lines of context around each change in the diff.
+        #[arg(long, default_value_t = 3)]
+        context: usize,
+    },
+    /// List the open pull requests Hoist opened, with checks, reviews and mergeability.
+    Prs {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge a Hoist pull request that GitHub allows to merge.
+    Merge {
+        /// The local clone to read (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// The pull request's number.
+        number: u64,
+        /// Then follow the environment until its reconciler reports success or failure.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Fetch the environment branches from origin, with progress.
+    Fetch {
+        /// The local clone (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Sign in to GitHub, or see or remove the stored token.
+    Auth {
+        #[command(subcommand)]
+        action: Auth,
+    },
+    /// Generate the demo repository and serve it through the offline GitHub sandbox until Ctrl-C.
+    Demo {
+        /// Where the demo lives (default: ~/.cache/hoist/demo).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Auth {
+    /// Read a token from stdin, check it with GitHub, and keep it in the OS keyring.
+    Login {
+        /// The GitHub host.
+        #[arg(long, default_value = "github.com")]
+        host: String,
+        /// The REST API's URL, for a GitHub Enterprise Server host (e.g. https://HOST/api/v3).
+        #[arg(long)]
+        api_url: Option<String>,
+    },
+    /// Show where the token comes from and whom it belongs to.
+    Status {
+        /// The GitHub host.
+        #[arg(long, default_value = "github.com")]
+        host: String,
+    },
+    /// Remove the token from the OS keyring.
+    Logout {
+        /// The GitHub host.
+        #[arg(long, default_value = "github.com")]
+        host: String,
+    },
 }
 
 /// Whether writing stopped because the reader went away, also when the write
@@ -234,13 +339,82 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             context,
             split,
             json,
+            open_pr,
+            reason,
+            yes,
+            update,
         } => {
             let project = Project::open(&repo)?;
             let at = Point::parse(&format!("{environment}@{to}"))?.at;
             let plan = hoist_core::plan::rollback(&project, &environment, at, &apps)?;
             let nothing =
                 format!("nothing to roll back: {environment} already runs what it ran at {to}");
-            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
+            show_plan(
+                &mut out,
+                plan.clone(),
+                &nothing,
+                context,
+                Layout::new(split),
+                json,
+            )?;
+            if let (true, Some(plan)) = (open_pr, plan) {
+                github::open_pr(&project, &plan, reason.as_deref(), yes, update, &mut out)?;
+            }
+        }
+        Command::Promote {
+            repo,
+            from,
+            to,
+            apps,
+            reason,
+            yes,
+            update,
+            sync,
+            context,
+        } => {
+            let project = Project::open(&repo)?;
+            let options = hoist_core::plan::Options {
+                mode: if sync {
+                    hoist_core::plan::Mode::Sync
+                } else {
+                    hoist_core::plan::Mode::Version
+                },
+                ..Default::default()
+            };
+            let source = Point::parse(&from)?;
+            let plan = hoist_core::plan::promotion_with(&project, &source, &to, &apps, &options)?;
+            let nothing = format!("nothing to promote: {to} already runs what {from} runs");
+            show_plan(
+                &mut out,
+                plan.clone(),
+                &nothing,
+                context,
+                Layout::new(false),
+                false,
+            )?;
+            if let Some(plan) = plan {
+                github::open_pr(&project, &plan, reason.as_deref(), yes, update, &mut out)?;
+            }
+        }
+        Command::Prs { repo, json } => github::prs(&repo, json, &mut out)?,
+        Command::Merge { repo, number, wait } => github::merge(&repo, number, wait, &mut out)?,
+        Command::Fetch { repo } => github::fetch(&repo)?,
+        Command::Auth { action } => match action {
+            Auth::Login { host, api_url } => github::login(&host, api_url.as_deref(), &mut out)?,
+            Auth::Status { host } => github::status(&host, &mut out)?,
+            Auth::Logout { host } => github::logout(&host, &mut out)?,
+        },
+        Command::Demo { dir } => {
+            let dir = match dir {
+                Some(dir) => dir,
+                None => std::env::var_os("XDG_CACHE_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                    .context("no HOME to keep the demo in; pass --dir")?
+                    .join("hoist")
+                    .join("demo"),
+            };
+            github::demo(&dir, &mut out)?;
         }
         Command::Diff {
             repo,

@@ -129,6 +129,15 @@ impl Repo {
         &self.path
     }
 
+    /// A value of the repository's git configuration (local, global and
+    /// system, as git reads them), e.g. `remote.origin.url`.
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        self.inner
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_string())
+    }
+
     /// Whether this is a shallow clone, whose histories end early.
     pub fn is_shallow(&self) -> bool {
         self.shallow

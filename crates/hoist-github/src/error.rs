@@ -128,6 +128,9 @@ pub enum Error {
     /// The user stopped it; whatever was created is reused by the next attempt.
     #[error("cancelled; opening the pull request again resumes where this stopped")]
     Cancelled,
+    /// The origin is not a GitHub repository.
+    #[error(transparent)]
+    Remote(#[from] crate::remote::Error),
     /// No token anywhere.
     #[error("no GitHub token for {host}: run `hoist auth login`, or set GH_TOKEN")]
     NoToken {

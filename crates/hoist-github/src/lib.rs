@@ -3,6 +3,7 @@
 //! through the Git Data API, so a token is all Hoist needs to push.
 
 pub mod client;
+pub mod connect;
 mod error;
 pub mod open;
 pub mod proposal;

@@ -1,0 +1,388 @@
+//! The commands that talk to GitHub: sign-in, opening promotion and rollback
+//! pull requests, following them, merging, fetching, and the demo.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use hoist_core::Project;
+use hoist_core::plan::PromotionPlan;
+use hoist_github::client::{Client, Policy};
+use hoist_github::open::{Opened, Outcome, Request, Step, WhenOpen};
+use hoist_github::track::{self, PullState, ReviewDecision, Tracked};
+use hoist_github::{Remote, Token, connect, token};
+
+/// A runtime for one command's requests.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Set on Ctrl-C, so long work stops between steps and can resume later.
+fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping after the current step…");
+            set.store(true, Ordering::Relaxed);
+        }
+    });
+    flag
+}
+
+/// The client for the clone at `repo`, from its origin and the token for its host.
+/// Made inside `runtime`, whose reactor the client's connections use.
+fn client_for(project: &Project, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Client> {
+    let _inside = runtime.enter();
+    let origin = project
+        .repo
+        .config_value("remote.origin.url")
+        .context("the repository has no `origin` remote to open pull requests on")?;
+    let api = project.repo.config_value(connect::API_URL_KEY);
+    let (client, _) = connect::connect(&origin, api.as_deref(), Policy::default())?;
+    Ok(client.with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…"))))
+}
+
+/// Asks before writing anything, unless `--yes`.
+fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("not opening the pull request without confirmation; add --yes to open it");
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn describe(step: &Step) -> String {
+    match step {
+        Step::CheckingTarget => {
+            "checking the target branch is still where the preview saw it".into()
+        }
+        Step::WritingFiles { done, total } => format!("uploading files {done}/{total}"),
+        Step::WritingCommit => "writing the commit".into(),
+        Step::PushingBranch { branch } => format!("pushing {branch}"),
+        Step::OpeningPullRequest => "opening the pull request".into(),
+        Step::Finishing => "adding labels and reviewers".into(),
+    }
+}
+
+/// Opens the pull request for `plan` after showing it (the caller already
+/// printed the preview).
+pub fn open_pr(
+    project: &Project,
+    plan: &PromotionPlan,
+    reason: Option<&str>,
+    yes: bool,
+    update: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let client = client_for(project, &runtime)?;
+    if !confirm(
+        &format!("Open a pull request into {}?", plan.target_branch),
+        yes,
+    )? {
+        writeln!(out, "nothing opened")?;
+        return Ok(());
+    }
+    let cancel = cancel_on_ctrl_c(&runtime);
+    let settings = &project.config.pr;
+    let request = Request {
+        plan,
+        settings,
+        reason,
+        when_open: if update {
+            WhenOpen::Update
+        } else {
+            WhenOpen::Report
+        },
+    };
+    let on_step = |s: Step| eprintln!("→ {}", describe(&s));
+    let opened: Opened = runtime
+        .block_on(hoist_github::open::open(
+            &client, &request, &on_step, &cancel,
+        ))
+        .map_err(|e| match e {
+            hoist_github::Error::AlreadyOpen { .. } => {
+                anyhow::anyhow!("{e} (add --update to move it to this change)")
+            }
+            e => e.into(),
+        })?;
+    let verb = match opened.outcome {
+        Outcome::Created => "opened",
+        Outcome::Resumed => "already open",
+        Outcome::Updated => "updated",
+    };
+    writeln!(out, "{verb}: #{} {}", opened.number, opened.url)?;
+    Ok(())
+}
+
+fn checks_summary(t: &Tracked) -> String {
+    let passed = t
+        .checks
+        .items
+        .iter()
+        .filter(|c| c.state == "success")
+        .count();
+    format!("{} ({passed}/{})", t.checks.state, t.checks.items.len())
+}
+
+fn review_text(r: ReviewDecision) -> &'static str {
+    match r {
+        ReviewDecision::Approved => "approved",
+        ReviewDecision::ChangesRequested => "changes requested",
+        ReviewDecision::ReviewRequired => "review required",
+        ReviewDecision::None => "no review",
+    }
+}
+
+/// `hoist prs`: the open Hoist pull requests with checks, reviews and mergeability.
+pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let project = Project::open(repo)?;
+    let runtime = runtime()?;
+    let client = client_for(&project, &runtime)?;
+    let all: Vec<Tracked> = runtime.block_on(async {
+        let mut all = Vec::new();
+        for n in track::open_numbers(&client).await? {
+            all.push(track::pull(&client, n).await?);
+        }
+        Ok::<_, hoist_github::Error>(all)
+    })?;
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &all)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if all.is_empty() {
+        writeln!(out, "no open Hoist pull requests")?;
+    }
+    for t in &all {
+        let apps: Vec<String> = t
+            .marker
+            .versions
+            .iter()
+            .map(|(app, v)| format!("{app} {v}"))
+            .collect();
+        writeln!(
+            out,
+            "#{:<5} {:<8} {}\n       checks {}, {}, {}{}\n       {}",
+            t.number,
+            t.marker.target,
+            apps.join(", "),
+            checks_summary(t),
+            review_text(t.review),
+            t.mergeable_state,
+            if t.can_merge() { " — can merge" } else { "" },
+            t.url
+        )?;
+    }
+    Ok(())
+}
+
+/// `hoist merge N`: merges a Hoist pull request GitHub allows to merge,
+/// then (with `wait`) follows the environment until it reports.
+pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let project = Project::open(repo)?;
+    let runtime = runtime()?;
+    let client = client_for(&project, &runtime)?;
+    let cancel = cancel_on_ctrl_c(&runtime);
+    let t = runtime.block_on(track::pull(&client, number))?;
+    if t.state != PullState::Open {
+        bail!("#{number} is not open");
+    }
+    if !t.can_merge() {
+        bail!(
+            "GitHub cannot merge #{number} now: {} (checks {}, {})",
+            t.mergeable_state,
+            checks_summary(&t),
+            review_text(t.review)
+        );
+    }
+    let sha = runtime.block_on(track::merge(&client, number, &t.head))?;
+    writeln!(
+        out,
+        "merged #{number} into {} as {}",
+        t.base,
+        &sha[..sha.len().min(12)]
+    )?;
+    if wait {
+        let on_update = |c: &track::Checks| {
+            let names: Vec<String> = c
+                .items
+                .iter()
+                .map(|i| format!("{} {}", i.name, i.state))
+                .collect();
+            eprintln!("  {}: {}", c.state, names.join(", "));
+        };
+        let settled = runtime.block_on(track::until_settled(
+            &client,
+            &sha,
+            Duration::from_secs(2),
+            Duration::from_secs(600),
+            &on_update,
+            &cancel,
+        ))?;
+        match settled.state.as_str() {
+            "success" => writeln!(out, "{} is healthy", t.marker.target)?,
+            "failure" => bail!("{} reports a failure after the merge", t.marker.target),
+            _ => writeln!(
+                out,
+                "{} has not reported yet; check again with `hoist prs`",
+                t.marker.target
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// `hoist fetch`: refreshes the clone's environment branches from origin.
+pub fn fetch(repo: &Path) -> anyhow::Result<()> {
+    // git prints its own progress on the terminal, and Ctrl-C stops it
+    // leaving the clone as it was.
+    let status = std::process::Command::new("git")
+        .args(["fetch", "--progress", "--prune", "origin"])
+        .current_dir(repo)
+        .status()
+        .context("cannot run git fetch")?;
+    if !status.success() {
+        bail!("git fetch failed (see above)");
+    }
+    Ok(())
+}
+
+/// `hoist auth login`: reads a token from stdin, checks it with GitHub, keeps it in the keyring.
+pub fn login(host: &str, api_url: Option<&str>, out: &mut impl Write) -> anyhow::Result<()> {
+    if std::io::stdin().is_terminal() {
+        eprint!(
+            "Paste a GitHub token for {host} (classic with `repo`, or fine-grained with contents and pull requests write) and press Enter: "
+        );
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let token = Token::new(&line).context("no token given")?;
+    let (login, scopes) = whoami(host, api_url, &token)?;
+    if let Some(api) = api_url {
+        connect::save_host(host, api).context("cannot save the host's API URL")?;
+    }
+    token::store(host, &token)?;
+    writeln!(
+        out,
+        "signed in to {host} as {login} ({scopes}); the token is in the OS keyring"
+    )?;
+    Ok(())
+}
+
+/// Who `token` is on `host`, and its scopes; refuses a token without `repo`.
+fn whoami(host: &str, api_url: Option<&str>, token: &Token) -> anyhow::Result<(String, String)> {
+    let remote = Remote {
+        host: host.to_ascii_lowercase(),
+        owner: String::new(),
+        name: String::new(),
+    };
+    let api = api_url.map_or_else(|| remote.api_url(&connect::hosts()), str::to_owned);
+    let runtime = runtime()?;
+    let (user, headers) = runtime.block_on(async {
+        let client = Client::new(&remote, &api, token, Policy::default())?;
+        client.get_with_headers("/user", "the signed-in user").await
+    })?;
+    let login = user["login"].as_str().unwrap_or("?").to_owned();
+    // Fine-grained tokens have no scopes header; classic ones need `repo`.
+    let scopes = headers
+        .get("x-oauth-scopes")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(scopes) = &scopes
+        && !scopes.split(',').any(|s| s.trim() == "repo")
+    {
+        bail!(
+            "the token for {host} lacks the `repo` scope (it has: {scopes}); create one with `repo`"
+        );
+    }
+    Ok((
+        login,
+        scopes.map_or_else(|| "fine-grained token".into(), |s| format!("scopes: {s}")),
+    ))
+}
+
+/// `hoist auth status`: where the token comes from and whom it belongs to.
+pub fn status(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let Some((token, source)) = token::find(host) else {
+        bail!("not signed in to {host}: run `hoist auth login`, or set GH_TOKEN");
+    };
+    let (login, scopes) = whoami(host, None, &token)?;
+    writeln!(
+        out,
+        "{host}: signed in as {login} ({scopes}), token from {}",
+        source.describe()
+    )?;
+    Ok(())
+}
+
+/// `hoist auth logout`.
+pub fn logout(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    if token::forget(host)? {
+        writeln!(
+            out,
+            "signed out of {host}: the token is removed from the OS keyring"
+        )?;
+    } else {
+        writeln!(out, "no token for {host} in the OS keyring")?;
+    }
+    Ok(())
+}
+
+/// `hoist demo`: generates the demo, serves the sandbox until Ctrl-C.
+pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
+    let demo = hoist_demo::Demo::start(dir, Duration::from_secs(3))?;
+    let signed_in = demo.sign_in();
+    let clone = demo.clone.display();
+    writeln!(
+        out,
+        "Hoist demo: an offline GitHub (the sandbox) at {} serving {}/{},",
+        demo.sandbox.url(),
+        hoist_demo::OWNER,
+        hoist_demo::NAME
+    )?;
+    writeln!(
+        out,
+        "and a local clone at {clone}. Try, in another terminal:\n"
+    )?;
+    let env = if signed_in.is_ok() {
+        String::new()
+    } else {
+        format!("GH_TOKEN={} ", hoist_demo::TOKEN)
+    };
+    for line in [
+        format!("hoist status --repo {clone}"),
+        format!("hoist plan --repo {clone} --from dev --to qa"),
+        format!("{env}hoist promote --repo {clone} --from dev --to qa --yes"),
+        format!("{env}hoist prs --repo {clone}"),
+        format!("{env}hoist merge --repo {clone} 1 --wait"),
+        format!("hoist fetch --repo {clone} && hoist status --repo {clone}"),
+    ] {
+        writeln!(out, "  {line}")?;
+    }
+    if let Err(e) = signed_in {
+        writeln!(
+            out,
+            "\n({e}; hence GH_TOKEN above: the token only opens this sandbox.)"
+        )?;
+    }
+    writeln!(out, "\nCtrl-C stops the sandbox.")?;
+    out.flush()?;
+    let runtime = runtime()?;
+    runtime.block_on(tokio::signal::ctrl_c())?;
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! The GitHub commands end to end against the sandbox: promote, prs, merge,
+//! fetch, rollback --open-pr, auth, and their refusals.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use hoist_fixtures::{fixture, git};
+use hoist_sandbox::{Config, Sandbox};
+
+const TOKEN: &str = "ghp_clitesttoken";
+const ORIGIN: &str = "https://hoist-sandbox.localhost/acme/gitops.git";
+
+struct World {
+    dir: tempfile::TempDir,
+    clone: PathBuf,
+    sandbox: Sandbox,
+}
+
+/// The branch-helm fixture on the sandbox, and a clone wired to it as the demo wires its own.
+fn world() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = dir.path().join("gitops.git");
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &fixture("branch-helm").to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &bare.to_string_lossy(),
+            &clone.to_string_lossy(),
+        ],
+    );
+    let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
+    config.reconciler = Some("flux/stage".into());
+    config.delay = Duration::from_millis(50);
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    git(&clone, &["remote", "set-url", "origin", ORIGIN]);
+    git(
+        &clone,
+        &[
+            "config",
+            &format!("url.{}.insteadOf", bare.display()),
+            ORIGIN,
+        ],
+    );
+    git(&clone, &["config", "hoist.apiUrl", sandbox.url()]);
+    World {
+        dir,
+        clone,
+        sandbox,
+    }
+}
+
+impl World {
+    fn hoist(&self, args: &[&str], token: Option<&str>) -> Output {
+        self.hoist_with_input(args, token, None)
+    }
+
+    fn hoist_with_input(&self, args: &[&str], token: Option<&str>, input: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+        cmd.args(args)
+            .env("NO_COLOR", "1")
+            // Nothing from the machine's own sign-ins.
+            .env("HOIST_CONFIG_DIR", self.dir.path().join("config"))
+            .env("GH_CONFIG_DIR", self.dir.path().join("gh"))
+            .env_remove("GITHUB_TOKEN")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        match token {
+            Some(t) => cmd.env("GH_TOKEN", t),
+            None => cmd.env_remove("GH_TOKEN"),
+        };
+        let mut child = cmd.spawn().expect("hoist runs");
+        if let Some(input) = input {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("input");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("hoist finishes")
+    }
+
+    fn repo(&self) -> &str {
+        self.clone.to_str().expect("UTF-8 path")
+    }
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn fails(out: Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).expect("UTF-8")
+}
+
+fn stage_version(world: &World, app: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        world.hoist(&["status", "--repo", world.repo(), "--json"], None)
+    ))
+    .expect("json");
+    let status = &json["status"];
+    let column = status["environments"]
+        .as_array()
+        .and_then(|envs| {
+            envs.iter()
+                .position(|e| e["name"] == "stage" || e == "stage")
+        })
+        .unwrap_or_else(|| panic!("no stage column in {status}"));
+    let row = status["apps"]
+        .as_array()
+        .and_then(|apps| apps.iter().find(|a| a["name"] == app))
+        .unwrap_or_else(|| panic!("no row for {app} in {status}"));
+    row["cells"][column]["version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn promote_list_merge_fetch_shows_the_new_version() {
+    let w = world();
+    let repo = w.repo();
+    assert_eq!(stage_version(&w, "api"), "1.5.0");
+    let out = ok(w.hoist(
+        &[
+            "promote", "--repo", repo, "--from", "dev", "--to", "stage", "--app", "api", "--yes",
+        ],
+        Some(TOKEN),
+    ));
+    assert!(
+        out.contains("1.5.0 → 1.6.0"),
+        "the preview comes first:\n{out}"
+    );
+    assert!(out.contains("opened: #1 "), "{out}");
+    let listed = ok(w.hoist(&["prs", "--repo", repo], Some(TOKEN)));
+    assert!(
+        listed.contains("#1") && listed.contains("api 1.6.0") && listed.contains("can merge"),
+        "{listed}"
+    );
+    let merged = ok(w.hoist(&["merge", "--repo", repo, "1", "--wait"], Some(TOKEN)));
+    assert!(
+        merged.contains("merged #1 into env/stage") && merged.contains("stage is healthy"),
+        "{merged}"
+    );
+    ok(w.hoist(&["fetch", "--repo", repo], None));
+    assert_eq!(stage_version(&w, "api"), "1.6.0");
+    assert_eq!(
+        ok(w.hoist(&["prs", "--repo", repo], Some(TOKEN))).trim(),
+        "no open Hoist pull requests"
+    );
+}
+
+#[test]
+fn refusals_say_what_to_do_and_write_nothing() {
+    let w = world();
+    let repo = w.repo();
+    let promote = [
+        "promote", "--repo", repo, "--from", "dev", "--to", "stage", "--app", "api",
+    ];
+    assert!(fails(w.hoist(&promote, Some(TOKEN))).contains("add --yes"));
+    let mut with_yes = promote.to_vec();
+    with_yes.push("--yes");
+    assert!(
+        fails(w.hoist(&with_yes, None))
+            .contains("no GitHub token for hoist-sandbox.localhost: run `hoist auth login`")
+    );
+    let e = fails(w.hoist(&with_yes, Some("ghp_revoked")));
+    assert!(e.contains("rejected the token"), "{e}");
+    let tip = git(&w.clone, &["rev-parse", "origin/env/stage"]);
+    let rollback = [
+        "rollback",
+        "--repo",
+        repo,
+        "--env",
+        "stage",
+        "--to",
+        tip.trim(),
+        "--open-pr",
+        "--yes",
+    ];
+    // Nothing to roll back to at the tip itself; one commit back there is.
+    let back = git(&w.clone, &["rev-parse", "origin/env/stage~1"]);
+    let mut rollback = rollback.to_vec();
+    rollback[6] = back.trim();
+    let e = fails(w.hoist(&rollback, Some(TOKEN)));
+    assert!(e.contains("a reason is required"), "{e}");
+    assert!(w.sandbox.pulls().is_empty());
+    rollback.extend(["--reason", "1.5.0 breaks checkout"]);
+    let out = ok(w.hoist(&rollback, Some(TOKEN)));
+    assert!(out.contains("opened: #1"), "{out}");
+    git(
+        &w.clone,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://gitlab.com/acme/gitops.git",
+        ],
+    );
+    git(&w.clone, &["config", "--unset", "hoist.apiUrl"]);
+    let e = fails(w.hoist(&with_yes, Some(TOKEN)));
+    assert!(
+        e.contains("origin is on gitlab.com, which is not GitHub"),
+        "{e}"
+    );
+}
+
+#[test]
+fn auth_login_checks_the_token_before_keeping_it() {
+    let w = world();
+    let host = "hoist-sandbox.localhost";
+    let login = [
+        "auth",
+        "login",
+        "--host",
+        host,
+        "--api-url",
+        w.sandbox.url(),
+    ];
+    let e = fails(w.hoist_with_input(&login, None, Some("ghp_wrong\n")));
+    assert!(e.contains("rejected the token"), "{e}");
+    let out = w.hoist_with_input(&login, None, Some(&format!("{TOKEN}\n")));
+    // Storing needs the Secret Service that scripts/test.sh starts.
+    let text = ok(out);
+    assert!(
+        text.contains("signed in to hoist-sandbox.localhost as release-manager"),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN));
+    let status = ok(w.hoist(&["auth", "status", "--host", host], None));
+    assert!(
+        status.contains("as release-manager") && status.contains("the OS keyring"),
+        "{status}"
+    );
+    assert!(!status.contains(TOKEN));
+    // The saved API URL and the keyring's token are all `prs` needs.
+    git(&w.clone, &["config", "--unset", "hoist.apiUrl"]);
+    assert!(
+        ok(w.hoist(&["prs", "--repo", w.repo()], None)).contains("no open Hoist pull requests")
+    );
+    assert!(ok(w.hoist(&["auth", "logout", "--host", host], None)).contains("signed out"));
+    assert!(fails(w.hoist(&["auth", "status", "--host", host], None)).contains("not signed in"));
+}

@@ -1,0 +1,139 @@
+//! Hoist's demo, for newcomers and for the end-to-end tests: a generated
+//! GitOps repository (four environments, a dozen apps, a few hundred
+//! commits of promotions), its bare "GitHub" copy served by the sandbox, and
+//! a local clone whose origin points at both, so the whole loop (preview,
+//! open the PR, merge, fetch, see the new version) works offline.
+//!
+//! The clone's origin is `https://hoist-sandbox.localhost/acme/gitops.git`:
+//! git's `url.<bare>.insteadOf` sends fetches to the bare repository, and the
+//! clone's `hoist.apiUrl` sends API calls to the sandbox. `.localhost` names
+//! never leave the machine, so nothing can reach a real server by mistake.
+
+pub mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use hoist_sandbox::{Account, Config, Sandbox};
+
+/// The demo's GitHub host.
+pub const HOST: &str = "hoist-sandbox.localhost";
+/// The demo's owner and repository.
+pub const OWNER: &str = "acme";
+/// The demo repository's name.
+pub const NAME: &str = "gitops";
+/// The token the sandbox accepts. It opens nothing but the local sandbox,
+/// so it is no secret; it still goes through the keyring like any other.
+pub const TOKEN: &str = "hoist-demo-token";
+/// The signed-in user.
+pub const LOGIN: &str = "release-manager";
+
+/// The demo's shape: small enough to generate in a second, large enough to
+/// look like a real pipeline.
+pub const SPEC: generate::Spec = generate::Spec {
+    apps: 12,
+    commits: 400,
+    seed: 11,
+};
+
+/// A running demo; the sandbox stops when it is dropped.
+pub struct Demo {
+    /// The clone Hoist opens.
+    pub clone: PathBuf,
+    /// The bare repository the sandbox serves.
+    pub bare: PathBuf,
+    /// The sandbox.
+    pub sandbox: Sandbox,
+}
+
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .with_context(|| format!("cannot run git {}", args.join(" ")))?;
+    if !out.status.success() {
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The origin URL of the demo clone.
+pub fn origin() -> String {
+    format!("https://{HOST}/{OWNER}/{NAME}.git")
+}
+
+impl Demo {
+    /// Starts the demo under `dir`, generating what is missing and reusing
+    /// what an earlier run left (so its branches and merges persist; the
+    /// sandbox's pull requests do not). `delay` is how long simulated CI and
+    /// the reconciler take.
+    pub fn start(dir: &Path, delay: Duration) -> anyhow::Result<Demo> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let bare = dir.join("github").join(OWNER).join(format!("{NAME}.git"));
+        let clone = dir.join(NAME);
+        if !bare.join("HEAD").is_file() {
+            let source = generate::repository(SPEC, &dir.join("generated"))?;
+            std::fs::create_dir_all(bare.parent().unwrap_or(dir))?;
+            git(
+                dir,
+                &[
+                    "clone",
+                    "-q",
+                    "--bare",
+                    &source.to_string_lossy(),
+                    &bare.to_string_lossy(),
+                ],
+            )?;
+        }
+        if !clone.join(".git").is_dir() {
+            git(
+                dir,
+                &[
+                    "clone",
+                    "-q",
+                    &bare.to_string_lossy(),
+                    &clone.to_string_lossy(),
+                ],
+            )?;
+            git(&clone, &["remote", "set-url", "origin", &origin()])?;
+            let rewrite = format!("url.{}.insteadOf", bare.to_string_lossy());
+            git(&clone, &["config", &rewrite, &origin()])?;
+        }
+        let mut config = Config::new(&bare, OWNER, NAME, LOGIN, TOKEN);
+        config.accounts.push(Account {
+            login: "alice".into(),
+            token: format!("{TOKEN}-alice"),
+            scopes: vec!["repo".into()],
+        });
+        config.collaborators = vec!["bob".into()];
+        config.checks = vec!["validate-manifests".into()];
+        config.reconciler = Some("argo-cd".into());
+        config.delay = delay;
+        let sandbox = Sandbox::start(config)?;
+        git(
+            &clone,
+            &["config", hoist_github::connect::API_URL_KEY, sandbox.url()],
+        )?;
+        Ok(Demo {
+            clone,
+            bare,
+            sandbox,
+        })
+    }
+
+    /// Keeps the demo's token in the OS keyring for its host, as `hoist auth
+    /// login` would. Without a keyring, `GH_TOKEN` serves instead.
+    pub fn sign_in(&self) -> Result<(), hoist_github::token::KeyringError> {
+        let token = hoist_github::Token::new(TOKEN).expect("the demo token is not blank");
+        hoist_github::token::store(HOST, &token)
+    }
+}

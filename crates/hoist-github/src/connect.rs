@@ -1,0 +1,89 @@
+//! From a local clone to a client: the origin's host and repository, the API
+//! it is served by, and the token.
+//!
+//! The API is api.github.com, `api.<host>` for GitHub Enterprise Cloud, the
+//! URL saved for a GitHub Enterprise Server host (`hoist auth login --host H
+//! --api-url URL`, kept in `hosts.json` in Hoist's configuration directory),
+//! or the clone's own `hoist.apiUrl` git setting, which the demo uses to
+//! point its clone at the local sandbox.
+
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::client::{Client, Policy};
+use crate::remote::{Enterprise, Remote};
+use crate::token::{self, Source};
+
+/// The git setting that names the API for a clone's origin.
+pub const API_URL_KEY: &str = "hoist.apiUrl";
+
+/// Where Hoist keeps its own settings: `$HOIST_CONFIG_DIR`, else
+/// `$XDG_CONFIG_HOME/hoist`, else `~/.config/hoist`.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HOIST_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("hoist"))
+}
+
+/// The saved GitHub Enterprise Server hosts and their API URLs.
+pub fn hosts() -> Enterprise {
+    config_dir()
+        .and_then(|dir| std::fs::read(dir.join("hosts.json")).ok())
+        .and_then(|text| serde_json::from_slice(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Saves `host`'s API URL (no secret: tokens live in the keyring).
+pub fn save_host(host: &str, api: &str) -> std::io::Result<()> {
+    let dir =
+        config_dir().ok_or_else(|| std::io::Error::other("no HOME to keep Hoist's settings in"))?;
+    std::fs::create_dir_all(&dir)?;
+    let mut all = hosts();
+    all.insert(
+        host.to_ascii_lowercase(),
+        api.trim_end_matches('/').to_owned(),
+    );
+    let text = serde_json::to_vec_pretty(&all).map_err(std::io::Error::other)?;
+    // Written whole, then renamed: a crash never leaves half a file.
+    let partial = dir.join("hosts.json.partial");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(partial, dir.join("hosts.json"))
+}
+
+/// The repository behind `origin` and its API's base URL; `api_url` is the
+/// clone's `hoist.apiUrl`, if set.
+pub fn locate(origin: &str, api_url: Option<&str>) -> Result<(Remote, String), Error> {
+    let mut enterprise = hosts();
+    if let Some(api) = api_url {
+        // The clone says where its origin's API is: that host is GitHub.
+        match Remote::parse(origin, &enterprise) {
+            Ok(remote) => {
+                enterprise.insert(remote.host, api.to_owned());
+            }
+            Err(crate::remote::Error::NotGitHub { host }) => {
+                enterprise.insert(host, api.to_owned());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let remote = Remote::parse(origin, &enterprise)?;
+    let api = remote.api_url(&enterprise);
+    Ok((remote, api))
+}
+
+/// A client for `origin`, with the token found for its host.
+pub fn connect(
+    origin: &str,
+    api_url: Option<&str>,
+    policy: Policy,
+) -> Result<(Client, Source), Error> {
+    let (remote, api) = locate(origin, api_url)?;
+    let (token, source) = token::find(&remote.host).ok_or_else(|| Error::NoToken {
+        host: remote.host.clone(),
+    })?;
+    Ok((Client::new(&remote, &api, &token, policy)?, source))
+}
