@@ -11,13 +11,16 @@ use crate::view::{Failure, RepositoryStatus};
 /// The repository this window was opened on.
 pub struct Opened {
     pub repository: PathBuf,
+    /// The demo, when no repository was given; its sandbox serves while the app runs.
+    pub demo: Option<hoist_demo::Demo>,
 }
 
 /// What runs where in the opened repository.
 #[tauri::command]
 pub async fn status(opened: tauri::State<'_, Opened>) -> Result<RepositoryStatus, Failure> {
     let path = opened.repository.clone();
-    tokio::task::spawn_blocking(move || read_status(path))
+    let demo = opened.demo.as_ref().map(|d| d.sandbox.url().to_owned());
+    tokio::task::spawn_blocking(move || read_status(path, demo))
         .await
         .map_err(|e| {
             Failure::new(
@@ -27,7 +30,7 @@ pub async fn status(opened: tauri::State<'_, Opened>) -> Result<RepositoryStatus
         })?
 }
 
-fn read_status(path: PathBuf) -> Result<RepositoryStatus, Failure> {
+fn read_status(path: PathBuf, demo: Option<String>) -> Result<RepositoryStatus, Failure> {
     let project = Project::open(&path).map_err(|e| {
         Failure::new(
             e.to_string(),
@@ -48,6 +51,7 @@ fn read_status(path: PathBuf) -> Result<RepositoryStatus, Failure> {
         path: path.display().to_string(),
         config,
         shallow: project.repo.is_shallow(),
+        demo,
         status,
     })
 }
@@ -59,7 +63,7 @@ mod tests {
     #[test]
     fn a_folder_that_is_not_a_repository_is_a_failure_with_advice() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let failure = read_status(dir.path().to_path_buf()).expect_err("not a repository");
+        let failure = read_status(dir.path().to_path_buf(), None).expect_err("not a repository");
         assert!(
             failure.message.contains("not a git repository"),
             "{}",

@@ -2,7 +2,8 @@
 //! app was started on, forwards each command to the engine off the UI
 //! thread, and turns engine errors into sentences for people.
 //!
-//! `hoist-app [REPOSITORY]` — without an argument the current directory is used.
+//! `hoist-app [REPOSITORY]` — without an argument it opens the built-in demo:
+//! a generated GitOps repository served by the offline GitHub sandbox.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -12,14 +13,40 @@ mod view;
 
 use std::path::PathBuf;
 
-fn main() {
-    let repository = std::env::args_os()
-        .nth(1)
+/// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
+fn demo_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let repository = std::path::absolute(&repository).unwrap_or(repository);
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("hoist")
+        .join("demo")
+}
+
+fn main() {
+    let opened = match std::env::args_os().nth(1).map(PathBuf::from) {
+        Some(repository) => commands::Opened {
+            repository: std::path::absolute(&repository).unwrap_or(repository),
+            demo: None,
+        },
+        None => match hoist_demo::Demo::start(&demo_dir(), std::time::Duration::from_secs(3)) {
+            Ok(demo) => {
+                // The app reads the token like the CLI does; without a
+                // keyring, the demo's own GH_TOKEN is documented instead.
+                let _ = demo.sign_in();
+                commands::Opened {
+                    repository: demo.clone.clone(),
+                    demo: Some(demo),
+                }
+            }
+            Err(e) => {
+                eprintln!("error: Hoist could not start its demo: {e:#}");
+                std::process::exit(1);
+            }
+        },
+    };
     tauri::Builder::default()
-        .manage(commands::Opened { repository })
+        .manage(opened)
         .invoke_handler(tauri::generate_handler![commands::status])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

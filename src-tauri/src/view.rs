@@ -14,6 +14,8 @@ pub struct RepositoryStatus {
     pub config: String,
     /// A shallow clone: some origins are unknown.
     pub shallow: bool,
+    /// When the window shows the built-in demo: where its offline GitHub runs.
+    pub demo: Option<String>,
     /// What runs where.
     pub status: Status,
 }

@@ -21,6 +21,7 @@ const view: RepositoryStatus = {
   path: "/repos/gitops",
   config: ".hoist.yaml on main",
   shallow: false,
+  demo: null,
   status: {
     environments: [env("dev"), env("stage"), env("prod")],
     apps: [
@@ -90,6 +91,16 @@ describe("status matrix", () => {
     expect(failure?.textContent).toContain("/tmp/x is not a git repository");
     expect(failure?.textContent).toContain("Start Hoist on a local clone");
     expect(document.querySelector('[data-testid="matrix"]')).toBeNull();
+  });
+
+  it("says so when the window shows the demo", async () => {
+    await mountWith(() => view);
+    expect(document.querySelector('[data-testid="demo-banner"]')).toBeNull();
+    document.body.innerHTML = "";
+    await mountWith(() => ({ ...view, demo: "http://127.0.0.1:4567" }));
+    const banner = document.querySelector('[data-testid="demo-banner"]');
+    expect(banner?.textContent).toContain("Demo.");
+    expect(banner?.textContent).toContain("offline sandbox at http://127.0.0.1:4567");
   });
 
   it("guides the user when no apps are configured", async () => {

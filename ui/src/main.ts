@@ -25,7 +25,18 @@ export async function mount(root: HTMLElement, load: () => Promise<RepositorySta
         el("span", { class: "dim", text: ` · config: ${view.config}` }),
         ...(view.shallow ? [el("span", { class: "badge warn-badge", text: "shallow clone: some origins unknown" })] : []),
       );
-      main.replaceChildren(renderMatrix(view.status), legend());
+      const banner =
+        view.demo === null
+          ? null
+          : el(
+              "p",
+              { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
+              el("strong", { text: "Demo. " }),
+              el("span", {
+                text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${view.demo}. Nothing here reaches the internet. Open your own clone with hoist-app PATH.`,
+              }),
+            );
+      main.replaceChildren(...(banner ? [banner] : []), renderMatrix(view.status), legend());
     } catch (error) {
       main.replaceChildren(failure(asFailure(error)));
     } finally {

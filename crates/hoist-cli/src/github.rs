@@ -171,7 +171,7 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
     for t in &all {
         let apps: Vec<String> = t
             .marker
-            .versions
+            .apps
             .iter()
             .map(|(app, v)| format!("{app} {v}"))
             .collect();

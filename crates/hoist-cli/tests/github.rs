@@ -211,7 +211,7 @@ fn refusals_say_what_to_do_and_write_nothing() {
     let mut rollback = rollback.to_vec();
     rollback[6] = back.trim();
     let e = fails(w.hoist(&rollback, Some(TOKEN)));
-    assert!(e.contains("a reason is required"), "{e}");
+    assert!(e.contains("a rollback needs a reason"), "{e}");
     assert!(w.sandbox.pulls().is_empty());
     rollback.extend(["--reason", "1.5.0 breaks checkout"]);
     let out = ok(w.hoist(&rollback, Some(TOKEN)));

@@ -122,9 +122,10 @@ pub enum Error {
     /// The plan cannot become a pull request.
     #[error("cannot open a pull request: {0}")]
     NotOpenable(String),
-    /// A rollback, or a plan a lock or freeze blocks, was given no reason.
-    #[error("a reason is required: {0}")]
-    ReasonRequired(String),
+    /// The plan cannot be drafted as a pull request (a comparison, or no
+    /// reason for a rollback or an override).
+    #[error(transparent)]
+    Draft(#[from] hoist_core::plan::request::Error),
     /// The user stopped it; whatever was created is reused by the next attempt.
     #[error("cancelled; opening the pull request again resumes where this stopped")]
     Cancelled,

@@ -6,7 +6,6 @@ pub mod client;
 pub mod connect;
 mod error;
 pub mod open;
-pub mod proposal;
 pub mod remote;
 pub mod token;
 pub mod track;

@@ -11,14 +11,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use hoist_core::config::PrSettings;
-use hoist_core::plan::{PlanKind, PromotionPlan};
+use hoist_core::plan::PromotionPlan;
+use hoist_core::plan::request::Marker;
 use http::Method;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
 use crate::client::{Client, Repeat};
-use crate::proposal::{self, Marker};
 
 /// Where opening the pull request is; reported as it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,42 +89,11 @@ pub struct Request<'a> {
     pub plan: &'a PromotionPlan,
     /// Branch prefix, title, labels and reviewers.
     pub settings: &'a PrSettings,
-    /// Why; required for rollbacks and for plans a lock or freeze blocks.
+    /// Why; required for rollbacks and for plans a lock or freeze blocks
+    /// (see [`PromotionPlan::pull_request`]).
     pub reason: Option<&'a str>,
     /// What to do about an open pull request for the same apps.
     pub when_open: WhenOpen,
-}
-
-/// Why a plan cannot become a pull request at all.
-fn refuse(request: &Request<'_>) -> Option<Error> {
-    let plan = request.plan;
-    let reason = request.reason.map(str::trim).filter(|r| !r.is_empty());
-    if plan.kind == PlanKind::Comparison {
-        return Some(Error::NotOpenable(
-            "a comparison of two points is a view; plan a promotion or a rollback to open a pull request".into(),
-        ));
-    }
-    if plan.files.is_empty() {
-        return Some(Error::NotOpenable("the plan changes nothing".into()));
-    }
-    if reason.is_none() && plan.blocked {
-        let why: Vec<&str> = plan
-            .warnings
-            .iter()
-            .filter(|w| w.blocks())
-            .map(|w| w.message())
-            .collect();
-        return Some(Error::ReasonRequired(format!(
-            "{}; give a reason to override it",
-            why.join("; ")
-        )));
-    }
-    if reason.is_none() && plan.kind == PlanKind::Rollback {
-        return Some(Error::ReasonRequired(
-            "a rollback needs a reason, which goes into the pull request".into(),
-        ));
-    }
-    None
 }
 
 /// Opens (or resumes, or updates) the pull request for `request.plan`,
@@ -136,10 +105,11 @@ pub async fn open(
     on_step: &(dyn Fn(Step) + Send + Sync),
     cancel: &AtomicBool,
 ) -> Result<Opened, Error> {
-    if let Some(e) = refuse(request) {
-        return Err(e);
-    }
     let plan = request.plan;
+    if plan.files.is_empty() {
+        return Err(Error::NotOpenable("the plan changes nothing".into()));
+    }
+    let draft = plan.pull_request(request.settings, request.reason)?;
     let checkpoint = || {
         if cancel.load(Ordering::Relaxed) {
             Err(Error::Cancelled)
@@ -153,10 +123,12 @@ pub async fn open(
         on_step(s);
         checkpoint()
     };
-    let branch = proposal::branch(plan, request.settings);
-    let title = proposal::title(plan, request.settings);
-    let body = proposal::body(plan, request.reason);
-    let marker = Marker::of(plan);
+    let (branch, title, body, marker) = (
+        draft.branch.clone(),
+        draft.title.as_str(),
+        draft.body.as_str(),
+        &draft.marker,
+    );
 
     step(Step::CheckingTarget)?;
     let tip = branch_tip(client, &plan.target_branch)
@@ -175,7 +147,7 @@ pub async fn open(
     // The same apps of the same environment, from an earlier attempt or another change.
     let same_apps = open_prs
         .iter()
-        .find(|p| p.marker.as_ref().is_some_and(|m| m.same_apps(&marker)));
+        .find(|p| p.marker.as_ref().is_some_and(|m| m.same_change(marker)));
     checkpoint()?;
 
     let base_tree = commit_tree(client, &plan.base).await?;
@@ -237,14 +209,14 @@ pub async fn open(
     step(Step::PushingBranch {
         branch: branch.clone(),
     })?;
-    let commit = push(client, &branch, &tree, plan, &title).await?;
+    let commit = push(client, &branch, &tree, plan, title).await?;
 
     step(Step::OpeningPullRequest)?;
     let (number, url, outcome) = match same_apps {
         Some(existing)
             if existing.branch == branch
                 && existing.head == commit
-                && existing.marker.as_ref() == Some(&marker) =>
+                && existing.marker.as_ref() == Some(marker) =>
         {
             (existing.number, existing.url.clone(), Outcome::Resumed)
         }
@@ -258,33 +230,30 @@ pub async fn open(
                     Repeat::Safe,
                 )
                 .await?;
-            let outcome = if existing.marker.as_ref() == Some(&marker) {
+            let outcome = if existing.marker.as_ref() == Some(marker) {
                 Outcome::Resumed
             } else {
                 Outcome::Updated
             };
             (existing.number, existing.url.clone(), outcome)
         }
-        _ => create_pull(client, plan, &branch, &title, &body).await?,
+        _ => create_pull(client, plan, &branch, title, body).await?,
     };
 
     step(Step::Finishing)?;
-    if !request.settings.labels.is_empty() {
+    if !draft.labels.is_empty() {
         client
             .write(
                 Method::POST,
                 &client.repo_path(&format!("/issues/{number}/labels")),
-                &json!({ "labels": request.settings.labels }),
+                &json!({ "labels": draft.labels }),
                 "labelling the pull request",
                 Repeat::Safe,
             )
             .await?;
     }
-    let (teams, users): (Vec<&String>, Vec<&String>) = request
-        .settings
-        .reviewers
-        .iter()
-        .partition(|r| r.contains('/'));
+    let (teams, users): (Vec<&String>, Vec<&String>) =
+        draft.reviewers.iter().partition(|r| r.contains('/'));
     if !users.is_empty() || !teams.is_empty() {
         let teams: Vec<&str> = teams
             .iter()

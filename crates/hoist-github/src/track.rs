@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::Error;
 use crate::client::{Client, Repeat};
-use crate::proposal::Marker;
+use hoist_core::plan::request::Marker;
 
 /// Where a pull request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

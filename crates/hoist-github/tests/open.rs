@@ -248,9 +248,12 @@ async fn opens_exactly_the_previewed_change_on_the_previewed_base() {
     assert_eq!(pr["labels"][0]["name"], "promotion");
     assert_eq!(pr["requested_reviewers"][0]["login"], "alice");
     assert_eq!(pr["base"]["ref"], "env/stage");
-    let marker =
-        hoist_github::proposal::Marker::find(pr["body"].as_str().expect("body")).expect("marker");
-    assert_eq!(marker, hoist_github::proposal::Marker::of(&plan));
+    let marker = hoist_core::plan::request::Marker::find(pr["body"].as_str().expect("body"))
+        .expect("marker");
+    assert_eq!(
+        marker,
+        plan.pull_request(&settings, None).expect("draft").marker
+    );
     assert!(
         pr["body"]
             .as_str()
@@ -390,17 +393,27 @@ async fn rollbacks_and_blocked_plans_need_a_reason() {
     let w = world();
     let client = w.client(TOKEN);
     let mut plan = w.plan(&["api"]);
+    let fine = plan.clone();
+    // As a lock in .hoist.yaml makes it (tests/guards.rs in hoist-core covers the config side).
     plan.blocked = true;
+    plan.warnings.push(hoist_core::plan::Warning::Locked {
+        environment: "stage".into(),
+        app: None,
+        by: "carol".into(),
+        reason: "load test".into(),
+        until: None,
+        message: "stage is locked by carol: load test".into(),
+    });
     let e = open_plan(&client, &plan, WhenOpen::Report)
         .await
         .expect_err("blocked");
-    assert!(matches!(e, Error::ReasonRequired(_)), "{e}");
-    plan.blocked = false;
+    assert!(matches!(e, Error::Draft(_)), "{e}");
+    let mut plan = fine;
     plan.kind = hoist_core::plan::PlanKind::Rollback;
     let e = open_plan(&client, &plan, WhenOpen::Report)
         .await
         .expect_err("rollback");
-    assert!(matches!(e, Error::ReasonRequired(_)), "{e}");
+    assert!(matches!(e, Error::Draft(_)), "{e}");
     let settings = settings();
     let request = Request {
         plan: &plan,
@@ -425,7 +438,7 @@ async fn rollbacks_and_blocked_plans_need_a_reason() {
     plan.kind = hoist_core::plan::PlanKind::Comparison;
     assert!(matches!(
         open_plan(&client, &plan, WhenOpen::Report).await,
-        Err(Error::NotOpenable(_))
+        Err(Error::Draft(hoist_core::plan::request::Error::Comparison))
     ));
 }
 

@@ -129,6 +129,15 @@ fn start_display() -> (Process, String) {
 impl App {
     /// Starts the app on `repository` and waits for its window.
     pub fn launch(repository: &Path) -> App {
+        App::start(vec![repository.to_string_lossy().into_owned()])
+    }
+
+    /// Starts the app without a repository: it opens the built-in demo.
+    pub fn launch_demo() -> App {
+        App::start(Vec::new())
+    }
+
+    fn start(args: Vec<String>) -> App {
         let driver_bin = tool(
             "tauri-driver",
             "cargo install tauri-driver --locked --version ^2",
@@ -177,7 +186,7 @@ impl App {
         }
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {
             "application": app,
-            "args": [repository],
+            "args": args,
         }}}});
         let created = request(&agent, "POST", &format!("{base}/session"), Some(caps));
         let session = created["sessionId"]

@@ -18,6 +18,10 @@ config: string,
  */
 shallow: boolean, 
 /**
+ * When the window shows the built-in demo: where its offline GitHub runs.
+ */
+demo: string | null, 
+/**
  * What runs where.
  */
 status: Status, };

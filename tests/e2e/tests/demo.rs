@@ -1,0 +1,32 @@
+//! Without a repository the window opens the built-in demo, says so, and
+//! shows the generated repository's matrix.
+
+use hoist_e2e::App;
+use serde_json::json;
+
+#[test]
+fn without_a_repository_the_window_opens_the_demo_and_says_so() {
+    let app = App::launch_demo();
+    let banner = app.wait_for(
+        "the demo banner",
+        "return document.querySelector('[data-testid=demo-banner]')?.innerText ?? null",
+    );
+    let banner = banner.as_str().unwrap_or_default();
+    assert!(
+        banner.contains("offline sandbox at http://127.0.0.1:"),
+        "{banner}"
+    );
+    app.wait_for(
+        "the demo's matrix",
+        &format!(
+            "return document.querySelectorAll('td[data-app]').length === {}",
+            hoist_demo::SPEC.apps * 4
+        ),
+    );
+    let headers = app.script(
+        "return [...document.querySelectorAll('th.env .env-name')].map(h => h.textContent)",
+        json!([]),
+    );
+    assert_eq!(headers, json!(["dev", "qa", "stage", "prod"]));
+    app.screenshot("demo");
+}
