@@ -539,3 +539,51 @@ async fn github_faults_become_specific_errors_or_bounded_waits() {
     assert!(matches!(e, Error::RateLimited { .. }), "{e}");
     check_journal(&w.sandbox);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_times_out_a_read_is_retried_and_a_write_is_resumed() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let remote =
+        Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
+    let policy = Policy {
+        max_wait: Duration::from_secs(5),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+        timeout: Duration::from_millis(400),
+    };
+    let client = Client::new(
+        &remote,
+        w.sandbox.url(),
+        &Token::new(TOKEN).expect("token"),
+        policy,
+    )
+    .expect("client");
+    // A read that hangs once is tried again and the whole open succeeds.
+    w.sandbox.inject(Fault::once(
+        "GET",
+        "/git/ref/",
+        FaultKind::Slow(Duration::from_secs(2)),
+    ));
+    // The pull request's creation hangs past the timeout, but goes through.
+    w.sandbox.inject(Fault::once(
+        "POST",
+        "/pulls",
+        FaultKind::Slow(Duration::from_secs(1)),
+    ));
+    let first = open_plan(&client, &plan, WhenOpen::Report).await;
+    // Either the lost answer was found by listing, or the retry finds it.
+    let opened = match first {
+        Ok(opened) => opened,
+        Err(e) => {
+            assert!(matches!(e, Error::Network { .. }), "{e}");
+            std::thread::sleep(Duration::from_secs(1));
+            open_plan(&client, &plan, WhenOpen::Report)
+                .await
+                .expect("retry")
+        }
+    };
+    assert_eq!(opened.number, 1);
+    assert_eq!(w.sandbox.pulls().len(), 1);
+    assert_eq!(w.hoist_branches().len(), 1);
+}

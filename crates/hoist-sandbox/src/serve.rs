@@ -15,6 +15,9 @@ use axum::response::{IntoResponse, Response};
 use crate::reply::Reply;
 use crate::{Account, FaultKind, Shared, fault, routes};
 
+/// How many exchanges the journal keeps.
+const JOURNAL_LIMIT: usize = 20_000;
+
 /// The signed-in account, for routes.
 #[derive(Debug, Clone)]
 pub struct Login(pub String);
@@ -199,7 +202,12 @@ async fn finish(s: &Shared, method: &Method, route: &str, response: Response) ->
         "x-github-media-type",
         HeaderValue::from_static("github.v3; format=json"),
     );
-    s.store().journal.push(crate::Exchange {
+    let mut store = s.store();
+    // A demo left running polls for hours: keep the latest exchanges only.
+    if store.journal.len() >= JOURNAL_LIMIT {
+        store.journal.drain(..JOURNAL_LIMIT / 10);
+    }
+    store.journal.push(crate::Exchange {
         method: method.to_string(),
         route: route.to_owned(),
         status: response.status().as_u16(),
