@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use hoist_fixtures::{fixture, git};
+use hoist_fixtures::git;
 use hoist_sandbox::{Config, Sandbox};
 
 const TOKEN: &str = "ghp_clitesttoken";
@@ -21,27 +21,7 @@ struct World {
 /// The branch-helm fixture on the sandbox, and a clone wired to it as the demo wires its own.
 fn world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bare = dir.path().join("gitops.git");
-    let clone = dir.path().join("clone");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            &fixture("branch-helm").to_string_lossy(),
-            &bare.to_string_lossy(),
-        ],
-    );
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &bare.to_string_lossy(),
-            &clone.to_string_lossy(),
-        ],
-    );
+    let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
     config.reconciler = Some("flux/stage".into());
     config.delay = Duration::from_millis(50);

@@ -58,6 +58,24 @@ pub fn fresh_copy(name: &str) -> tempfile::TempDir {
     copy
 }
 
+/// What GitHub would hold of fixture `name` (a bare copy, `dir/gitops.git`)
+/// and a clone of it (`dir/clone`), for tests that push and fetch.
+pub fn origin_and_clone(name: &str, dir: &Path) -> (PathBuf, PathBuf) {
+    let bare = dir.join("gitops.git");
+    let clone = dir.join("clone");
+    let source = fixture(name);
+    for (from, to, bare_flag) in [(&source, &bare, true), (&bare, &clone, false)] {
+        let mut args = vec!["clone", "-q"];
+        if bare_flag {
+            args.push("--bare");
+        }
+        let (from, to) = (from.to_string_lossy(), to.to_string_lossy());
+        args.extend([from.as_ref(), to.as_ref()]);
+        git(dir, &args);
+    }
+    (bare, clone)
+}
+
 /// Runs `git ARGS` in `dir`, panicking with git's output when it fails;
 /// returns what it printed.
 pub fn git(dir: &Path, args: &[&str]) -> String {

@@ -11,7 +11,7 @@ use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
-use hoist_fixtures::{fixture, git};
+use hoist_fixtures::git;
 use hoist_github::client::Policy;
 use hoist_github::open::{Outcome, Request, Step, WhenOpen, open};
 use hoist_github::{Client, Error, Remote, Token};
@@ -28,28 +28,7 @@ struct World {
 
 fn world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bare = dir.path().join("gitops.git");
-    let clone = dir.path().join("clone");
-    let source = fixture("branch-helm");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            &source.to_string_lossy(),
-            &bare.to_string_lossy(),
-        ],
-    );
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &bare.to_string_lossy(),
-            &clone.to_string_lossy(),
-        ],
-    );
+    let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
     config.collaborators = vec!["alice".into()];
     config.accounts.push(hoist_sandbox::Account {
@@ -172,13 +151,7 @@ async fn open_plan(
 
 fn check_journal(sandbox: &Sandbox) {
     let root = hoist_fixtures::workspace_root();
-    let mut spec = hoist_sandbox::openapi::Spec::load(&hoist_sandbox::openapi::default_spec(&root))
-        .expect("spec");
-    let failures: Vec<String> = sandbox
-        .journal()
-        .iter()
-        .filter_map(|e| spec.check(e).err())
-        .collect();
+    let failures = hoist_sandbox::openapi::violations(&root, &sandbox.journal()).expect("spec");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::point::Point;
-use hoist_fixtures::{fixture, git};
 use hoist_github::client::Policy;
 use hoist_github::open::{Request, WhenOpen, open};
 use hoist_github::track::{self, PullState, ReviewDecision};
@@ -27,27 +26,7 @@ struct World {
 
 async fn opened_promotion() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bare = dir.path().join("gitops.git");
-    let clone = dir.path().join("clone");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            &fixture("branch-helm").to_string_lossy(),
-            &bare.to_string_lossy(),
-        ],
-    );
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &bare.to_string_lossy(),
-            &clone.to_string_lossy(),
-        ],
-    );
+    let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
     config.collaborators = vec!["alice".into()];
     config.checks = vec!["validate".into()];
@@ -181,14 +160,7 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         Some("success")
     );
     let root = hoist_fixtures::workspace_root();
-    let mut spec = hoist_sandbox::openapi::Spec::load(&hoist_sandbox::openapi::default_spec(&root))
-        .expect("spec");
-    let failures: Vec<String> = w
-        .sandbox
-        .journal()
-        .iter()
-        .filter_map(|e| spec.check(e).err())
-        .collect();
+    let failures = hoist_sandbox::openapi::violations(&root, &w.sandbox.journal()).expect("spec");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -15,6 +15,13 @@ pub fn default_spec(workspace: &Path) -> PathBuf {
     workspace.join("ui/node_modules/@octokit/openapi/generated/api.github.com.deref.json")
 }
 
+/// The exchanges of `journal` that differ from GitHub's description (as
+/// installed under `workspace`), one sentence each.
+pub fn violations(workspace: &Path, journal: &[Exchange]) -> Result<Vec<String>, String> {
+    let mut spec = Spec::load(&default_spec(workspace))?;
+    Ok(journal.iter().filter_map(|e| spec.check(e).err()).collect())
+}
+
 /// GitHub's REST API description, with validators compiled on demand.
 pub struct Spec {
     paths: Map<String, Value>,
