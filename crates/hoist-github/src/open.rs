@@ -148,6 +148,21 @@ pub async fn open(
     let same_apps = open_prs
         .iter()
         .find(|p| p.marker.as_ref().is_some_and(|m| m.same_change(marker)));
+    // The branch: the one an open pull request for these apps uses when
+    // updating it, else the deterministic name. Decided before anything is
+    // written, so a report leaves no trace.
+    let branch = match (same_apps, request.when_open) {
+        (Some(existing), _) if existing.branch == branch => branch,
+        (Some(existing), WhenOpen::Update) => existing.branch.clone(),
+        (Some(existing), WhenOpen::Report) => {
+            return Err(Error::AlreadyOpen {
+                number: existing.number,
+                url: existing.url.clone(),
+                target: plan.target.clone(),
+            });
+        }
+        (None, _) => branch,
+    };
     checkpoint()?;
 
     let base_tree = commit_tree(client, &plan.base).await?;
@@ -192,20 +207,6 @@ pub async fn open(
         .await?;
     let tree = field(&tree, "sha", "the tree")?;
 
-    // The branch: the one an open pull request for these apps uses when
-    // updating it, else the deterministic name.
-    let branch = match (same_apps, request.when_open) {
-        (Some(existing), _) if existing.branch == branch => branch,
-        (Some(existing), WhenOpen::Update) => existing.branch.clone(),
-        (Some(existing), WhenOpen::Report) => {
-            return Err(Error::AlreadyOpen {
-                number: existing.number,
-                url: existing.url.clone(),
-                target: plan.target.clone(),
-            });
-        }
-        (None, _) => branch,
-    };
     step(Step::PushingBranch {
         branch: branch.clone(),
     })?;

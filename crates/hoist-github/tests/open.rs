@@ -333,10 +333,13 @@ async fn an_open_pull_request_for_the_same_apps_is_reported_or_updated() {
     w.release_on_dev("1.7.0");
     let newer = w.plan(&["api"]);
     assert_eq!(newer.apps[0].to, "1.7.0");
+    let blobs = || w.sandbox.count("POST", "/repos/{owner}/{repo}/git/blobs");
+    let uploaded = blobs();
     let e = open_plan(&client, &newer, WhenOpen::Report)
         .await
         .expect_err("already open");
     assert!(matches!(e, Error::AlreadyOpen { number: 1, .. }), "{e}");
+    assert_eq!(blobs(), uploaded, "a report writes nothing");
     assert!(
         w.hoist_branches() == ["hoist/stage/api-1.6.0"],
         "nothing written: {:?}",
