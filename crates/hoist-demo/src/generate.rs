@@ -11,7 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{Context, bail};
+use crate::Error;
 
 /// Environment names in pipeline order; branch `env/<name>`.
 pub const ENVIRONMENTS: [&str; 4] = ["dev", "qa", "stage", "prod"];
@@ -38,18 +38,20 @@ impl Spec {
 }
 
 /// The generated repository, built on first use and reused afterwards.
-pub fn repository(spec: Spec, cache: &Path) -> anyhow::Result<PathBuf> {
+pub fn repository(spec: Spec, cache: &Path) -> Result<PathBuf, Error> {
     let done = cache.join(spec.key());
     if done.join(".git").is_dir() {
         return Ok(done);
     }
-    std::fs::create_dir_all(cache).with_context(|| format!("cannot create {}", cache.display()))?;
+    std::fs::create_dir_all(cache)
+        .map_err(Error::io(format!("cannot create {}", cache.display())))?;
     let work = cache.join(format!(".{}-{}", spec.key(), std::process::id()));
     if work.exists() {
         std::fs::remove_dir_all(&work)
-            .with_context(|| format!("cannot clear {}", work.display()))?;
+            .map_err(Error::io(format!("cannot clear {}", work.display())))?;
     }
-    std::fs::create_dir_all(&work)?;
+    std::fs::create_dir_all(&work)
+        .map_err(Error::io(format!("cannot create {}", work.display())))?;
     let started = std::time::Instant::now();
     generate(spec, &work)?;
     eprintln!(
@@ -65,9 +67,11 @@ pub fn repository(spec: Spec, cache: &Path) -> anyhow::Result<PathBuf> {
             let _ = std::fs::remove_dir_all(&work);
             Ok(done)
         }
-        Err(e) => {
-            Err(e).with_context(|| format!("cannot move {} to {}", work.display(), done.display()))
-        }
+        Err(e) => Err(e).map_err(Error::io(format!(
+            "cannot move {} to {}",
+            work.display(),
+            done.display()
+        ))),
     }
 }
 
@@ -276,19 +280,26 @@ fn git(dir: &Path) -> Command {
     cmd
 }
 
-fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
-    let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
+fn run(mut cmd: Command, what: &str) -> Result<(), Error> {
+    let out = cmd
+        .output()
+        .map_err(Error::io(format!("cannot run {what}")))?;
     if !out.status.success() {
-        bail!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+        return Err(Error::Git {
+            what: what.to_owned(),
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     Ok(())
 }
 
 /// Writes the repository described by `spec` into the empty directory `dir`.
-pub fn generate(spec: Spec, dir: &Path) -> anyhow::Result<()> {
+pub fn generate(spec: Spec, dir: &Path) -> Result<(), Error> {
     let initial = 1 + ENVIRONMENTS.len();
     if spec.apps == 0 || spec.commits < initial {
-        bail!("need at least one app and {initial} commits");
+        return Err(Error::Spec(format!(
+            "need at least one app and {initial} commits"
+        )));
     }
     let mut init = git(dir);
     init.args(["init", "-q", "-b", "main"]);
@@ -300,8 +311,11 @@ pub fn generate(spec: Spec, dir: &Path) -> anyhow::Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .context("cannot start git fast-import")?;
-    let stdin = child.stdin.take().context("git fast-import has no stdin")?;
+        .map_err(Error::io("cannot start git fast-import"))?;
+    let stdin = child.stdin.take().ok_or_else(|| Error::Git {
+        what: "git fast-import".into(),
+        detail: "it has no stdin".into(),
+    })?;
     let mut stream = Stream {
         out: BufWriter::with_capacity(1 << 20, stdin),
         next_mark: 1,
@@ -316,14 +330,14 @@ pub fn generate(spec: Spec, dir: &Path) -> anyhow::Result<()> {
     drop(stream);
     let output = child
         .wait_with_output()
-        .context("git fast-import did not finish")?;
+        .map_err(Error::io("git fast-import did not finish"))?;
     if !output.status.success() {
-        bail!(
-            "git fast-import failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        return Err(Error::Git {
+            what: "git fast-import".into(),
+            detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
     }
-    finished.context("cannot write to git fast-import")?;
+    finished.map_err(Error::io("cannot write to git fast-import"))?;
 
     let mut delete = git(dir);
     delete.args(["update-ref", "-d", SIDE_REF]);

@@ -15,8 +15,42 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use hoist_sandbox::{Account, Config, Sandbox};
+
+/// Why the demo could not be made or started.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file, directory or process could not be used.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// git refused.
+    #[error("{what} failed: {detail}")]
+    Git {
+        /// The git command.
+        what: String,
+        /// What git said.
+        detail: String,
+    },
+    /// The generator was asked for an impossible repository.
+    #[error("{0}")]
+    Spec(String),
+    /// The sandbox did not start.
+    #[error(transparent)]
+    Sandbox(#[from] hoist_sandbox::Error),
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done.
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let what = what.into();
+        move |source| Error::Io { what, source }
+    }
+}
 
 /// The demo's GitHub host.
 pub const HOST: &str = "hoist-sandbox.localhost";
@@ -48,20 +82,20 @@ pub struct Demo {
     pub sandbox: Sandbox,
 }
 
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+fn git(dir: &Path, args: &[&str]) -> Result<String, Error> {
+    let what = format!("git {}", args.join(" "));
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .output()
-        .with_context(|| format!("cannot run git {}", args.join(" ")))?;
+        .map_err(Error::io(format!("cannot run {what}")))?;
     if !out.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        return Err(Error::Git {
+            what,
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -76,13 +110,16 @@ impl Demo {
     /// what an earlier run left (so its branches and merges persist; the
     /// sandbox's pull requests do not). `delay` is how long simulated CI and
     /// the reconciler take.
-    pub fn start(dir: &Path, delay: Duration) -> anyhow::Result<Demo> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    pub fn start(dir: &Path, delay: Duration) -> Result<Demo, Error> {
+        std::fs::create_dir_all(dir)
+            .map_err(Error::io(format!("cannot create {}", dir.display())))?;
         let bare = dir.join("github").join(OWNER).join(format!("{NAME}.git"));
         let clone = dir.join(NAME);
         if !bare.join("HEAD").is_file() {
             let source = generate::repository(SPEC, &dir.join("generated"))?;
-            std::fs::create_dir_all(bare.parent().unwrap_or(dir))?;
+            let parent = bare.parent().unwrap_or(dir);
+            std::fs::create_dir_all(parent)
+                .map_err(Error::io(format!("cannot create {}", parent.display())))?;
             git(
                 dir,
                 &[
