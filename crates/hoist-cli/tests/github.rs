@@ -10,29 +10,36 @@ use hoist_fixtures::git;
 use hoist_sandbox::{Config, Sandbox};
 
 const TOKEN: &str = "ghp_clitesttoken";
-const ORIGIN: &str = "https://hoist-sandbox.localhost/acme/gitops.git";
+/// A host of each test's own: the keyring is shared by parallel tests and
+/// other suites (the demo keeps its token under `hoist-sandbox.localhost`).
+fn host(test: &str) -> String {
+    format!("{test}-{}.localhost", std::process::id())
+}
 
 struct World {
     dir: tempfile::TempDir,
     clone: PathBuf,
     sandbox: Sandbox,
+    host: String,
 }
 
 /// The branch-helm fixture on the sandbox, and a clone wired to it as the demo wires its own.
-fn world() -> World {
+fn world(test: &str) -> World {
+    let host = host(test);
+    let origin = format!("https://{host}/acme/gitops.git");
     let dir = tempfile::tempdir().expect("temp dir");
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
     config.reconciler = Some("flux/stage".into());
     config.delay = Duration::from_millis(50);
     let sandbox = Sandbox::start(config).expect("sandbox");
-    git(&clone, &["remote", "set-url", "origin", ORIGIN]);
+    git(&clone, &["remote", "set-url", "origin", &origin]);
     git(
         &clone,
         &[
             "config",
             &format!("url.{}.insteadOf", bare.display()),
-            ORIGIN,
+            &origin,
         ],
     );
     git(&clone, &["config", "hoist.apiUrl", sandbox.url()]);
@@ -40,6 +47,7 @@ fn world() -> World {
         dir,
         clone,
         sandbox,
+        host,
     }
 }
 
@@ -126,7 +134,7 @@ fn stage_version(world: &World, app: &str) -> String {
 
 #[test]
 fn promote_list_merge_fetch_shows_the_new_version() {
-    let w = world();
+    let w = world("promote");
     let repo = w.repo();
     assert_eq!(stage_version(&w, "api"), "1.5.0");
     let out = ok(w.hoist(
@@ -160,7 +168,7 @@ fn promote_list_merge_fetch_shows_the_new_version() {
 
 #[test]
 fn refusals_say_what_to_do_and_write_nothing() {
-    let w = world();
+    let w = world("refusals");
     let repo = w.repo();
     let promote = [
         "promote", "--repo", repo, "--from", "dev", "--to", "stage", "--app", "api",
@@ -168,10 +176,10 @@ fn refusals_say_what_to_do_and_write_nothing() {
     assert!(fails(w.hoist(&promote, Some(TOKEN))).contains("add --yes"));
     let mut with_yes = promote.to_vec();
     with_yes.push("--yes");
-    assert!(
-        fails(w.hoist(&with_yes, None))
-            .contains("no GitHub token for hoist-sandbox.localhost: run `hoist auth login`")
-    );
+    assert!(fails(w.hoist(&with_yes, None)).contains(&format!(
+        "no GitHub token for {}: run `hoist auth login`",
+        w.host
+    )));
     let e = fails(w.hoist(&with_yes, Some("ghp_revoked")));
     assert!(e.contains("rejected the token"), "{e}");
     let tip = git(&w.clone, &["rev-parse", "origin/env/stage"]);
@@ -215,8 +223,8 @@ fn refusals_say_what_to_do_and_write_nothing() {
 
 #[test]
 fn auth_login_checks_the_token_before_keeping_it() {
-    let w = world();
-    let host = "hoist-sandbox.localhost";
+    let w = world("auth");
+    let host = w.host.as_str();
     let login = [
         "auth",
         "login",
@@ -231,7 +239,7 @@ fn auth_login_checks_the_token_before_keeping_it() {
     // Storing needs the Secret Service that scripts/test.sh starts.
     let text = ok(out);
     assert!(
-        text.contains("signed in to hoist-sandbox.localhost as release-manager"),
+        text.contains(&format!("signed in to {host} as release-manager")),
         "{text}"
     );
     assert!(!text.contains(TOKEN));
