@@ -25,6 +25,7 @@ pub struct Login(pub String);
 pub fn router(shared: Arc<Shared>) -> Router {
     routes::api()
         .route_layer(axum::middleware::from_fn_with_state(shared.clone(), gate))
+        .merge(routes::web())
         .fallback(|| async { Reply::not_found() })
         .with_state(shared)
 }

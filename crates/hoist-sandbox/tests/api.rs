@@ -337,6 +337,25 @@ fn promotion_loop_through_the_api_matches_githubs_description() {
         api.call("GET", &format!("{repo}/pulls/1"), None).body["mergeable_state"],
         "clean"
     );
+    // The page a person opens from Hoist offers the merge.
+    let page_url = api.call("GET", &format!("{repo}/pulls/1"), None).body["html_url"]
+        .as_str()
+        .expect("html_url")
+        .to_owned();
+    let page = |url: &str| {
+        api.agent
+            .get(url)
+            .call()
+            .expect("page")
+            .body_mut()
+            .read_to_string()
+            .expect("html")
+    };
+    let open_page = page(&page_url);
+    assert!(
+        open_page.contains("Promote api to stage") && open_page.contains("Merge pull request"),
+        "{open_page}"
+    );
     let stale = api.call(
         "PUT",
         &format!("{repo}/pulls/1/merge"),
@@ -369,6 +388,17 @@ fn promotion_loop_through_the_api_matches_githubs_description() {
         (after.body["state"].as_str(), after.body["merged"].as_bool()),
         (Some("closed"), Some(true))
     );
+    let merged_page = page(&page_url);
+    assert!(
+        merged_page.contains("<strong>Merged</strong>") && !merged_page.contains("<button>"),
+        "{merged_page}"
+    );
+    let again = api
+        .agent
+        .post(&format!("{page_url}/merge"))
+        .send_empty()
+        .expect("answer");
+    assert_eq!(again.status().as_u16(), 409);
     wait_for("the reconciler", || {
         api.call("GET", &format!("{repo}/commits/env%2Fstage/status"), None)
             .body["state"]

@@ -3,6 +3,7 @@
 mod checks;
 mod git;
 pub mod pulls;
+mod web;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,6 +83,13 @@ pub fn api() -> Router<Arc<Shared>> {
             &format!("{repo}/check-runs"),
             post(checks::create_check_run),
         )
+}
+
+/// The pages people open from Hoist's links (no token, no rate limit).
+pub fn web() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/{owner}/{repo}/pull/{number}", get(web::page))
+        .route("/{owner}/{repo}/pull/{number}/merge", post(web::merge))
 }
 
 async fn user(State(s): State<Arc<Shared>>, Extension(Login(login)): Extension<Login>) -> Answer {
