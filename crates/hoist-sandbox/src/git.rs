@@ -372,26 +372,15 @@ impl Git {
     }
 
     /// The tree of merging `head` into `base`, or `None` when they conflict.
+    /// Writes the merged tree (and any merged blobs).
     pub fn merge_tree(&self, base: ObjectId, head: ObjectId) -> Result<Option<ObjectId>, Refusal> {
         if self.is_ancestor(base, head) {
             return Ok(self.commit(head).map(|c| c.tree));
         }
         let repo = self.repo();
-        let options = repo.tree_merge_options().map_err(Refusal::internal)?;
-        let labels = gix::merge::blob::builtin_driver::text::Labels {
-            ancestor: None,
-            current: Some("base".into()),
-            other: Some("head".into()),
-        };
-        let mut outcome = repo
-            .merge_commits(base, head, labels, options.into())
-            .map_err(Refusal::internal)?;
-        if outcome
-            .tree_merge
-            .has_unresolved_conflicts(gix::merge::tree::TreatAsUnresolved::default())
-        {
+        let Some(mut outcome) = three_way(&repo, base, head)? else {
             return Ok(None);
-        }
+        };
         Ok(Some(
             outcome
                 .tree_merge
@@ -400,6 +389,17 @@ impl Git {
                 .map_err(Refusal::internal)?
                 .detach(),
         ))
+    }
+
+    /// Whether `head` merges into `base` without conflicts. A check, not a
+    /// merge: whatever merging writes stays in memory, so reading a pull
+    /// request leaves the repository as it was.
+    pub fn merges_cleanly(&self, base: ObjectId, head: ObjectId) -> Result<bool, Refusal> {
+        if self.is_ancestor(base, head) {
+            return Ok(true);
+        }
+        let repo = self.repo().with_object_memory();
+        Ok(three_way(&repo, base, head)?.is_some())
     }
 
     /// What `head` changes relative to its merge base with `base`.
@@ -469,4 +469,25 @@ impl Git {
         }
         stat
     }
+}
+
+/// The three-way merge of `head` into `base`, or `None` when it conflicts.
+fn three_way(
+    repo: &gix::Repository,
+    base: ObjectId,
+    head: ObjectId,
+) -> Result<Option<gix::merge::commit::Outcome<'_>>, Refusal> {
+    let options = repo.tree_merge_options().map_err(Refusal::internal)?;
+    let labels = gix::merge::blob::builtin_driver::text::Labels {
+        ancestor: None,
+        current: Some("base".into()),
+        other: Some("head".into()),
+    };
+    let outcome = repo
+        .merge_commits(base, head, labels, options.into())
+        .map_err(Refusal::internal)?;
+    let conflicts = outcome
+        .tree_merge
+        .has_unresolved_conflicts(gix::merge::tree::TreatAsUnresolved::default());
+    Ok((!conflicts).then_some(outcome))
 }

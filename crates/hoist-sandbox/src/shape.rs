@@ -310,7 +310,7 @@ pub fn mergeability(s: &Shared, store: &Store, p: &Pull) -> (Option<bool>, &'sta
     ) else {
         return (Some(false), "dirty");
     };
-    if !matches!(s.git.merge_tree(base, head), Ok(Some(_))) {
+    if !matches!(s.git.merges_cleanly(base, head), Ok(true)) {
         return (Some(false), "dirty");
     }
     let changes_requested = latest_reviews(store, p.number)
