@@ -270,7 +270,8 @@ fn hoist_yaml(apps: &[String]) -> String {
     out
 }
 
-fn git(dir: &Path) -> Command {
+/// git in `dir`, blind to the user's and the system's configuration.
+pub(crate) fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -280,7 +281,7 @@ fn git(dir: &Path) -> Command {
     cmd
 }
 
-fn run(mut cmd: Command, what: &str) -> Result<(), Error> {
+pub(crate) fn run(mut cmd: Command, what: &str) -> Result<(), Error> {
     let out = cmd
         .output()
         .map_err(Error::io(format!("cannot run {what}")))?;

@@ -12,7 +12,6 @@
 pub mod generate;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use hoist_sandbox::{Account, Config, Sandbox};
@@ -82,22 +81,10 @@ pub struct Demo {
     pub sandbox: Sandbox,
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, Error> {
-    let what = format!("git {}", args.join(" "));
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .map_err(Error::io(format!("cannot run {what}")))?;
-    if !out.status.success() {
-        return Err(Error::Git {
-            what,
-            detail: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+fn git(dir: &Path, args: &[&str]) -> Result<(), Error> {
+    let mut cmd = generate::git(dir);
+    cmd.args(args);
+    generate::run(cmd, &format!("git {}", args.join(" ")))
 }
 
 /// The origin URL of the demo clone.
