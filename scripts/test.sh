@@ -9,6 +9,8 @@ root=$PWD
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
+# A clean run gains nothing from incremental caches; they only cost disk.
+export CARGO_INCREMENTAL=0
 
 passed=0
 failed=0

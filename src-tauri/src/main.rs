@@ -9,9 +9,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod session;
 mod view;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use session::Session;
 
 /// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
 fn demo_dir() -> PathBuf {
@@ -24,21 +28,12 @@ fn demo_dir() -> PathBuf {
 }
 
 fn main() {
-    let opened = match std::env::args_os().nth(1).map(PathBuf::from) {
-        Some(repository) => commands::Opened {
-            repository: std::path::absolute(&repository).unwrap_or(repository),
-            demo: None,
-        },
+    let session = match std::env::args_os().nth(1).map(PathBuf::from) {
+        Some(repository) => {
+            Session::new(std::path::absolute(&repository).unwrap_or(repository), None)
+        }
         None => match hoist_demo::Demo::start(&demo_dir(), std::time::Duration::from_secs(3)) {
-            Ok(demo) => {
-                // The app reads the token like the CLI does; without a
-                // keyring, the demo's own GH_TOKEN is documented instead.
-                let _ = demo.sign_in();
-                commands::Opened {
-                    repository: demo.clone.clone(),
-                    demo: Some(demo),
-                }
-            }
+            Ok(demo) => Session::new(demo.clone.clone(), Some(demo)),
             Err(e) => {
                 eprintln!("error: Hoist could not start its demo: {e:#}");
                 std::process::exit(1);
@@ -46,8 +41,24 @@ fn main() {
         },
     };
     tauri::Builder::default()
-        .manage(opened)
-        .invoke_handler(tauri::generate_handler![commands::status])
+        .manage(Arc::new(session))
+        .invoke_handler(tauri::generate_handler![
+            commands::status::status,
+            commands::status::account,
+            commands::preview::preview_promotion,
+            commands::preview::preview_rollback,
+            commands::preview::compare,
+            commands::preview::file_diff,
+            commands::pulls::open_pull_request,
+            commands::pulls::cancel,
+            commands::pulls::pull_requests,
+            commands::pulls::checks,
+            commands::pulls::merge_pull_request,
+            commands::pulls::open_url,
+            commands::history::history,
+            commands::history::releases,
+            commands::fetch::fetch,
+        ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("error: Hoist could not start its window: {e}");

@@ -1,8 +1,10 @@
 //! What crosses into the web view. TypeScript types are generated from
-//! these (and the engine's status types) into `ui/src/bindings`; a test keeps
-//! the committed files equal to what the Rust types generate.
+//! these (and the engine's types) into `ui/src/bindings`; a test keeps the
+//! committed files equal to what the Rust types generate.
 
 use hoist_core::Status;
+use hoist_core::diff::FileDiff;
+use hoist_core::plan::PromotionPlan;
 use serde::Serialize;
 
 /// The status matrix of the opened repository, with where it came from.
@@ -20,6 +22,55 @@ pub struct RepositoryStatus {
     pub status: Status,
 }
 
+/// A previewed plan: what opening its pull request would change.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Preview {
+    /// The id to open the pull request with; the plan itself stays in Rust.
+    pub id: String,
+    /// The plan.
+    pub plan: PromotionPlan,
+    /// Per file, the diff with the asked context.
+    pub diffs: Vec<FileDiff>,
+    /// The pull request's title, as it will be opened; `None` for a comparison.
+    pub title: Option<String>,
+    /// The branch it will be opened from; `None` for a comparison.
+    pub branch: Option<String>,
+    /// The pull request needs a reason: a rollback, or a lock or freeze to override.
+    pub reason_required: bool,
+}
+
+/// Whom GitHub calls are made as, without the token.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Account {
+    /// The origin's GitHub host.
+    pub host: String,
+    /// Where the token comes from; `None` when there is none.
+    pub token_source: Option<String>,
+}
+
+/// A merge and what the environment reported after it.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Merged {
+    /// The merge commit: the environment's new tip.
+    pub sha: String,
+    /// The checks on it when they settled (or when waiting stopped).
+    pub checks: hoist_github::track::Checks,
+}
+
+/// What the web view can do about a failure beyond showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCode {
+    /// The target moved after the preview: preview again.
+    TargetMoved,
+    /// A pull request for the same apps is open: offer to update it.
+    AlreadyOpen,
+    /// The user stopped it; trying again resumes.
+    Cancelled,
+    /// No token, or GitHub rejected it: sign in.
+    SignIn,
+}
+
 /// A failed command: what went wrong and, when known, what to do about it.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Failure {
@@ -27,11 +78,51 @@ pub struct Failure {
     pub message: String,
     /// The next step for the user, if there is an obvious one.
     pub advice: Option<String>,
+    /// Set when the web view offers an action for it.
+    pub code: Option<FailureCode>,
 }
 
 impl Failure {
     pub fn new(message: String, advice: Option<String>) -> Failure {
-        Failure { message, advice }
+        Failure {
+            message,
+            advice,
+            code: None,
+        }
+    }
+
+    /// A failure of the engine's, whose message already says what to do.
+    pub fn of(error: impl std::fmt::Display) -> Failure {
+        Failure::new(error.to_string(), None)
+    }
+}
+
+impl From<hoist_github::Error> for Failure {
+    fn from(error: hoist_github::Error) -> Failure {
+        use hoist_github::Error as E;
+        let (code, advice) = match &error {
+            E::TargetMoved { .. } => (
+                Some(FailureCode::TargetMoved),
+                Some("Preview again: the new preview is built on the branch as it is now."),
+            ),
+            E::AlreadyOpen { .. } => (
+                Some(FailureCode::AlreadyOpen),
+                Some("Update that pull request to this change, or merge or close it first."),
+            ),
+            E::Cancelled => (Some(FailureCode::Cancelled), None),
+            E::NoToken { .. } | E::Unauthorized { .. } | E::MissingScope { .. } => (
+                Some(FailureCode::SignIn),
+                Some(
+                    "Sign in with `hoist auth login` (the token goes to the OS keyring), or start Hoist with GH_TOKEN set.",
+                ),
+            ),
+            _ => (None, None),
+        };
+        Failure {
+            message: error.to_string(),
+            advice: advice.map(str::to_owned),
+            code,
+        }
     }
 }
 
@@ -43,12 +134,20 @@ mod bindings {
 
     use ts_rs::{Config, TS};
 
-    use super::{Failure, RepositoryStatus};
+    use super::{Account, Failure, Merged, Preview, RepositoryStatus};
 
     fn generate(dir: &Path) {
         let config = Config::new().with_large_int("number").with_out_dir(dir);
         RepositoryStatus::export_all(&config).expect("export RepositoryStatus");
+        Preview::export_all(&config).expect("export Preview");
+        Account::export_all(&config).expect("export Account");
+        Merged::export_all(&config).expect("export Merged");
         Failure::export_all(&config).expect("export Failure");
+        hoist_github::open::Step::export_all(&config).expect("export Step");
+        hoist_github::open::Opened::export_all(&config).expect("export Opened");
+        hoist_github::track::Tracked::export_all(&config).expect("export Tracked");
+        hoist_core::history::VersionChange::export_all(&config).expect("export VersionChange");
+        hoist_core::history::Release::export_all(&config).expect("export Release");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

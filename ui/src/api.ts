@@ -1,21 +1,55 @@
 // The typed bridge to the Rust commands. Types come from ./bindings,
 // generated from the Rust types; never edit those by hand.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { Account } from "./bindings/Account";
+import type { Checks } from "./bindings/Checks";
 import type { Failure } from "./bindings/Failure";
+import type { FileDiff } from "./bindings/FileDiff";
+import type { Merged } from "./bindings/Merged";
+import type { Opened } from "./bindings/Opened";
+import type { Preview } from "./bindings/Preview";
+import type { Release } from "./bindings/Release";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
+import type { Step } from "./bindings/Step";
+import type { Tracked } from "./bindings/Tracked";
+import type { VersionChange } from "./bindings/VersionChange";
 
-export function loadStatus(): Promise<RepositoryStatus> {
-  return invoke<RepositoryStatus>("status");
-}
+/** Long work that can be stopped: the kinds `cancel` knows. */
+export type Work = "open" | "merge" | "fetch";
+
+export const api = {
+  status: (): Promise<RepositoryStatus> => invoke("status"),
+  account: (): Promise<Account> => invoke("account"),
+  previewPromotion: (source: string, target: string, apps: string[], sync = false): Promise<Preview | null> =>
+    invoke("preview_promotion", { source, target, apps, sync }),
+  previewRollback: (environment: string, to: string, apps: string[]): Promise<Preview | null> =>
+    invoke("preview_rollback", { environment, to, apps }),
+  compare: (from: string, to: string, apps: string[]): Promise<Preview | null> => invoke("compare", { from, to, apps }),
+  fileDiff: (plan: string, path: string, context: number): Promise<FileDiff> => invoke("file_diff", { plan, path, context }),
+  openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
+    invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
+  pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),
+  checks: (sha: string): Promise<Checks> => invoke("checks", { sha }),
+  mergePullRequest: (number: number, head: string, onChecks: (checks: Checks) => void): Promise<Merged> =>
+    invoke("merge_pull_request", { number, head, progress: new Channel<Checks>(onChecks) }),
+  history: (environment: string, apps: string[]): Promise<VersionChange[]> => invoke("history", { environment, apps }),
+  releases: (apps: string[]): Promise<Release[]> => invoke("releases", { apps }),
+  fetch: (onLine: (line: string) => void): Promise<void> => invoke("fetch", { progress: new Channel<string>(onLine) }),
+  cancel: (kind: Work): Promise<boolean> => invoke("cancel", { kind }),
+  openUrl: (url: string): Promise<void> => invoke("open_url", { url }),
+};
+
+export type Api = typeof api;
 
 /** Commands reject with a `Failure`; anything else (IPC trouble) becomes one. */
 export function asFailure(error: unknown): Failure {
   if (typeof error === "object" && error !== null && "message" in error) {
-    const { message, advice } = error as { message: unknown; advice?: unknown };
+    const { message, advice, code } = error as { message: unknown; advice?: unknown; code?: unknown };
     return {
       message: String(message),
       advice: typeof advice === "string" ? advice : null,
+      code: typeof code === "string" ? (code as Failure["code"]) : null,
     };
   }
-  return { message: String(error), advice: null };
+  return { message: String(error), advice: null, code: null };
 }

@@ -1,72 +1,18 @@
-// The window against mocked IPC: what the Rust `status` command returns (or
-// how it fails) is faked; everything from invoke() onwards is the real code.
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+// The window's shell and matrix against mocked IPC: what the Rust commands
+// return (or how they fail) is faked; everything from invoke() on is real.
 import { afterEach, describe, expect, it } from "vitest";
-import type { RepositoryStatus } from "./bindings/RepositoryStatus";
-import { mount } from "./main";
+import { $, mountWith, reset, settle, until, view } from "./test/fixtures";
 
-const commit = (subject: string, pr: number | null) => ({
-  id: "02ee3e1131778f398f9a631b422e5cdd7d72b187",
-  author: "Erin Kowalski",
-  email: "erin@acme.example",
-  time: 1_760_000_000,
-  offset: 3600,
-  subject,
-  pr,
-});
+const cell = (app: string, envName: string): HTMLElement => $(`td[data-app="${app}"][data-env="${envName}"]`);
 
-const env = (name: string) => ({ name, branch: `env/${name}`, path: ".", upstream: null, tip: commit(`tip of ${name}`, null) });
+// The lanes ask GitHub for PRs and tip checks; these answer for every test here.
+const github = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [{ name: "argo-cd", state: "success", description: "Healthy", url: null }] }) };
 
-const view: RepositoryStatus = {
-  path: "/repos/gitops",
-  config: ".hoist.yaml on main",
-  shallow: false,
-  demo: null,
-  status: {
-    environments: [env("dev"), env("stage"), env("prod")],
-    apps: [
-      {
-        name: "api",
-        cells: [
-          { state: "version", version: "1.6.0", file: "apps/api/values.yaml", since: commit("Promote api to 1.6.0 (#41)", 41), pending: false },
-          { state: "version", version: "1.5.0", file: "apps/api/values.yaml", since: commit("Promote api to 1.5.0 (#34)", 34), pending: true },
-          { state: "error", message: "apps/api/values.yaml does not exist on branch env/prod" },
-        ],
-      },
-      {
-        name: "worker",
-        cells: [
-          { state: "version", version: "sha256:0482c4aea1af397e54200017866d778ce32e1daac473f2cd09a9159d2e69b6ef", file: "k.yaml", since: null, pending: false },
-          { state: "absent" },
-          { state: "absent" },
-        ],
-      },
-    ],
-  },
-};
-
-const cell = (app: string, envName: string): HTMLElement => {
-  const found = document.querySelector<HTMLElement>(`td[data-app="${app}"][data-env="${envName}"]`);
-  if (!found) throw new Error(`no cell ${app}/${envName}`);
-  return found;
-};
-
-afterEach(() => {
-  clearMocks();
-  document.body.innerHTML = "";
-});
-
-async function mountWith(handler: (cmd: string) => unknown): Promise<void> {
-  mockIPC(handler);
-  const root = document.createElement("div");
-  document.body.append(root);
-  await mount(root);
-}
+afterEach(reset);
 
 describe("status matrix", () => {
   it("shows every version, pending marks and the commit that set it", async () => {
-    await mountWith((cmd) => (cmd === "status" ? view : undefined));
-    expect(document.querySelector('[data-testid="matrix"]')).not.toBeNull();
+    await mountWith({ status: () => view, ...github });
     expect(cell("api", "dev").querySelector(".version")?.textContent).toBe("1.6.0");
     expect(cell("api", "stage").dataset.state).toBe("pending");
     expect(cell("api", "stage").textContent).toContain("pending");
@@ -83,39 +29,94 @@ describe("status matrix", () => {
     expect(headers).toEqual(["dev", "stage", "prod"]);
   });
 
-  it("shows the engine's failure with advice instead of a matrix", async () => {
-    // Tauri rejects a failed command with the serialised `Failure`, a plain object.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    await mountWith(() => Promise.reject({ message: "/tmp/x is not a git repository", advice: "Start Hoist on a local clone" } as const));
-    const failure = document.querySelector('[data-testid="failure"]');
-    expect(failure?.textContent).toContain("/tmp/x is not a git repository");
-    expect(failure?.textContent).toContain("Start Hoist on a local clone");
+  it("shows the engine's failure with advice and a way to try again", async () => {
+    let calls = 0;
+    await mountWith({
+      status: () => {
+        calls += 1;
+        // Tauri rejects a failed command with the serialised `Failure`, a plain object.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        return Promise.reject({ message: "/tmp/x is not a git repository", advice: "Start Hoist on a local clone", code: null });
+      },
+    });
+    const failure = $('[data-testid="failure"]');
+    expect(failure.textContent).toContain("/tmp/x is not a git repository");
+    expect(failure.textContent).toContain("Start Hoist on a local clone");
     expect(document.querySelector('[data-testid="matrix"]')).toBeNull();
+    failure.querySelector("button")?.click();
+    await settle();
+    expect(calls).toBe(2);
   });
 
   it("says so when the window shows the demo", async () => {
-    await mountWith(() => view);
+    await mountWith({ status: () => view, ...github });
     expect(document.querySelector('[data-testid="demo-banner"]')).toBeNull();
-    document.body.innerHTML = "";
-    await mountWith(() => ({ ...view, demo: "http://127.0.0.1:4567" }));
-    const banner = document.querySelector('[data-testid="demo-banner"]');
-    expect(banner?.textContent).toContain("Demo.");
-    expect(banner?.textContent).toContain("offline sandbox at http://127.0.0.1:4567");
+    reset();
+    await mountWith({ status: () => ({ ...view, demo: "http://127.0.0.1:4567" }), ...github });
+    const banner = $('[data-testid="demo-banner"]');
+    expect(banner.textContent).toContain("Demo.");
+    expect(banner.textContent).toContain("offline sandbox at http://127.0.0.1:4567");
   });
 
   it("guides the user when no apps are configured", async () => {
-    await mountWith(() => ({ ...view, status: { ...view.status, apps: [] } }));
-    expect(document.querySelector('[data-testid="empty"]')?.textContent).toContain("hoist init");
+    await mountWith({ status: () => ({ ...view, status: { ...view.status, apps: [] } }), ...github });
+    expect($('[data-testid="empty"]').textContent).toContain("hoist init");
+  });
+});
+
+describe("shell", () => {
+  it("switches screens with the tabs and the number keys", async () => {
+    await mountWith({ status: () => view, history: () => [], ...github });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "2" }));
+    await until("the tracker", () => document.querySelector('[data-testid="no-pulls"]') !== null);
+    expect($('[data-view="pulls"]').getAttribute("aria-selected")).toBe("true");
+    $('[data-view="history"]').click();
+    await until("the history", () => document.querySelector('[data-testid="no-history"]') !== null);
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "1" }));
+    expect(document.querySelector('[data-testid="matrix"]')).not.toBeNull();
   });
 
-  it("refreshes on demand", async () => {
-    let calls = 0;
-    await mountWith(() => {
-      calls += 1;
-      return view;
+  it("runs commands from the palette", async () => {
+    await mountWith({ status: () => view, ...github });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true }));
+    const input = $<HTMLInputElement>('[data-testid="palette-input"]');
+    input.value = "pull req";
+    input.dispatchEvent(new Event("input"));
+    expect([...document.querySelectorAll(".palette-list li")].map((li) => li.textContent)).toEqual(["Go to Pull requests2"]);
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    expect(document.querySelector('[data-testid="palette"]')).toBeNull();
+    await until("the tracker", () => document.querySelector('[data-testid="no-pulls"]') !== null);
+  });
+
+  it("fetches from origin with progress, then reloads; a second press stops it", async () => {
+    let statusCalls = 0;
+    let finish: (() => void) | null = null;
+    const cancelled: unknown[] = [];
+    await mountWith({
+      status: () => {
+        statusCalls += 1;
+        return view;
+      },
+      ...github,
+      fetch: (args) => {
+        const progress = args.progress as { onmessage: (line: string) => void };
+        progress.onmessage("Receiving objects:  50% (5/10)");
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      cancel: (args) => {
+        cancelled.push(args.kind);
+        return true;
+      },
     });
-    document.querySelector<HTMLButtonElement>("button")?.click();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(calls).toBe(2);
+    $('[data-testid="fetch"]').click();
+    await settle();
+    expect($('[data-testid="fetch-state"]').textContent).toBe("Receiving objects:  50% (5/10)");
+    expect($('[data-testid="fetch"]').textContent).toBe("Stop");
+    $('[data-testid="fetch"]').click();
+    await settle();
+    expect(cancelled).toEqual(["fetch"]);
+    (finish as unknown as () => void)();
+    await until("the reload", () => statusCalls === 2);
+    expect($('[data-testid="fetch-state"]').textContent).toContain("Fetched");
   });
 });

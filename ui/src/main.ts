@@ -1,71 +1,190 @@
 import "./style.css";
-import { asFailure, loadStatus } from "./api";
-import type { Failure } from "./bindings/Failure";
+import { api as tauriApi, asFailure, type Api } from "./api";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
+import { composer, type Compose } from "./composer";
 import { el } from "./dom";
-import { renderMatrix } from "./matrix";
+import { failureView } from "./failure";
+import { historyView } from "./history";
+import { environmentsView } from "./environments";
+import { palette, type Command } from "./palette";
+import { pullsView } from "./pulls";
 
-/** The whole window: a header with the repository and the matrix below. */
-export async function mount(root: HTMLElement, load: () => Promise<RepositoryStatus> = loadStatus): Promise<void> {
+export type View = "environments" | "pulls" | "history";
+
+/** A screen and what to stop (timers, listeners) when it is replaced. */
+export interface Screen {
+  node: HTMLElement;
+  dispose?: () => void;
+}
+
+/** What every screen may use: the commands, the last status, and navigation. */
+export interface Shell {
+  api: Api;
+  status: () => RepositoryStatus | null;
+  go: (view: View) => void;
+  compose: (request: Compose) => void;
+  reload: () => Promise<void>;
+}
+
+const views: { id: View; label: string; key: string }[] = [
+  { id: "environments", label: "Environments", key: "1" },
+  { id: "pulls", label: "Pull requests", key: "2" },
+  { id: "history", label: "History", key: "3" },
+];
+
+/** The whole window: a header with the repository, tabs, and the screen below.
+ * Resolves, once the first screen shows, to a function that takes it down. */
+export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() => void> {
+  const listening = new AbortController();
   const main = el("main", { class: "content" });
-  const refresh = el("button", { class: "button", attrs: { type: "button", title: "Refresh (R)" }, text: "Refresh" });
   const repo = el("div", { class: "repo" });
+  const tabs = el("nav", { class: "tabs", attrs: { role: "tablist" } });
+  const fetchState = el("span", { class: "fetch-state dim", attrs: { "data-testid": "fetch-state", role: "status" } });
+  const fetchButton = el("button", { class: "button", attrs: { type: "button", title: "Fetch from origin (F)", "data-testid": "fetch" }, text: "Fetch" });
+  const banner = el("div");
   root.replaceChildren(
-    el("header", { class: "topbar" }, el("div", { class: "brand" }, el("span", { class: "logo", text: "▲" }), el("span", { text: "Hoist" })), repo, refresh),
+    el(
+      "header",
+      { class: "topbar" },
+      el("div", { class: "brand" }, el("span", { class: "logo", text: "▲" }), el("span", { text: "Hoist" })),
+      tabs,
+      repo,
+      fetchState,
+      fetchButton,
+      el("button", { class: "button ghost", attrs: { type: "button", title: "Command palette (Ctrl+K)", "data-testid": "palette-button" }, text: "⌘K" }),
+    ),
+    banner,
     main,
   );
 
-  const show = async (): Promise<void> => {
-    refresh.disabled = true;
+  let status: RepositoryStatus | null = null;
+  let current: View = "environments";
+  let dispose: (() => void) | null = null;
+
+  const show = (screen: Screen): void => {
+    dispose?.();
+    dispose = screen.dispose ?? null;
+    main.replaceChildren(screen.node);
+  };
+  const fail = (node: HTMLElement): void => { show({ node }); };
+
+  const render = (): void => {
+    for (const tab of tabs.querySelectorAll<HTMLButtonElement>("button")) {
+      tab.setAttribute("aria-selected", String(tab.dataset.view === current));
+    }
+    if (status === null) return;
+    const screens: Record<View, (s: RepositoryStatus) => Screen> = {
+      environments: (s) => environmentsView(shell, s),
+      pulls: () => pullsView(shell),
+      history: (s) => historyView(shell, s),
+    };
+    show(screens[current](status));
+  };
+
+  const reload = async (): Promise<void> => {
     main.replaceChildren(el("div", { class: "loading", attrs: { "data-testid": "loading", role: "status" }, text: "Reading the environments…" }));
     try {
-      const view = await load();
+      status = await api.status();
       repo.replaceChildren(
-        el("span", { class: "mono", text: view.path }),
-        el("span", { class: "dim", text: ` · config: ${view.config}` }),
-        ...(view.shallow ? [el("span", { class: "badge warn-badge", text: "shallow clone: some origins unknown" })] : []),
+        el("span", { class: "mono", text: status.path }),
+        el("span", { class: "dim", text: ` · config: ${status.config}` }),
+        ...(status.shallow ? [el("span", { class: "badge warn-badge", text: "shallow clone: some origins unknown" })] : []),
       );
-      const banner =
-        view.demo === null
-          ? null
-          : el(
-              "p",
-              { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
-              el("strong", { text: "Demo. " }),
-              el("span", {
-                text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${view.demo}. Nothing here reaches the internet. Open your own clone with hoist-app PATH.`,
-              }),
-            );
-      main.replaceChildren(...(banner ? [banner] : []), renderMatrix(view.status), legend());
+      banner.replaceChildren(...(status.demo === null ? [] : [demoBanner(status.demo)]));
+      render();
     } catch (error) {
-      main.replaceChildren(failure(asFailure(error)));
-    } finally {
-      refresh.disabled = false;
+      status = null;
+      fail(failureView(asFailure(error), "Hoist cannot show this repository", [{ label: "Try again", run: () => void reload() }]));
     }
   };
-  refresh.addEventListener("click", () => void show());
+
+  const shell: Shell = {
+    api,
+    status: () => status,
+    go: (view) => {
+      current = view;
+      render();
+    },
+    compose: (request) => {
+      for (const tab of tabs.querySelectorAll("button")) tab.setAttribute("aria-selected", "false");
+      show(composer(shell, request, () => { shell.go(current); }));
+    },
+    reload,
+  };
+
+  for (const v of views) {
+    const tab = el("button", { class: "tab", attrs: { type: "button", role: "tab", "data-view": v.id, title: `${v.label} (${v.key})` }, text: v.label });
+    tab.addEventListener("click", () => { shell.go(v.id); });
+    tabs.append(tab);
+  }
+
+  let fetching = false;
+  const fetchNow = async (): Promise<void> => {
+    if (fetching) {
+      await api.cancel("fetch");
+      return;
+    }
+    fetching = true;
+    fetchButton.textContent = "Stop";
+    fetchState.textContent = "Fetching…";
+    try {
+      await api.fetch((line) => (fetchState.textContent = line));
+      fetchState.textContent = `Fetched ${new Date().toLocaleTimeString()}`;
+      await reload();
+    } catch (error) {
+      const f = asFailure(error);
+      fetchState.textContent = f.code === "cancelled" ? "Fetch stopped" : "";
+      if (f.code !== "cancelled") fail(failureView(f, "Fetching from origin failed", [{ label: "Fetch again", run: () => void fetchNow() }]));
+    } finally {
+      fetching = false;
+      fetchButton.textContent = "Fetch";
+    }
+  };
+  fetchButton.addEventListener("click", () => void fetchNow());
+
+  const commands = (): Command[] => [
+    ...views.map((v) => ({ label: `Go to ${v.label}`, hint: v.key, run: () => { shell.go(v.id); } })),
+    { label: "Fetch from origin", hint: "F", run: () => void fetchNow() },
+    { label: "Reload the environments", hint: "R", run: () => void reload() },
+    ...(status?.status.environments ?? []).flatMap((env) =>
+      env.upstream === null
+        ? []
+        : [{ label: `Promote ${env.upstream} → ${env.name}`, hint: "", run: () => { shell.compose({ kind: "promotion", source: env.upstream ?? "", target: env.name, apps: [] }); } }],
+    ),
+  ];
+  const openPalette = (): void => { palette(document.body, commands()); };
+  root.querySelector('[data-testid="palette-button"]')?.addEventListener("click", openPalette);
+
   document.addEventListener("keydown", (event) => {
-    if (event.key === "r" && !event.ctrlKey && !event.metaKey && !(event.target instanceof HTMLInputElement)) void show();
-  });
-  await show();
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement;
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+      event.preventDefault();
+      openPalette();
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey || document.querySelector(".palette")) return;
+    const view = views.find((v) => v.key === event.key);
+    if (view) shell.go(view.id);
+    else if (event.key === "r") void reload();
+    else if (event.key === "f") void fetchNow();
+  }, { signal: listening.signal });
+
+  await reload();
+  return () => {
+    listening.abort();
+    dispose?.();
+    dispose = null;
+  };
 }
 
-function legend(): HTMLElement {
+function demoBanner(url: string): HTMLElement {
   return el(
     "p",
-    { class: "legend" },
-    el("span", { class: "badge pending-badge", text: "pending" }),
-    el("span", { text: " the version differs from the upstream environment: a promotion is waiting. Hover a cell for the commit that set it." }),
-  );
-}
-
-function failure(f: Failure): HTMLElement {
-  return el(
-    "section",
-    { class: "failure", attrs: { "data-testid": "failure", role: "alert" } },
-    el("h2", { text: "Hoist cannot show this repository" }),
-    el("p", { class: "mono", text: f.message }),
-    f.advice === null ? null : el("p", { class: "advice", text: f.advice }),
+    { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
+    el("strong", { text: "Demo. " }),
+    el("span", {
+      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone with hoist-app PATH.`,
+    }),
   );
 }
 

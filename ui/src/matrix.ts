@@ -33,7 +33,7 @@ function header(env: EnvironmentTip, nowMs: number): HTMLTableCellElement {
 }
 
 function cell(app: string, env: EnvironmentTip, value: Cell, nowMs: number): HTMLTableCellElement {
-  const attrs = { "data-app": app, "data-env": env.name };
+  const attrs = { "data-app": app, "data-env": env.name, tabindex: "0" };
   switch (value.state) {
     case "absent":
       return el("td", { class: "cell absent", attrs: { ...attrs, title: `${app} is not deployed to ${env.name}` } }, el("span", { text: "—" }));

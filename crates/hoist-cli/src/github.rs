@@ -184,7 +184,7 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
             checks_summary(t),
             review_text(t.review),
             t.mergeable_state,
-            if t.can_merge() { " — can merge" } else { "" },
+            if t.can_merge { " — can merge" } else { "" },
             t.url
         )?;
     }
@@ -202,7 +202,7 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     if t.state != PullState::Open {
         bail!("#{number} is not open");
     }
-    if !t.can_merge() {
+    if !t.can_merge {
         bail!(
             "GitHub cannot merge #{number} now: {} (checks {}, {})",
             t.mergeable_state,

@@ -11,7 +11,7 @@ use similar::{Algorithm, ChangeTag, TextDiff};
 pub const LARGE_FILE_BYTES: usize = 1024 * 1024;
 
 /// How one file changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FileDiff {
     /// Repository path (the new one for a rename).
     pub path: String,
@@ -26,7 +26,7 @@ pub struct FileDiff {
 }
 
 /// The kind of change a file undergoes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileChangeKind {
     /// The file is new.
@@ -47,7 +47,7 @@ pub enum FileChangeKind {
 }
 
 /// A run of changed lines with their context.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Hunk {
     /// First old line number (1-based), as in `@@ -a,b +c,d @@`.
     pub old_start: usize,
@@ -62,7 +62,7 @@ pub struct Hunk {
 }
 
 /// One line of a hunk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Line {
     /// Context, added or removed.
     pub tag: LineTag,
@@ -77,7 +77,7 @@ pub struct Line {
 }
 
 /// Whether a line is context, added or removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LineTag {
     /// Unchanged.
@@ -255,7 +255,7 @@ pub fn unified(diff: &FileDiff) -> String {
 }
 
 /// One row of a side-by-side view: the old line on the left, the new on the right.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SideBySide {
     /// The old side; `None` where the new side adds a line.
     pub old: Option<Line>,

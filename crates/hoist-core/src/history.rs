@@ -10,7 +10,7 @@ use crate::version;
 use crate::walk::{self, Follow, Tracked};
 
 /// One commit that changed an app's version in an environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VersionChange {
     /// The environment.
     pub environment: String,
@@ -27,7 +27,7 @@ pub struct VersionChange {
 }
 
 /// How a version change came about, judged from the versions and the commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// The first version the history holds.
@@ -254,7 +254,7 @@ mod tests {
 }
 
 /// One app version's path through the pipeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Release {
     /// The app.
     pub app: String,
@@ -268,7 +268,7 @@ pub struct Release {
 }
 
 /// A version's arrival in one environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Arrival {
     /// The environment.
     pub environment: String,

@@ -21,7 +21,7 @@ use crate::Error;
 use crate::client::{Client, Repeat};
 
 /// Where opening the pull request is; reported as it goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Checking the target branch is still at the previewed commit.
@@ -57,7 +57,7 @@ pub enum WhenOpen {
 }
 
 /// The pull request, opened, found, or updated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Opened {
     /// Its number.
     pub number: u64,
@@ -72,7 +72,7 @@ pub struct Opened {
 }
 
 /// How [`open`] got its pull request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A new pull request.

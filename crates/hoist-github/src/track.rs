@@ -15,7 +15,7 @@ use crate::client::{Client, Repeat};
 use hoist_core::plan::request::Marker;
 
 /// Where a pull request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PullState {
     /// Open.
@@ -27,7 +27,7 @@ pub enum PullState {
 }
 
 /// The reviewers' verdict, as GitHub's branch protection sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewDecision {
     /// Someone's latest review requests changes.
@@ -41,7 +41,7 @@ pub enum ReviewDecision {
 }
 
 /// One check run or commit status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Check {
     /// The check run's name or the status's context.
     pub name: String,
@@ -54,7 +54,7 @@ pub struct Check {
 }
 
 /// Every check and status on one commit, summed up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Checks {
     /// The commit.
     pub sha: String,
@@ -66,7 +66,7 @@ pub struct Checks {
 }
 
 /// A Hoist pull request as the tracker shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Tracked {
     /// Its number.
     pub number: u64,
@@ -94,18 +94,15 @@ pub struct Tracked {
     pub checks: Checks,
     /// The merge commit, once merged.
     pub merge_commit: Option<String>,
+    /// Whether GitHub would merge it now: open, mergeable, and not blocked
+    /// by reviews or required checks.
+    pub can_merge: bool,
 }
 
-impl Tracked {
-    /// Whether GitHub would merge it now.
-    pub fn can_merge(&self) -> bool {
-        self.state == PullState::Open
-            && self.mergeable == Some(true)
-            && matches!(
-                self.mergeable_state.as_str(),
-                "clean" | "unstable" | "has_hooks"
-            )
-    }
+fn can_merge(state: PullState, mergeable: Option<bool>, mergeable_state: &str) -> bool {
+    state == PullState::Open
+        && mergeable == Some(true)
+        && matches!(mergeable_state, "clean" | "unstable" | "has_hooks")
 }
 
 /// The numbers of the open pull requests Hoist opened (those with its marker).
@@ -161,6 +158,8 @@ pub async fn pull(client: &Client, number: u64) -> Result<Tracked, Error> {
         || p["requested_teams"]
             .as_array()
             .is_some_and(|t| !t.is_empty());
+    let mergeable = p["mergeable"].as_bool();
+    let mergeable_state = text(&p["mergeable_state"]);
     Ok(Tracked {
         number,
         title: text(&p["title"]),
@@ -169,8 +168,9 @@ pub async fn pull(client: &Client, number: u64) -> Result<Tracked, Error> {
         base: text(&p["base"]["ref"]),
         marker,
         state,
-        mergeable: p["mergeable"].as_bool(),
-        mergeable_state: text(&p["mergeable_state"]),
+        can_merge: can_merge(state, mergeable, &mergeable_state),
+        mergeable,
+        mergeable_state,
         review: decision(&reviews, requested),
         checks: checks(client, &head).await?,
         merge_commit: p["merge_commit_sha"]

@@ -122,7 +122,7 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         .expect("review");
     let approved = track::pull(&w.client, w.number).await.expect("pull");
     assert_eq!(approved.review, ReviewDecision::Approved);
-    assert!(approved.can_merge(), "{approved:?}");
+    assert!(approved.can_merge, "{approved:?}");
     let merged = track::merge(&w.client, w.number, &approved.head)
         .await
         .expect("merge");
@@ -172,7 +172,7 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
         .expect("review");
     let blocked = track::pull(&w.client, w.number).await.expect("pull");
     assert_eq!(blocked.review, ReviewDecision::ChangesRequested);
-    assert!(!blocked.can_merge());
+    assert!(!blocked.can_merge);
     let refused = track::merge(&w.client, w.number, &w.head)
         .await
         .expect_err("blocked");

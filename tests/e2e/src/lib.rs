@@ -243,6 +243,37 @@ impl App {
         }
     }
 
+    /// Clicks the element `selector` matches, waiting for it to exist and be enabled.
+    pub fn click(&self, selector: &str) {
+        let script = format!(
+            "const e = document.querySelector({sel}); if (!e || e.disabled) return false; e.click(); return true;",
+            sel = json!(selector)
+        );
+        self.wait_for(&format!("{selector} to be clickable"), &script);
+    }
+
+    /// Types `text` into the input or text area `selector` matches.
+    pub fn fill(&self, selector: &str, text: &str) {
+        let script = format!(
+            "const e = document.querySelector({sel}); if (!e) return false; e.value = {text}; e.dispatchEvent(new Event('input', {{bubbles: true}})); e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
+            sel = json!(selector),
+            text = json!(text)
+        );
+        self.wait_for(&format!("{selector} to fill"), &script);
+    }
+
+    /// The text of the element `selector` matches, once it exists.
+    pub fn text(&self, selector: &str) -> String {
+        let script = format!(
+            "return document.querySelector({sel})?.innerText ?? null",
+            sel = json!(selector)
+        );
+        self.wait_for(selector, &script)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Saves a PNG of the window to `target/e2e/<name>.png` and returns its path.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         // Let the compositor paint the last DOM change before capturing.

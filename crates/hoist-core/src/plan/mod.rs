@@ -19,7 +19,7 @@ use crate::point::{At, Point, Resolved};
 use crate::repo;
 
 /// A promotion of one or more apps from a source environment to a target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PromotionPlan {
     /// A promotion from another environment, or a rollback to an earlier point of the target.
     pub kind: PlanKind,
@@ -47,7 +47,7 @@ pub struct PromotionPlan {
 }
 
 /// One app's version change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppChange {
     /// App name.
     pub app: String,
@@ -62,7 +62,7 @@ pub struct AppChange {
 }
 
 /// One file's change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FileChange {
     /// Repository path.
     pub path: String,
@@ -88,7 +88,7 @@ impl FileChange {
 }
 
 /// How a promotion changes the target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Only the located version values change.
@@ -118,7 +118,7 @@ impl Default for Options {
 }
 
 /// Whether a plan moves versions forward from upstream or back in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanKind {
     /// Versions come from another environment.
@@ -131,7 +131,7 @@ pub enum PlanKind {
 }
 
 /// Something worth knowing before promoting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Warning {
     /// The source is not the target's upstream: the promotion skips an environment.

@@ -37,7 +37,7 @@ pub struct PullRequestDraft {
 
 /// What Hoist writes into its pull requests so it recognises them later:
 /// which environment they change, to which versions, from which base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Marker {
     /// `promotion` or `rollback`.
     pub kind: String,

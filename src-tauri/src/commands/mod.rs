@@ -1,0 +1,20 @@
+//! The commands the web view may call. Each one converts and forwards; the
+//! engine does the work on a blocking thread so the window never freezes.
+
+pub mod fetch;
+pub mod history;
+pub mod preview;
+pub mod pulls;
+pub mod status;
+
+use crate::view::Failure;
+
+/// Runs engine work off the async runtime's threads.
+async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Failure::new(format!("{what} stopped unexpectedly: {e}"), None))?
+}

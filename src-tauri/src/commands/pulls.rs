@@ -1,0 +1,144 @@
+//! Pull requests: opening one from a previewed plan, the tracker's list,
+//! merging, and cancelling long work.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use hoist_github::open::{self, Opened, Request, Step, WhenOpen};
+use hoist_github::track::{self, Checks, Tracked};
+use tauri::ipc::Channel;
+
+use crate::session::Session;
+use crate::view::{Failure, Merged};
+
+/// Opens the pull request for the previewed plan `plan`, reporting each
+/// step on `progress`. With `update`, an open pull request for the same
+/// apps is moved to this change instead of being reported.
+#[tauri::command]
+pub async fn open_pull_request(
+    session: tauri::State<'_, Arc<Session>>,
+    plan: String,
+    reason: Option<String>,
+    update: bool,
+    progress: Channel<Step>,
+) -> Result<Opened, Failure> {
+    let plan = session.plan(&plan)?;
+    let settings = session.project()?.config.pr;
+    let client = session.client().await?;
+    let cancel = session.start_work("open");
+    let request = Request {
+        plan: &plan,
+        settings: &settings,
+        reason: reason.as_deref(),
+        when_open: if update {
+            WhenOpen::Update
+        } else {
+            WhenOpen::Report
+        },
+    };
+    let on_step = move |step: Step| {
+        // A closed window drops the channel; the work goes on regardless.
+        let _ = progress.send(step);
+    };
+    Ok(open::open(&client, &request, &on_step, &cancel).await?)
+}
+
+/// Stops the running `kind` of work ("open", "merge" or "fetch") at its next step.
+#[tauri::command]
+pub fn cancel(session: tauri::State<'_, Arc<Session>>, kind: String) -> bool {
+    session.cancel(&kind)
+}
+
+/// The open pull requests Hoist opened, with checks, reviews and mergeability.
+#[tauri::command]
+pub async fn pull_requests(
+    session: tauri::State<'_, Arc<Session>>,
+) -> Result<Vec<Tracked>, Failure> {
+    let client = session.client().await?;
+    let mut all = Vec::new();
+    for number in track::open_numbers(&client).await? {
+        all.push(track::pull(&client, number).await?);
+    }
+    Ok(all)
+}
+
+/// The checks and statuses on commit `sha`: on an environment's tip, what
+/// the reconciler reported.
+#[tauri::command]
+pub async fn checks(
+    session: tauri::State<'_, Arc<Session>>,
+    sha: String,
+) -> Result<Checks, Failure> {
+    let client = session.client().await?;
+    Ok(track::checks(&client, &sha).await?)
+}
+
+/// Merges pull request `number` at `head` (the commit the user saw), then
+/// follows the environment's checks on `progress` until they settle.
+/// Cancelling stops the waiting, never the merge.
+#[tauri::command]
+pub async fn merge_pull_request(
+    session: tauri::State<'_, Arc<Session>>,
+    number: u64,
+    head: String,
+    progress: Channel<Checks>,
+) -> Result<Merged, Failure> {
+    let client = session.client().await?;
+    let cancel = session.start_work("merge");
+    let sha = track::merge(&client, number, &head).await?;
+    let last: Arc<Mutex<Option<Checks>>> = Arc::default();
+    let seen = last.clone();
+    let on_update = move |checks: &Checks| {
+        *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(checks.clone());
+        let _ = progress.send(checks.clone());
+    };
+    let settled = track::until_settled(
+        &client,
+        &sha,
+        Duration::from_secs(2),
+        Duration::from_secs(600),
+        &on_update,
+        &cancel,
+    )
+    .await;
+    let checks = match settled {
+        Ok(checks) => checks,
+        Err(hoist_github::Error::Cancelled) => last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| Checks {
+                sha: sha.clone(),
+                state: "pending".to_owned(),
+                items: Vec::new(),
+            }),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Merged { sha, checks })
+}
+
+/// Opens a pull request's (or compare) page in the user's browser.
+#[tauri::command]
+pub fn open_url(url: String) -> Result<(), Failure> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(Failure::new(
+            format!("{url} is not a web address Hoist opens"),
+            None,
+        ));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&url)
+        .spawn()
+        .map(drop)
+        .map_err(|e| {
+            Failure::new(
+                format!("cannot start {opener} to open {url}: {e}"),
+                Some("Copy the address into your browser.".to_owned()),
+            )
+        })
+}

@@ -1,0 +1,62 @@
+//! The status matrix and the account GitHub calls are made as.
+
+use std::sync::Arc;
+
+use hoist_core::project::ConfigSource;
+
+use super::blocking;
+use crate::session::Session;
+use crate::view::{Account, Failure, RepositoryStatus};
+
+/// What runs where in the opened repository.
+#[tauri::command]
+pub async fn status(session: tauri::State<'_, Arc<Session>>) -> Result<RepositoryStatus, Failure> {
+    let session = Arc::clone(&session);
+    blocking("reading the status", move || read_status(&session)).await
+}
+
+fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
+    let project = session.project()?;
+    let status = project.status().map_err(Failure::of)?;
+    let config = match &project.source {
+        ConfigSource::Branch { branch, .. } => format!(".hoist.yaml on {branch}"),
+        ConfigSource::File { path } => path.display().to_string(),
+        ConfigSource::Detected => "detected (no .hoist.yaml yet; run `hoist init`)".to_owned(),
+    };
+    Ok(RepositoryStatus {
+        path: session.repository.display().to_string(),
+        config,
+        shallow: project.repo.is_shallow(),
+        demo: session.demo.as_ref().map(|d| d.sandbox.url().to_owned()),
+        status,
+    })
+}
+
+/// The GitHub host and where its token comes from; never the token.
+#[tauri::command]
+pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account, Failure> {
+    let session = Arc::clone(&session);
+    blocking("looking for a token", move || {
+        let (host, token_source) = session.account()?;
+        Ok(Account { host, token_source })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_that_is_not_a_repository_is_a_failure_with_advice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::new(dir.path().to_path_buf(), None);
+        let failure = read_status(&session).expect_err("not a repository");
+        assert!(
+            failure.message.contains("not a git repository"),
+            "{}",
+            failure.message
+        );
+        assert!(failure.advice.is_some());
+    }
+}

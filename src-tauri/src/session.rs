@@ -1,0 +1,159 @@
+//! What one window works on: the repository, the demo behind it (if any),
+//! the plans it previewed, and the long-running work it can cancel.
+//!
+//! Invariant: a pull request is only ever opened from a plan stored here by
+//! a preview, so the PR holds exactly the change the user saw, on exactly
+//! the previewed base. The web view names plans by id and never sends
+//! file contents.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hoist_core::Project;
+use hoist_core::plan::PromotionPlan;
+use hoist_github::client::{Client, Policy};
+use hoist_github::{Token, connect};
+
+use crate::view::Failure;
+
+/// The window's repository and what it holds on to between commands.
+pub struct Session {
+    pub repository: PathBuf,
+    /// The demo, when no repository was given; its sandbox serves while the app runs.
+    pub demo: Option<hoist_demo::Demo>,
+    plans: Mutex<HashMap<String, Arc<PromotionPlan>>>,
+    next_plan: AtomicU64,
+    /// Per kind of work ("open", "merge", "fetch"), the flag that stops it.
+    work: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// One client for the window, so conditional requests reuse their ETags.
+    client: tokio::sync::Mutex<Option<Arc<Client>>>,
+}
+
+impl Session {
+    pub fn new(repository: PathBuf, demo: Option<hoist_demo::Demo>) -> Session {
+        Session {
+            repository,
+            demo,
+            plans: Mutex::new(HashMap::new()),
+            next_plan: AtomicU64::new(1),
+            work: Mutex::new(HashMap::new()),
+            client: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn project(&self) -> Result<Project, Failure> {
+        Project::open(&self.repository).map_err(|e| {
+            Failure::new(
+                e.to_string(),
+                Some(
+                    "Start Hoist on a local clone of your GitOps repository: hoist-app PATH"
+                        .to_owned(),
+                ),
+            )
+        })
+    }
+
+    /// Keeps a previewed plan and returns the id the web view refers to it by.
+    pub fn remember(&self, plan: PromotionPlan) -> String {
+        let id = format!("plan-{}", self.next_plan.fetch_add(1, Ordering::Relaxed));
+        self.plans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone(), Arc::new(plan));
+        id
+    }
+
+    pub fn plan(&self, id: &str) -> Result<Arc<PromotionPlan>, Failure> {
+        self.plans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| {
+                Failure::new(
+                    format!("the preview {id} is no longer known"),
+                    Some("Preview the change again.".to_owned()),
+                )
+            })
+    }
+
+    /// A fresh stop flag for `kind` of work, replacing an earlier one.
+    pub fn start_work(&self, kind: &str) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        self.work
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kind.to_owned(), flag.clone());
+        flag
+    }
+
+    /// Asks the running `kind` of work to stop; false when none runs.
+    pub fn cancel(&self, kind: &str) -> bool {
+        match self
+            .work
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(kind)
+        {
+            Some(flag) => {
+                flag.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The GitHub client for the repository's origin, made on first use.
+    /// The demo's token is handed over in memory: the demo never touches the
+    /// user's keyring.
+    pub async fn client(&self) -> Result<Arc<Client>, Failure> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let project = self.project()?;
+        let origin = project
+            .repo
+            .config_value("remote.origin.url")
+            .ok_or_else(|| {
+                Failure::new(
+                    "the repository has no `origin` remote to open pull requests on".to_owned(),
+                    Some(
+                        "Add the GitHub repository as `origin`: git remote add origin URL"
+                            .to_owned(),
+                    ),
+                )
+            })?;
+        let api = project.repo.config_value(connect::API_URL_KEY);
+        let client = match &self.demo {
+            Some(_) => {
+                let (remote, api) = connect::locate(&origin, api.as_deref())?;
+                let token = Token::new(hoist_demo::TOKEN).expect("the demo token is not blank");
+                Client::new(&remote, &api, &token, Policy::default())?
+            }
+            None => connect::connect(&origin, api.as_deref(), Policy::default())?.0,
+        };
+        let client = Arc::new(client);
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// The GitHub host of the origin and whether a token for it is available,
+    /// never the token itself.
+    pub fn account(&self) -> Result<(String, Option<String>), Failure> {
+        let project = self.project()?;
+        let origin = project
+            .repo
+            .config_value("remote.origin.url")
+            .unwrap_or_default();
+        let api = project.repo.config_value(connect::API_URL_KEY);
+        let (remote, _) = connect::locate(&origin, api.as_deref())?;
+        let source = match &self.demo {
+            Some(_) => Some("the demo's sandbox account".to_owned()),
+            None => hoist_github::token::find(&remote.host).map(|(_, s)| s.describe().to_owned()),
+        };
+        Ok((remote.host, source))
+    }
+}

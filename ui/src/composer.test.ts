@@ -1,0 +1,122 @@
+// The composer: the preview, the reason, and opening the PR step by step.
+import { afterEach, describe, expect, it } from "vitest";
+import type { Preview } from "./bindings/Preview";
+import type { Step } from "./bindings/Step";
+import { $, mountWith, preview, reset, settle, until, view } from "./test/fixtures";
+
+afterEach(reset);
+
+const opened = { number: 7, url: "http://127.0.0.1:4567/acme/gitops/pull/7", branch: "hoist/stage/api-1.6.0", commit: "f".repeat(40), outcome: "created" };
+const lanes = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "pending", items: [] }) };
+
+async function compose(handlers: Record<string, (args: Record<string, unknown>) => unknown>, shown: Preview | null = preview): Promise<void> {
+  await mountWith({ status: () => view, ...lanes, preview_promotion: () => shown, ...handlers });
+  $('[data-testid="promote-stage"]').click();
+  await until("the preview", () => document.querySelector('[data-testid="changes"], [data-testid="nothing"]') !== null);
+}
+
+describe("composer", () => {
+  it("shows the plan: base, warnings with advice, value changes, changelog and diff", async () => {
+    await compose({});
+    expect($('[data-testid="plan-summary"]').textContent).toContain("stage (env/stage) at bbbbbbb");
+    expect($('[data-testid="warnings"]').textContent).toContain("edited directly");
+    expect($('[data-testid="warnings"]').textContent).toContain("Talk to its author first");
+    const row = $('[data-testid="changes"] tr[data-app="api"]');
+    expect(row.querySelector(".old-version")?.textContent).toBe("1.5.0");
+    expect(row.querySelector(".new-version")?.textContent).toBe("1.6.0");
+    expect($('[data-testid="changelog"]').textContent).toContain("Bump api to 1.6.0");
+    expect($('[data-testid="pr-form"]').textContent).toContain("hoist/stage/api-1.6.0");
+    expect($('[data-testid="diff"]').textContent).toContain("apps/api/values.yaml");
+  });
+
+  it("says when there is nothing to promote", async () => {
+    await compose({}, null);
+    expect($('[data-testid="nothing"]').textContent).toContain("stage already runs what dev runs");
+  });
+
+  it("opens the PR with step-by-step progress and ends with its link", async () => {
+    const asked: Record<string, unknown>[] = [];
+    const urls: unknown[] = [];
+    await compose({
+      open_pull_request: (args) => {
+        asked.push({ plan: args.plan, reason: args.reason, update: args.update });
+        const progress = args.progress as { onmessage: (s: Step) => void };
+        progress.onmessage({ step: "checking_target" });
+        progress.onmessage({ step: "writing_files", done: 0, total: 1 });
+        progress.onmessage({ step: "writing_files", done: 1, total: 1 });
+        progress.onmessage({ step: "opening_pull_request" });
+        return opened;
+      },
+      open_url: (args) => void urls.push(args.url),
+    });
+    const reason = $<HTMLTextAreaElement>('[data-testid="reason"]');
+    reason.value = "release train 42";
+    reason.dispatchEvent(new Event("input"));
+    $('[data-testid="open-pr"]').click();
+    await until("the link", () => document.querySelector('[data-testid="opened"]') !== null);
+    expect(asked).toEqual([{ plan: "plan-1", reason: "release train 42", update: false }]);
+    const steps = [...document.querySelectorAll('[data-testid="steps"] li')].map((li) => [li.textContent, li.className]);
+    expect(steps).toEqual([
+      ["Checking the target branch is still where the preview saw it", "done"],
+      ["Uploading files 1/1", "done"],
+      ["Opening the pull request", "done"],
+    ]);
+    expect($('[data-testid="opened"]').textContent).toContain("Opened pull request #7");
+    $('[data-testid="open-in-browser"]').click();
+    expect(urls).toEqual([opened.url]);
+  });
+
+  it("requires a reason for a rollback before opening", async () => {
+    await compose({ open_pull_request: () => opened }, { ...preview, reason_required: true, plan: { ...preview.plan, kind: "rollback" } });
+    const open = $<HTMLButtonElement>('[data-testid="open-pr"]');
+    expect(open.disabled).toBe(true);
+    const reason = $<HTMLTextAreaElement>('[data-testid="reason"]');
+    reason.value = "   ";
+    reason.dispatchEvent(new Event("input"));
+    expect(open.disabled).toBe(true);
+    reason.value = "1.6.0 leaks memory";
+    reason.dispatchEvent(new Event("input"));
+    expect(open.disabled).toBe(false);
+  });
+
+  it("offers a new preview when the target moved", async () => {
+    let previews = 0;
+    await compose({
+      preview_promotion: () => (previews++, preview),
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      open_pull_request: () => Promise.reject({ message: "env/stage moved since the preview", advice: "Preview again", code: "target_moved" }),
+    });
+    $('[data-testid="open-pr"]').click();
+    await until("the failure", () => document.querySelector('[data-code="target_moved"]') !== null);
+    expect(document.querySelector('[data-testid="steps"] li')).toBeNull();
+    $('[data-code="target_moved"] button').click();
+    await settle();
+    expect(previews).toBe(2);
+  });
+
+  it("offers to update an open PR for the same apps", async () => {
+    const updates: unknown[] = [];
+    await compose({
+      open_pull_request: (args) => {
+        updates.push(args.update);
+        return args.update
+          ? { ...opened, outcome: "updated" }
+          : // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            Promise.reject({ message: "pull request #5 already makes this change to stage", advice: null, code: "already_open" });
+      },
+    });
+    $('[data-testid="open-pr"]').click();
+    await until("the failure", () => document.querySelector('[data-code="already_open"]') !== null);
+    $('[data-code="already_open"] button').click();
+    await until("the update", () => document.querySelector('[data-testid="opened"]') !== null);
+    expect(updates).toEqual([false, true]);
+    expect($('[data-testid="opened"]').textContent).toContain("Updated pull request #7");
+  });
+
+  it("goes back with Escape", async () => {
+    await compose({});
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    expect(document.querySelector('[data-testid="composer"]')).toBeNull();
+    expect(document.querySelector('[data-testid="matrix"]')).not.toBeNull();
+  });
+});

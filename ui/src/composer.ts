@@ -1,0 +1,288 @@
+// The promotion composer: what a promotion or rollback would change, and the
+// pull request that makes it. It only ever opens the plan it shows: the plan
+// stays in Rust under the preview's id.
+import { asFailure } from "./api";
+import type { Failure } from "./bindings/Failure";
+import type { Opened } from "./bindings/Opened";
+import type { Preview } from "./bindings/Preview";
+import type { Step } from "./bindings/Step";
+import type { VersionChange } from "./bindings/VersionChange";
+import { diffView } from "./diffview";
+import { el } from "./dom";
+import { button, failureView } from "./failure";
+import type { Screen, Shell } from "./main";
+import { displayVersion } from "./matrix";
+import { age } from "./time";
+
+export type Compose =
+  | { kind: "promotion"; source: string; target: string; apps: string[] }
+  | { kind: "rollback"; environment: string; to: string; apps: string[] }
+  | { kind: "compare"; from: string; to: string; apps: string[] };
+
+function title(request: Compose): string {
+  switch (request.kind) {
+    case "promotion":
+      return `Promote ${request.source} → ${request.target}`;
+    case "rollback":
+      return `Roll back ${request.environment} to ${request.to.slice(0, 7)}`;
+    case "compare":
+      return `Compare ${request.from} ↔ ${request.to}`;
+  }
+}
+
+function load(shell: Shell, request: Compose): Promise<Preview | null> {
+  switch (request.kind) {
+    case "promotion":
+      return shell.api.previewPromotion(request.source, request.target, request.apps);
+    case "rollback":
+      return shell.api.previewRollback(request.environment, request.to, request.apps);
+    case "compare":
+      return shell.api.compare(request.from, request.to, request.apps);
+  }
+}
+
+function nothing(request: Compose): string {
+  switch (request.kind) {
+    case "promotion":
+      return `Nothing to promote: ${request.target} already runs what ${request.source} runs${request.apps.length ? ` for ${request.apps.join(", ")}` : ""}.`;
+    case "rollback":
+      return `Nothing to roll back: ${request.environment} already runs what it ran at ${request.to.slice(0, 7)}.`;
+    case "compare":
+      return `${request.from} and ${request.to} run the same versions.`;
+  }
+}
+
+export function composer(shell: Shell, request: Compose, back: () => void): Screen {
+  const node = el("section", { class: "composer", attrs: { "data-testid": "composer" } });
+  const header = el(
+    "header",
+    { class: "composer-head" },
+    button("← Back", back, "plain", "back"),
+    el("h2", { text: title(request) }),
+  );
+  const body = el("div", { class: "composer-body" });
+  node.append(header, body);
+
+  const preview = async (): Promise<void> => {
+    body.replaceChildren(el("div", { class: "loading", attrs: { role: "status", "data-testid": "loading" }, text: "Computing the preview…" }));
+    try {
+      const p = await load(shell, request);
+      if (p === null) {
+        body.replaceChildren(el("section", { class: "empty", attrs: { "data-testid": "nothing" } }, el("h2", { text: "Nothing to change" }), el("p", { text: nothing(request) })));
+        return;
+      }
+      body.replaceChildren(...planView(shell, p, () => void preview()));
+    } catch (error) {
+      body.replaceChildren(failureView(asFailure(error), "Hoist cannot preview this", [{ label: "Try again", run: () => void preview() }]));
+    }
+  };
+  const onKey = (event: KeyboardEvent): void => {
+    if (event.key === "Escape" && !document.querySelector(".palette") && !(event.target instanceof HTMLTextAreaElement)) back();
+  };
+  document.addEventListener("keydown", onKey);
+  void preview();
+  return { node, dispose: () => { document.removeEventListener("keydown", onKey); } };
+}
+
+function planView(shell: Shell, p: Preview, again: () => void): HTMLElement[] {
+  const plan = p.plan;
+  const summary = el(
+    "p",
+    { class: "dim", attrs: { "data-testid": "plan-summary" } },
+    el("span", { text: `${plan.target} (${plan.target_branch}) at ` }),
+    el("span", { class: "mono", text: plan.base.slice(0, 7) }),
+    el("span", { text: ` · ${plan.kind === "comparison" ? "from" : "versions from"} ${plan.source} at ` }),
+    el("span", { class: "mono", text: plan.source_commit.slice(0, 7) }),
+    el("span", { text: ` · ${String(plan.apps.length)} app${plan.apps.length === 1 ? "" : "s"}, ${String(plan.files.length)} file${plan.files.length === 1 ? "" : "s"}` }),
+  );
+  const warnings =
+    plan.warnings.length === 0
+      ? null
+      : el(
+          "ul",
+          { class: "warnings", attrs: { "data-testid": "warnings" } },
+          ...plan.warnings.map((w) =>
+            el(
+              "li",
+              { class: `warning ${w.kind === "locked" || w.kind === "frozen" ? "blocking" : ""}`, attrs: { "data-kind": w.kind } },
+              el("strong", { text: warningTitle(w.kind) }),
+              el("span", { text: ` ${w.message}` }),
+              el("div", { class: "dim", text: warningAdvice(w.kind) }),
+            ),
+          ),
+        );
+  const apps = el(
+    "table",
+    { class: "changes", attrs: { "data-testid": "changes" } },
+    el("thead", {}, el("tr", {}, ...["App", "Now", "", "After", "File", ""].map((h) => el("th", { text: h })))),
+    el(
+      "tbody",
+      {},
+      ...plan.apps.map((a) =>
+        el(
+          "tr",
+          { attrs: { "data-app": a.app } },
+          el("th", { text: a.app }),
+          el("td", { class: "mono old-version", attrs: { title: a.from }, text: displayVersion(a.from) }),
+          el("td", { class: "dim", text: "→" }),
+          el("td", { class: "mono new-version", attrs: { title: a.to }, text: displayVersion(a.to) }),
+          el("td", { class: "mono dim", text: a.file }),
+          el("td", {}, a.compare === null ? null : button("Compare source", () => void shell.api.openUrl(a.compare ?? ""))),
+        ),
+      ),
+    ),
+  );
+  const parts: (HTMLElement | null)[] = [summary, warnings, apps];
+  if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
+  if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
+  parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
+  return parts.filter((x): x is HTMLElement => x !== null);
+}
+
+function warningTitle(kind: string): string {
+  return (
+    { skips_environment: "Skips an environment.", downgrade: "Downgrade.", drift: "Drift.", locked: "Locked.", frozen: "Change freeze." } as Record<string, string>
+  )[kind] ?? "Note.";
+}
+
+function warningAdvice(kind: string): string {
+  return (
+    {
+      skips_environment: "Promote through the environment in between, or go ahead if skipping it is intended.",
+      downgrade: "Check that going back is intended; a rollback from History says so in its PR.",
+      drift: "The target was edited directly; the promotion replaces that edit. Talk to its author first.",
+      locked: "Ask whoever locked it, or give the reason for overriding the lock below; it goes into the PR.",
+      frozen: "Wait for the freeze to end, or give the reason for overriding it below; it goes into the PR.",
+    } as Record<string, string>
+  )[kind] ?? "";
+}
+
+function changelog(entries: VersionChange[]): HTMLElement {
+  return el(
+    "section",
+    { class: "changelog", attrs: { "data-testid": "changelog" } },
+    el("h3", { text: "Changelog" }),
+    el(
+      "ul",
+      {},
+      ...entries.map((c) =>
+        el(
+          "li",
+          {},
+          el("span", { class: "mono", text: `${c.app} ${displayVersion(c.to)}` }),
+          el("span", { text: ` ${c.commit.subject}` }),
+          el("span", { class: "dim", text: ` · ${c.commit.author} · ${age(c.commit.time, Date.now())}${c.commit.pr === null ? "" : ` · #${String(c.commit.pr)}`}` }),
+        ),
+      ),
+    ),
+  );
+}
+
+function describeStep(step: Step): string {
+  switch (step.step) {
+    case "checking_target":
+      return "Checking the target branch is still where the preview saw it";
+    case "writing_files":
+      return `Uploading files ${String(step.done)}/${String(step.total)}`;
+    case "writing_commit":
+      return "Writing the commit";
+    case "pushing_branch":
+      return `Pushing ${step.branch}`;
+    case "opening_pull_request":
+      return "Opening the pull request";
+    case "finishing":
+      return "Adding labels and reviewers";
+  }
+}
+
+function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLElement {
+  const reason = el("textarea", {
+    class: "reason",
+    attrs: { rows: "2", "data-testid": "reason", placeholder: p.reason_required ? "Required: why this rollback or override? It goes into the PR." : "Optional: why now? It goes into the PR." },
+  });
+  const open = button("Open pull request", () => void run(false), "primary", "open-pr");
+  const stop = button("Stop", () => void shell.api.cancel("open"), "plain", "stop-open");
+  stop.hidden = true;
+  const steps = el("ol", { class: "steps", attrs: { "data-testid": "steps", "aria-live": "polite" } });
+  const result = el("div", { attrs: { "data-testid": "pr-result" } });
+  const sync = (): void => {
+    open.disabled = p.reason_required && reason.value.trim() === "";
+    open.title = open.disabled ? "Give a reason first" : "";
+  };
+  reason.addEventListener("input", sync);
+  sync();
+
+  const run = async (update: boolean): Promise<void> => {
+    open.disabled = true;
+    reason.disabled = true;
+    stop.hidden = false;
+    steps.replaceChildren();
+    result.replaceChildren();
+    const onStep = (step: Step): void => {
+      for (const li of steps.querySelectorAll("li.running")) li.className = "done";
+      const last = steps.lastElementChild;
+      // Upload progress updates its own line rather than adding one per file.
+      if (step.step === "writing_files" && last instanceof HTMLElement && last.dataset.step === "writing_files") {
+        last.className = "running";
+        last.textContent = describeStep(step);
+        return;
+      }
+      steps.append(el("li", { class: "running", attrs: { "data-step": step.step }, text: describeStep(step) }));
+    };
+    try {
+      const opened = await shell.api.openPullRequest(p.id, reason.value.trim() || null, update, onStep);
+      for (const li of steps.querySelectorAll("li.running")) li.className = "done";
+      result.replaceChildren(openedView(shell, opened));
+    } catch (error) {
+      for (const li of steps.querySelectorAll("li.running")) li.className = "failed";
+      result.replaceChildren(openFailure(asFailure(error), again, () => void run(true), () => void run(update)));
+      open.disabled = false;
+      reason.disabled = false;
+      sync();
+    } finally {
+      stop.hidden = true;
+    }
+  };
+
+  return el(
+    "section",
+    { class: "pr-form", attrs: { "data-testid": "pr-form" } },
+    el("h3", { text: "Pull request" }),
+    el("p", {}, el("strong", { text: p.title ?? "" })),
+    el("p", { class: "dim" }, el("span", { text: "from branch " }), el("span", { class: "mono", text: p.branch ?? "" }), el("span", { text: ` into ${p.plan.target_branch}, on ${p.plan.base.slice(0, 7)} exactly` })),
+    el("label", { class: "field" }, el("span", { text: p.reason_required ? "Reason (required)" : "Reason" }), reason),
+    el("div", { class: "actions" }, open, stop),
+    steps,
+    result,
+  );
+}
+
+function openedView(shell: Shell, opened: Opened): HTMLElement {
+  const verb = { created: "Opened", resumed: "Already open (an earlier attempt's, completed):", updated: "Updated" }[opened.outcome];
+  return el(
+    "div",
+    { class: "opened", attrs: { "data-testid": "opened", "data-number": String(opened.number) } },
+    el("strong", { text: `${verb} pull request #${String(opened.number)}` }),
+    el("span", { class: "mono dim", text: ` ${opened.branch} @ ${opened.commit.slice(0, 7)}` }),
+    el(
+      "div",
+      { class: "actions" },
+      button("Open in browser", () => void shell.api.openUrl(opened.url), "primary", "open-in-browser"),
+      button("Track it", () => { shell.go("pulls"); }, "plain", "track-it"),
+    ),
+    el("div", { class: "mono dim", text: opened.url }),
+  );
+}
+
+function openFailure(f: Failure, again: () => void, update: () => void, retry: () => void): HTMLElement {
+  switch (f.code) {
+    case "target_moved":
+      return failureView(f, "The target moved after this preview", [{ label: "Preview again", run: again }]);
+    case "already_open":
+      return failureView(f, "A pull request for these apps is already open", [{ label: "Update it to this change", run: update }]);
+    case "cancelled":
+      return failureView(f, "Stopped", [{ label: "Resume", run: retry }]);
+    default:
+      return failureView(f, "The pull request could not be opened", [{ label: "Try again", run: retry }]);
+  }
+}

@@ -1,0 +1,146 @@
+// The PR tracker: Hoist's open pull requests with checks, reviews and
+// mergeability, a merge button where GitHub allows it, and the environment's
+// reconcile status after the merge. Refreshes in the background.
+import { asFailure } from "./api";
+import type { Checks } from "./bindings/Checks";
+import type { Tracked } from "./bindings/Tracked";
+import { el } from "./dom";
+import { button, failureView } from "./failure";
+import type { Screen, Shell } from "./main";
+import { displayVersion } from "./matrix";
+
+/** How often the list refreshes itself while shown; polls are conditional and free. */
+export const REFRESH_MS = 15_000;
+
+const review = {
+  approved: "approved",
+  changes_requested: "changes requested",
+  review_required: "review required",
+  none: "no review",
+} as const;
+
+export function pullsView(shell: Shell): Screen {
+  const list = el("div", { class: "pulls", attrs: { "data-testid": "pulls" } });
+  const stamp = el("span", { class: "dim", attrs: { "data-testid": "pulls-stamp" } });
+  const refresh = button("Refresh", () => void load(), "plain", "pulls-refresh");
+  const node = el("section", {}, el("header", { class: "section-head" }, el("h2", { text: "Pull requests" }), stamp, refresh), list);
+  // Merges in flight keep their card while the list refreshes around them.
+  const merging = new Map<number, HTMLElement>();
+  let busy = false;
+
+  const load = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    refresh.disabled = true;
+    try {
+      const pulls = await shell.api.pullRequests();
+      const cards = pulls.filter((p) => !merging.has(p.number)).map((p) => card(shell, p, merging, () => void load()));
+      list.replaceChildren(...merging.values(), ...cards);
+      if (list.childElementCount === 0) {
+        list.append(
+          el(
+            "div",
+            { class: "empty", attrs: { "data-testid": "no-pulls" } },
+            el("h2", { text: "No open Hoist pull requests" }),
+            el("p", { text: "Promotions you open appear here with their checks and reviews. Start one from Environments: select pending cells, or press Ctrl+K." }),
+          ),
+        );
+      }
+      stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    } catch (error) {
+      list.replaceChildren(failureView(asFailure(error), "Hoist cannot read the pull requests", [{ label: "Try again", run: () => void load() }]));
+    } finally {
+      busy = false;
+      refresh.disabled = false;
+    }
+  };
+  const timer = setInterval(() => void load(), REFRESH_MS);
+  void load();
+  return { node, dispose: () => { clearInterval(timer); } };
+}
+
+function checksList(checks: Checks): HTMLElement {
+  return el(
+    "ul",
+    { class: "checks" },
+    ...(checks.items.length === 0
+      ? [el("li", { class: "dim", text: "No checks have reported yet." })]
+      : checks.items.map((c) =>
+          el("li", { attrs: { "data-check": c.name, "data-state": c.state } }, el("span", { class: `dot state-${c.state}` }), el("span", { text: ` ${c.name}` }), el("span", { class: "dim", text: c.description ? ` — ${c.description}` : "" })),
+        )),
+  );
+}
+
+function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, reload: () => void): HTMLElement {
+  const apps = pr.marker.apps.map(([app, version]) => `${app} ${displayVersion(version)}`).join(", ");
+  const footer = el("div", { class: "actions" });
+  const after = el("div", { class: "after-merge", attrs: { "data-testid": "after-merge" } });
+  const node = el(
+    "article",
+    { class: "pull", attrs: { "data-pr": String(pr.number), "data-testid": `pull-${String(pr.number)}` } },
+    el(
+      "header",
+      { class: "pull-head" },
+      el("span", { class: "mono", text: `#${String(pr.number)}` }),
+      el("strong", { text: ` ${pr.title}` }),
+    ),
+    el("p", { class: "dim" }, el("span", { text: `${pr.marker.kind} into ${pr.marker.target} (${pr.base}) · ${apps} · ` }), el("span", { class: "mono", text: pr.branch })),
+    el(
+      "div",
+      { class: "pull-state" },
+      el("span", { class: `badge state-${pr.checks.state}`, attrs: { "data-testid": "checks-state" }, text: `checks ${pr.checks.state}` }),
+      el("span", { class: `badge review-${pr.review}`, text: review[pr.review] }),
+      el("span", { class: "badge", attrs: { "data-testid": "mergeable" }, text: pr.mergeable === null ? "mergeability being computed" : `mergeable: ${pr.mergeable_state}` }),
+    ),
+    checksList(pr.checks),
+    footer,
+    after,
+  );
+  const merge = button("Merge", () => void doMerge(), "primary", "merge");
+  merge.disabled = !pr.can_merge;
+  merge.title = pr.can_merge ? `Merge #${String(pr.number)} into ${pr.base}` : `GitHub cannot merge it now (${pr.mergeable_state})`;
+  footer.append(merge, button("Open in browser", () => void shell.api.openUrl(pr.url)));
+
+  const doMerge = async (): Promise<void> => {
+    merge.disabled = true;
+    merging.set(pr.number, node);
+    after.replaceChildren(el("p", { attrs: { role: "status" }, text: `Merging into ${pr.base}…` }));
+    const stop = button("Stop waiting", () => void shell.api.cancel("merge"));
+    try {
+      const merged = await shell.api.mergePullRequest(pr.number, pr.head, (checks) => {
+        after.replaceChildren(el("p", { attrs: { role: "status" }, text: `Merged. ${pr.marker.target} is ${reconcileText(checks.state)}` }), checksList(checks), stop);
+      });
+      const state = merged.checks.state;
+      after.replaceChildren(
+        el("p", { class: `settled state-${state}`, attrs: { "data-testid": "settled", "data-state": state } }, el("strong", { text: `Merged as ${merged.sha.slice(0, 7)}. ` }), el("span", { text: `${pr.marker.target} ${settledText(state)}` })),
+        checksList(merged.checks),
+        button("Done", () => {
+          merging.delete(pr.number);
+          reload();
+          void shell.reload();
+        }),
+      );
+      notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settledText(state)}`);
+    } catch (error) {
+      merging.delete(pr.number);
+      merge.disabled = false;
+      after.replaceChildren(failureView(asFailure(error), `#${String(pr.number)} was not merged`, [{ label: "Refresh", run: reload }]));
+    }
+  };
+  return node;
+}
+
+function reconcileText(state: string): string {
+  return state === "success" ? "healthy" : state === "failure" ? "unhealthy" : "reconciling…";
+}
+
+function settledText(state: string): string {
+  return state === "success" ? "reports healthy." : state === "failure" ? "reports a failure: look at the checks below." : "has not reported yet; the Environments lanes show it when it does.";
+}
+
+/** A desktop notification where the platform grants it; the card says the same on screen. */
+export function notify(title: string, body: string): void {
+  if (typeof Notification === "undefined") return;
+  if (Notification.permission === "granted") new Notification(title, { body });
+  else if (Notification.permission !== "denied") void Notification.requestPermission().then((p) => (p === "granted" ? new Notification(title, { body }) : undefined));
+}
