@@ -9,13 +9,17 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod recent;
 mod session;
+mod startup;
 mod view;
+mod window_state;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use session::Session;
+use tauri::Manager;
 
 /// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
 fn demo_dir() -> PathBuf {
@@ -28,6 +32,7 @@ fn demo_dir() -> PathBuf {
 }
 
 fn main() {
+    let started = startup::Started(std::time::Instant::now());
     let session = match std::env::args_os().nth(1).map(PathBuf::from) {
         Some(repository) => {
             Session::new(std::path::absolute(&repository).unwrap_or(repository), None)
@@ -42,9 +47,27 @@ fn main() {
     };
     tauri::Builder::default()
         .manage(Arc::new(session))
+        .manage(started)
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                window_state::restore(&window);
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { .. } = event {
+                window_state::save(window);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::status::status,
-            commands::status::account,
+            commands::repository::account,
+            commands::repository::open_repository,
+            commands::repository::recent_repositories,
+            commands::repository::clone_repository,
+            commands::repository::sign_in,
+            commands::repository::sign_out,
+            commands::repository::proposed_config,
             commands::preview::preview_promotion,
             commands::preview::preview_rollback,
             commands::preview::compare,
@@ -58,6 +81,7 @@ fn main() {
             commands::history::history,
             commands::history::releases,
             commands::fetch::fetch,
+            startup::ready,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
@@ -20,9 +20,10 @@ use crate::view::Failure;
 
 /// The window's repository and what it holds on to between commands.
 pub struct Session {
-    pub repository: PathBuf,
-    /// The demo, when no repository was given; its sandbox serves while the app runs.
-    pub demo: Option<hoist_demo::Demo>,
+    repository: RwLock<PathBuf>,
+    /// The demo, when no repository was given; its sandbox serves while the
+    /// app runs, also after the user opens another repository.
+    demo: Option<hoist_demo::Demo>,
     plans: Mutex<HashMap<String, Arc<PromotionPlan>>>,
     next_plan: AtomicU64,
     /// Per kind of work ("open", "merge", "fetch"), the flag that stops it.
@@ -34,7 +35,7 @@ pub struct Session {
 impl Session {
     pub fn new(repository: PathBuf, demo: Option<hoist_demo::Demo>) -> Session {
         Session {
-            repository,
+            repository: RwLock::new(repository),
             demo,
             plans: Mutex::new(HashMap::new()),
             next_plan: AtomicU64::new(1),
@@ -43,8 +44,41 @@ impl Session {
         }
     }
 
+    pub fn repository(&self) -> PathBuf {
+        self.repository
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The demo, while the window shows it.
+    pub fn demo(&self) -> Option<&hoist_demo::Demo> {
+        self.demo.as_ref().filter(|d| d.clone == self.repository())
+    }
+
+    /// Makes `path` the window's repository. Previews and the GitHub client
+    /// belong to the old one and are dropped.
+    pub async fn switch(&self, path: PathBuf) {
+        let mut client = self.client.lock().await;
+        *self
+            .repository
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = path;
+        self.plans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        *client = None;
+    }
+
+    /// Forgets the GitHub client, so the next call finds the token again
+    /// (after signing in or out).
+    pub async fn reconnect(&self) {
+        *self.client.lock().await = None;
+    }
+
     pub fn project(&self) -> Result<Project, Failure> {
-        Project::open(&self.repository).map_err(|e| {
+        Project::open(&self.repository()).map_err(|e| {
             Failure::new(
                 e.to_string(),
                 Some(
@@ -127,7 +161,7 @@ impl Session {
                 )
             })?;
         let api = project.repo.config_value(connect::API_URL_KEY);
-        let client = match &self.demo {
+        let client = match self.demo() {
             Some(_) => {
                 let (remote, api) = connect::locate(&origin, api.as_deref())?;
                 let token = Token::new(hoist_demo::TOKEN).expect("the demo token is not blank");
@@ -140,20 +174,31 @@ impl Session {
         Ok(client)
     }
 
-    /// The GitHub host of the origin and whether a token for it is available,
-    /// never the token itself.
-    pub fn account(&self) -> Result<(String, Option<String>), Failure> {
+    /// The origin's GitHub host, its API, and the token for it with where
+    /// it comes from. The token stays in Rust.
+    pub fn github(&self) -> Result<Host, Failure> {
         let project = self.project()?;
         let origin = project
             .repo
             .config_value("remote.origin.url")
             .unwrap_or_default();
-        let api = project.repo.config_value(connect::API_URL_KEY);
-        let (remote, _) = connect::locate(&origin, api.as_deref())?;
-        let source = match &self.demo {
-            Some(_) => Some("the demo's sandbox account".to_owned()),
-            None => hoist_github::token::find(&remote.host).map(|(_, s)| s.describe().to_owned()),
+        let api_url = project.repo.config_value(connect::API_URL_KEY);
+        let (remote, api) = connect::locate(&origin, api_url.as_deref())?;
+        let token = match self.demo() {
+            Some(_) => Token::new(hoist_demo::TOKEN).map(|t| (t, "the demo's sandbox account")),
+            None => hoist_github::token::find(&remote.host).map(|(t, s)| (t, s.describe())),
         };
-        Ok((remote.host, source))
+        Ok(Host {
+            host: remote.host,
+            api,
+            token,
+        })
     }
+}
+
+/// Where GitHub calls for the open repository go.
+pub struct Host {
+    pub host: String,
+    pub api: String,
+    pub token: Option<(Token, &'static str)>,
 }

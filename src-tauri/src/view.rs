@@ -46,6 +46,10 @@ pub struct Account {
     pub host: String,
     /// Where the token comes from; `None` when there is none.
     pub token_source: Option<String>,
+    /// Whose token it is, as GitHub says.
+    pub login: Option<String>,
+    /// Why GitHub would not say (a revoked token, a missing scope, no network).
+    pub problem: Option<String>,
 }
 
 /// A merge and what the environment reported after it.

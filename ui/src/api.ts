@@ -15,11 +15,18 @@ import type { Tracked } from "./bindings/Tracked";
 import type { VersionChange } from "./bindings/VersionChange";
 
 /** Long work that can be stopped: the kinds `cancel` knows. */
-export type Work = "open" | "merge" | "fetch";
+export type Work = "open" | "merge" | "fetch" | "clone";
 
 export const api = {
   status: (): Promise<RepositoryStatus> => invoke("status"),
   account: (): Promise<Account> => invoke("account"),
+  signIn: (token: string): Promise<Account> => invoke("sign_in", { token }),
+  signOut: (): Promise<boolean> => invoke("sign_out"),
+  openRepository: (path: string): Promise<void> => invoke("open_repository", { path }),
+  recentRepositories: (): Promise<string[]> => invoke("recent_repositories"),
+  cloneRepository: (url: string, into: string, onLine: (line: string) => void): Promise<void> =>
+    invoke("clone_repository", { url, into, progress: new Channel<string>(onLine) }),
+  proposedConfig: (): Promise<string | null> => invoke("proposed_config"),
   previewPromotion: (source: string, target: string, apps: string[], sync = false): Promise<Preview | null> =>
     invoke("preview_promotion", { source, target, apps, sync }),
   previewRollback: (environment: string, to: string, apps: string[]): Promise<Preview | null> =>
@@ -37,6 +44,7 @@ export const api = {
   fetch: (onLine: (line: string) => void): Promise<void> => invoke("fetch", { progress: new Channel<string>(onLine) }),
   cancel: (kind: Work): Promise<boolean> => invoke("cancel", { kind }),
   openUrl: (url: string): Promise<void> => invoke("open_url", { url }),
+  ready: (): Promise<void> => invoke("ready"),
 };
 
 export type Api = typeof api;

@@ -8,8 +8,9 @@ import { historyView } from "./history";
 import { environmentsView } from "./environments";
 import { palette, type Command } from "./palette";
 import { pullsView } from "./pulls";
+import { settingsView } from "./settings";
 
-export type View = "environments" | "pulls" | "history";
+export type View = "environments" | "pulls" | "history" | "settings";
 
 /** A screen and what to stop (timers, listeners) when it is replaced. */
 export interface Screen {
@@ -30,6 +31,7 @@ const views: { id: View; label: string; key: string }[] = [
   { id: "environments", label: "Environments", key: "1" },
   { id: "pulls", label: "Pull requests", key: "2" },
   { id: "history", label: "History", key: "3" },
+  { id: "settings", label: "Repository", key: "4" },
 ];
 
 /** The whole window: a header with the repository, tabs, and the screen below.
@@ -77,6 +79,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       environments: (s) => environmentsView(shell, s),
       pulls: () => pullsView(shell),
       history: (s) => historyView(shell, s),
+      settings: (s) => settingsView(shell, s),
     };
     show(screens[current](status));
   };
@@ -170,6 +173,8 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   }, { signal: listening.signal });
 
   await reload();
+  // The first screen is interactive: startup measurement stops its clock here.
+  void api.ready().catch(() => undefined);
   return () => {
     listening.abort();
     dispose?.();
@@ -183,7 +188,7 @@ function demoBanner(url: string): HTMLElement {
     { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
     el("strong", { text: "Demo. " }),
     el("span", {
-      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone with hoist-app PATH.`,
+      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone from the Repository tab (4), or start Hoist with hoist-app PATH.`,
     }),
   );
 }

@@ -13,7 +13,7 @@ use hoist_core::plan::PromotionPlan;
 use hoist_github::client::{Client, Policy};
 use hoist_github::open::{Opened, Outcome, Request, Step, WhenOpen};
 use hoist_github::track::{self, PullState, ReviewDecision, Tracked};
-use hoist_github::{Remote, Token, connect, token};
+use hoist_github::{Token, connect, token};
 
 /// A runtime for one command's requests.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -286,33 +286,13 @@ pub fn login(host: &str, api_url: Option<&str>, out: &mut impl Write) -> anyhow:
 
 /// Who `token` is on `host`, and its scopes; refuses a token without `repo`.
 fn whoami(host: &str, api_url: Option<&str>, token: &Token) -> anyhow::Result<(String, String)> {
-    let remote = Remote {
-        host: host.to_ascii_lowercase(),
-        owner: String::new(),
-        name: String::new(),
-    };
-    let api = api_url.map_or_else(|| remote.api_url(&connect::hosts()), str::to_owned);
     let runtime = runtime()?;
-    let (user, headers) = runtime.block_on(async {
-        let client = Client::new(&remote, &api, token, Policy::default())?;
-        client.get_with_headers("/user", "the signed-in user").await
-    })?;
-    let login = user["login"].as_str().unwrap_or("?").to_owned();
-    // Fine-grained tokens have no scopes header; classic ones need `repo`.
-    let scopes = headers
-        .get("x-oauth-scopes")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(scopes) = &scopes
-        && !scopes.split(',').any(|s| s.trim() == "repo")
-    {
-        bail!(
-            "the token for {host} lacks the `repo` scope (it has: {scopes}); create one with `repo`"
-        );
-    }
+    let identity = runtime.block_on(connect::identify(host, api_url, token))?;
     Ok((
-        login,
-        scopes.map_or_else(|| "fine-grained token".into(), |s| format!("scopes: {s}")),
+        identity.login,
+        identity
+            .scopes
+            .map_or_else(|| "fine-grained token".into(), |s| format!("scopes: {s}")),
     ))
 }
 

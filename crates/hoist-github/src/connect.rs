@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::client::{Client, Policy};
 use crate::remote::{Enterprise, Remote};
-use crate::token::{self, Source};
+use crate::token::{self, Source, Token};
 
 /// The git setting that names the API for a clone's origin.
 pub const API_URL_KEY: &str = "hoist.apiUrl";
@@ -86,4 +86,45 @@ pub fn connect(
         host: remote.host.clone(),
     })?;
     Ok((Client::new(&remote, &api, &token, policy)?, source))
+}
+
+/// Whom a token belongs to on a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The account's login.
+    pub login: String,
+    /// A classic token's scopes; `None` for a fine-grained token, which has none.
+    pub scopes: Option<String>,
+}
+
+/// Asks `host` (at `api_url`, or where [`Remote::api_url`] says) whom
+/// `token` belongs to; refuses a classic token without the `repo` scope,
+/// which Hoist needs to push branches and open pull requests.
+pub async fn identify(host: &str, api_url: Option<&str>, token: &Token) -> Result<Identity, Error> {
+    let remote = Remote {
+        host: host.to_ascii_lowercase(),
+        owner: String::new(),
+        name: String::new(),
+    };
+    let api = api_url.map_or_else(|| remote.api_url(&hosts()), str::to_owned);
+    let client = Client::new(&remote, &api, token, Policy::default())?;
+    let (user, headers) = client
+        .get_with_headers("/user", "the signed-in user")
+        .await?;
+    let scopes = headers
+        .get("x-oauth-scopes")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(has) = &scopes
+        && !has.split(',').any(|s| s.trim() == "repo")
+    {
+        return Err(Error::MissingScope {
+            needed: "repo".into(),
+            has: has.clone(),
+        });
+    }
+    Ok(Identity {
+        login: user["login"].as_str().unwrap_or("?").to_owned(),
+        scopes,
+    })
 }

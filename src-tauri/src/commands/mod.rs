@@ -2,9 +2,11 @@
 //! engine does the work on a blocking thread so the window never freezes.
 
 pub mod fetch;
+mod git;
 pub mod history;
 pub mod preview;
 pub mod pulls;
+pub mod repository;
 pub mod status;
 
 use crate::view::Failure;

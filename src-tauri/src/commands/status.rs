@@ -6,7 +6,7 @@ use hoist_core::project::ConfigSource;
 
 use super::blocking;
 use crate::session::Session;
-use crate::view::{Account, Failure, RepositoryStatus};
+use crate::view::{Failure, RepositoryStatus};
 
 /// What runs where in the opened repository.
 #[tauri::command]
@@ -24,23 +24,12 @@ fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
         ConfigSource::Detected => "detected (no .hoist.yaml yet; run `hoist init`)".to_owned(),
     };
     Ok(RepositoryStatus {
-        path: session.repository.display().to_string(),
+        path: session.repository().display().to_string(),
         config,
         shallow: project.repo.is_shallow(),
-        demo: session.demo.as_ref().map(|d| d.sandbox.url().to_owned()),
+        demo: session.demo().map(|d| d.sandbox.url().to_owned()),
         status,
     })
-}
-
-/// The GitHub host and where its token comes from; never the token.
-#[tauri::command]
-pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account, Failure> {
-    let session = Arc::clone(&session);
-    blocking("looking for a token", move || {
-        let (host, token_source) = session.account()?;
-        Ok(Account { host, token_source })
-    })
-    .await
 }
 
 #[cfg(test)]

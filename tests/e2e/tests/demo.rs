@@ -29,4 +29,18 @@ fn without_a_repository_the_window_opens_the_demo_and_says_so() {
     );
     assert_eq!(headers, json!(["dev", "qa", "stage", "prod"]));
     app.screenshot("demo");
+
+    // The Repository screen: the demo's account, whose token stays in Rust.
+    app.click("[data-view=settings]");
+    let who = app.text("[data-testid=signed-in]");
+    assert!(who.contains(hoist_demo::LOGIN), "{who}");
+    let html = app.script("return document.documentElement.outerHTML", json!([]));
+    assert!(
+        !html
+            .as_str()
+            .unwrap_or_default()
+            .contains(hoist_demo::TOKEN),
+        "the token reached the web view"
+    );
+    app.screenshot("repository");
 }

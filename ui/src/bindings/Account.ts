@@ -11,4 +11,12 @@ host: string,
 /**
  * Where the token comes from; `None` when there is none.
  */
-token_source: string | null, };
+token_source: string | null, 
+/**
+ * Whose token it is, as GitHub says.
+ */
+login: string | null, 
+/**
+ * Why GitHub would not say (a revoked token, a missing scope, no network).
+ */
+problem: string | null, };

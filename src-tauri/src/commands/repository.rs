@@ -1,0 +1,188 @@
+//! Which repository the window shows, and whom GitHub calls are made as:
+//! open a local clone, clone one with progress, recent repositories, sign
+//! in and out, and the configuration Hoist proposes when there is none.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hoist_core::Project;
+use hoist_core::project::ConfigSource;
+use hoist_github::{Token, connect, token};
+use tauri::ipc::Channel;
+
+use super::{blocking, git};
+use crate::recent;
+use crate::session::Session;
+use crate::view::{Account, Failure};
+
+fn config_dir() -> Result<PathBuf, Failure> {
+    connect::config_dir().ok_or_else(|| {
+        Failure::new(
+            "there is no home directory to keep Hoist's settings in".to_owned(),
+            Some("Set HOME or HOIST_CONFIG_DIR.".to_owned()),
+        )
+    })
+}
+
+/// Opens the clone at `path` in this window and puts it first in the recent list.
+#[tauri::command]
+pub async fn open_repository(
+    session: tauri::State<'_, Arc<Session>>,
+    path: String,
+) -> Result<(), Failure> {
+    let path = std::path::absolute(PathBuf::from(path.trim()))
+        .map_err(|e| Failure::new(format!("{path} is not a usable path: {e}"), None))?;
+    let checked = path.clone();
+    blocking("opening the repository", move || {
+        Project::open(&checked).map(drop).map_err(Failure::of)
+    })
+    .await?;
+    session.switch(path.clone()).await;
+    // The repository is open either way; a list that cannot be saved only
+    // means it will not be offered next time.
+    if let Ok(dir) = config_dir() {
+        let _ = recent::remember(&dir, &path);
+    }
+    Ok(())
+}
+
+/// The repositories opened recently that still exist, newest first.
+#[tauri::command]
+pub fn recent_repositories() -> Vec<String> {
+    connect::config_dir()
+        .map(|dir| recent::list(&dir))
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+/// Clones `url` into the new folder `into` with git's progress on
+/// `progress`, then opens it. Stopped or failed, the folder is removed.
+#[tauri::command]
+pub async fn clone_repository(
+    session: tauri::State<'_, Arc<Session>>,
+    url: String,
+    into: String,
+    progress: Channel<String>,
+) -> Result<(), Failure> {
+    let into = std::path::absolute(PathBuf::from(into.trim()))
+        .map_err(|e| Failure::new(format!("{into} is not a usable path: {e}"), None))?;
+    if into.exists()
+        && std::fs::read_dir(&into)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Failure::new(
+            format!("{} already exists and is not empty", into.display()),
+            Some("Choose a new folder to clone into.".to_owned()),
+        ));
+    }
+    let parent = into.parent().map(PathBuf::from).unwrap_or_default();
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| Failure::new(format!("cannot create {}: {e}", parent.display()), None))?;
+    let cancel = session.start_work("clone");
+    let target = into.display().to_string();
+    let cloned = git::run(
+        &parent,
+        &[
+            "clone",
+            "--progress",
+            "--no-single-branch",
+            url.trim(),
+            &target,
+        ],
+        &progress,
+        &cancel,
+        "the clone was stopped; nothing was kept",
+    )
+    .await;
+    if let Err(failure) = cloned {
+        let _ = std::fs::remove_dir_all(&into);
+        return Err(failure);
+    }
+    open_repository(session, target).await
+}
+
+/// The origin's GitHub host, where the token comes from and whose it is.
+/// The token itself never leaves Rust.
+#[tauri::command]
+pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account, Failure> {
+    let host = session.github()?;
+    let Some((token, source)) = host.token else {
+        return Ok(Account {
+            host: host.host,
+            token_source: None,
+            login: None,
+            problem: None,
+        });
+    };
+    let (login, problem) = match connect::identify(&host.host, Some(&host.api), &token).await {
+        Ok(identity) => (Some(identity.login), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Ok(Account {
+        host: host.host,
+        token_source: Some(source.to_owned()),
+        login,
+        problem,
+    })
+}
+
+/// Checks `token` with GitHub (who it is, the `repo` scope) and keeps it in
+/// the OS keyring for the origin's host. Nothing is stored if the check fails.
+#[tauri::command]
+pub async fn sign_in(
+    session: tauri::State<'_, Arc<Session>>,
+    token: String,
+) -> Result<Account, Failure> {
+    let host = session.github()?;
+    let token = Token::new(&token).ok_or_else(|| {
+        Failure::new(
+            "the token is empty".to_owned(),
+            Some("Paste a GitHub token with the `repo` scope (classic) or contents and pull requests write (fine-grained).".to_owned()),
+        )
+    })?;
+    let identity = connect::identify(&host.host, Some(&host.api), &token).await?;
+    token::store(&host.host, &token).map_err(|e| {
+        Failure::new(
+            e.to_string(),
+            Some("Start Hoist with GH_TOKEN set instead.".to_owned()),
+        )
+    })?;
+    session.reconnect().await;
+    Ok(Account {
+        host: host.host,
+        token_source: Some(token::Source::Keyring.describe().to_owned()),
+        login: Some(identity.login),
+        problem: None,
+    })
+}
+
+/// Removes the origin host's token from the OS keyring.
+#[tauri::command]
+pub async fn sign_out(session: tauri::State<'_, Arc<Session>>) -> Result<bool, Failure> {
+    let host = session.github()?;
+    let removed = token::forget(&host.host).map_err(|e| Failure::new(e.to_string(), None))?;
+    session.reconnect().await;
+    Ok(removed)
+}
+
+/// The `.hoist.yaml` Hoist would write for a repository that has none,
+/// detected from its branches and files; `None` when it has one.
+#[tauri::command]
+pub async fn proposed_config(
+    session: tauri::State<'_, Arc<Session>>,
+) -> Result<Option<String>, Failure> {
+    let session = Arc::clone(&session);
+    blocking("detecting the configuration", move || {
+        let project = session.project()?;
+        if !matches!(project.source, ConfigSource::Detected) {
+            return Ok(None);
+        }
+        hoist_core::detect::detect(&project.repo)
+            .map(|d| Some(d.to_yaml()))
+            .map_err(Failure::of)
+    })
+    .await
+}

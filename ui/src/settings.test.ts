@@ -1,0 +1,104 @@
+// Repository and settings: open, recent, clone with progress, sign in and
+// out, and the proposed configuration.
+import { afterEach, describe, expect, it } from "vitest";
+import type { Account } from "./bindings/Account";
+import { $, mountWith, reset, settle, until, view } from "./test/fixtures";
+
+afterEach(reset);
+
+const lanes = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [] }) };
+const signedOut: Account = { host: "github.com", token_source: null, login: null, problem: null };
+const signedIn: Account = { host: "github.com", token_source: "the OS keyring", login: "erin", problem: null };
+
+async function settings(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Promise<void> {
+  await mountWith({ status: () => view, ...lanes, account: () => signedOut, recent_repositories: () => [], proposed_config: () => null, ...handlers });
+  $('[data-view="settings"]').click();
+  await until("the account", () => document.querySelector('[data-testid="account"] p:not(.dim)') !== null);
+}
+
+describe("repository and settings", () => {
+  it("opens a local clone and the recent ones, then shows its environments", async () => {
+    const opened: unknown[] = [];
+    await settings({ open_repository: (args) => void opened.push(args.path), recent_repositories: () => [view.path, "/repos/other"] });
+    await until("the recent list", () => $('[data-testid="recent"]').textContent.includes("/repos/other"));
+    // The open repository is not offered again.
+    expect($('[data-testid="recent"]').textContent).not.toContain(view.path);
+    $('[data-testid="recent"] button').click();
+    await until("the environments", () => document.querySelector('[data-testid="matrix"]') !== null);
+    $('[data-view="settings"]').click();
+    const path = $<HTMLInputElement>('[data-testid="open-path"]');
+    path.value = "/repos/third";
+    $('[data-testid="open-repository"]').click();
+    await until("the environments", () => document.querySelector('[data-testid="matrix"]') !== null);
+    expect(opened).toEqual(["/repos/other", "/repos/third"]);
+  });
+
+  it("says why a folder cannot be opened, where it was typed", async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    await settings({ open_repository: () => Promise.reject({ message: "/tmp/x is not a git repository", advice: null, code: null }) });
+    $<HTMLInputElement>('[data-testid="open-path"]').value = "/tmp/x";
+    $('[data-testid="open-repository"]').click();
+    await until("the failure", () => $('[data-testid="open-card"]').querySelector('[data-testid="failure"]') !== null);
+    expect($('[data-testid="open-card"]').textContent).toContain("not a git repository");
+  });
+
+  it("clones with progress and can stop", async () => {
+    const cancelled: unknown[] = [];
+    await settings({
+      clone_repository: (args) => {
+        (args.progress as { onmessage: (l: string) => void }).onmessage("Receiving objects:  42% (420/1000)");
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        return new Promise((_, reject) => setTimeout(() => { reject({ message: "the clone was stopped; nothing was kept", advice: null, code: "cancelled" }); }, 5));
+      },
+      cancel: (args) => (cancelled.push(args.kind), true),
+    });
+    $<HTMLInputElement>('[data-testid="clone-url"]').value = "https://github.com/acme/gitops.git";
+    $<HTMLInputElement>('[data-testid="clone-into"]').value = "/tmp/gitops";
+    $('[data-testid="clone"]').click();
+    await settle();
+    expect($('[data-testid="clone-progress"]').textContent).toBe("Receiving objects:  42% (420/1000)");
+    $('[data-testid="stop-clone"]').click();
+    await until("the stop", () => $('[data-testid="clone-card"]').textContent.includes("Clone stopped"));
+    expect(cancelled).toEqual(["clone"]);
+  });
+
+  it("signs in with a token it never shows again, and signs out", async () => {
+    let account = signedOut;
+    const tokens: unknown[] = [];
+    await settings({
+      account: () => account,
+      sign_in: (args) => {
+        tokens.push(args.token);
+        account = signedIn;
+        return signedIn;
+      },
+      sign_out: () => {
+        account = signedOut;
+        return true;
+      },
+    });
+    expect($('[data-testid="signed-out"]').textContent).toContain("Not signed in to github.com");
+    const token = $<HTMLInputElement>('[data-testid="token"]');
+    expect(token.type).toBe("password");
+    token.value = "ghp_secret";
+    $('[data-testid="sign-in"]').click();
+    await until("signed in", () => document.querySelector('[data-testid="signed-in"]') !== null);
+    expect(tokens).toEqual(["ghp_secret"]);
+    expect($('[data-testid="signed-in"]').textContent).toContain("as erin");
+    expect($<HTMLInputElement>('[data-testid="token"]').value).toBe("");
+    expect(document.body.innerHTML).not.toContain("ghp_secret");
+    $('[data-testid="sign-out"]').click();
+    await until("signed out", () => document.querySelector('[data-testid="signed-out"]') !== null);
+  });
+
+  it("says when the stored token no longer works", async () => {
+    await settings({ account: () => ({ ...signedIn, login: null, problem: "GitHub rejected the token for github.com (bad, expired or revoked credentials)" }) });
+    expect($('[data-testid="token-problem"]').textContent).toContain("revoked");
+  });
+
+  it("proposes a configuration when the repository has none", async () => {
+    await settings({ proposed_config: () => "environments:\n  - name: dev\n" });
+    await until("the proposal", () => document.querySelector('[data-testid="proposed-config"]') !== null);
+    expect($('[data-testid="proposed-config"]').textContent).toBe("environments:\n  - name: dev\n");
+  });
+});

@@ -1,0 +1,152 @@
+// Repository and settings: open a local clone or clone one with progress,
+// recent repositories, the GitHub account (the token goes to the OS keyring
+// and never comes back), and the configuration Hoist proposes when the
+// repository has none.
+import { asFailure } from "./api";
+import type { Account } from "./bindings/Account";
+import type { RepositoryStatus } from "./bindings/RepositoryStatus";
+import { el } from "./dom";
+import { button, failureView } from "./failure";
+import type { Screen, Shell } from "./main";
+
+export function settingsView(shell: Shell, view: RepositoryStatus): Screen {
+  const opened = async (): Promise<void> => {
+    await shell.reload();
+    shell.go("environments");
+  };
+  return {
+    node: el(
+      "section",
+      { class: "settings" },
+      el("header", { class: "section-head" }, el("h2", { text: "Repository and settings" })),
+      el("div", { class: "settings-grid" }, repositoryCard(shell, view, opened), cloneCard(shell, opened), accountCard(shell), configCard(shell, view)),
+    ),
+  };
+}
+
+function card(title: string, testid: string, ...children: (Node | null)[]): HTMLElement {
+  return el("article", { class: "card", attrs: { "data-testid": testid } }, el("h3", { text: title }), ...children);
+}
+
+function repositoryCard(shell: Shell, view: RepositoryStatus, opened: () => Promise<void>): HTMLElement {
+  const path = el("input", { attrs: { type: "text", placeholder: "/path/to/your/gitops-clone", "aria-label": "Repository folder", "data-testid": "open-path" } });
+  const result = el("div");
+  const recent = el("ul", { class: "recent", attrs: { "data-testid": "recent" } });
+  const open = async (target: string): Promise<void> => {
+    result.replaceChildren();
+    try {
+      await shell.api.openRepository(target);
+      await opened();
+    } catch (error) {
+      result.replaceChildren(failureView(asFailure(error), "Hoist cannot open this folder"));
+    }
+  };
+  path.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") void open(path.value);
+  });
+  void shell.api.recentRepositories().then((paths) => {
+    const others = paths.filter((p) => p !== view.path);
+    recent.replaceChildren(...(others.length === 0 ? [el("li", { class: "dim", text: "Repositories you open appear here." })] : others.map((p) => el("li", {}, button(p, () => void open(p), "plain")))));
+  });
+  return card(
+    "Open a local clone",
+    "open-card",
+    el("p", { class: "dim" }, el("span", { text: "Now: " }), el("span", { class: "mono", text: view.path })),
+    el("div", { class: "row" }, path, button("Open", () => void open(path.value), "primary", "open-repository")),
+    result,
+    el("h4", { text: "Recent" }),
+    recent,
+  );
+}
+
+function cloneCard(shell: Shell, opened: () => Promise<void>): HTMLElement {
+  const url = el("input", { attrs: { type: "text", placeholder: "https://github.com/acme/gitops.git", "aria-label": "Repository URL", "data-testid": "clone-url" } });
+  const into = el("input", { attrs: { type: "text", placeholder: "/home/you/src/gitops", "aria-label": "Clone into folder", "data-testid": "clone-into" } });
+  const line = el("div", { class: "mono dim", attrs: { role: "status", "data-testid": "clone-progress" } });
+  const result = el("div");
+  const go = button("Clone", () => void run(), "primary", "clone");
+  const stop = button("Stop", () => void shell.api.cancel("clone"), "plain", "stop-clone");
+  stop.hidden = true;
+  const run = async (): Promise<void> => {
+    go.disabled = true;
+    stop.hidden = false;
+    result.replaceChildren();
+    line.textContent = "Starting…";
+    try {
+      await shell.api.cloneRepository(url.value, into.value, (text) => (line.textContent = text));
+      line.textContent = "Cloned.";
+      await opened();
+    } catch (error) {
+      const f = asFailure(error);
+      line.textContent = "";
+      result.replaceChildren(failureView(f, f.code === "cancelled" ? "Clone stopped" : "The clone failed"));
+    } finally {
+      go.disabled = false;
+      stop.hidden = true;
+    }
+  };
+  return card("Clone from GitHub", "clone-card", el("div", { class: "stack" }, url, into), el("div", { class: "actions" }, go, stop), line, result);
+}
+
+/** Where the demo's token comes from, as the Rust side names it. */
+const DEMO_ACCOUNT = "the demo's sandbox account";
+
+function accountCard(shell: Shell): HTMLElement {
+  const body = el("div", { attrs: { "data-testid": "account" } }, el("p", { class: "dim", text: "Asking GitHub…" }));
+  const token = el("input", { attrs: { type: "password", autocomplete: "off", placeholder: "ghp_… or github_pat_…", "aria-label": "GitHub token", "data-testid": "token" } });
+  const result = el("div");
+  const draw = (a: Account): void => {
+    const who =
+      a.token_source === null
+        ? el("p", { attrs: { "data-testid": "signed-out" }, text: `Not signed in to ${a.host}. Paste a token to sign in; it is checked with GitHub, then kept in the OS keyring.` })
+        : a.login !== null
+          ? el("p", { attrs: { "data-testid": "signed-in" } }, el("span", { text: `Signed in to ${a.host} as ` }), el("strong", { text: a.login }), el("span", { class: "dim", text: ` (token from ${a.token_source})` }))
+          : el("p", { class: "error-text", attrs: { "data-testid": "token-problem" }, text: `The token from ${a.token_source} does not work: ${a.problem ?? "unknown"}` });
+    body.replaceChildren(who);
+    // The demo's sandbox account is handed over in memory; there is nothing to sign in to.
+    if (a.token_source !== DEMO_ACCOUNT) body.append(el("div", { class: "row" }, token, button("Sign in", () => void signIn(), "primary", "sign-in")));
+    if (a.token_source === "the OS keyring") body.append(button("Sign out", () => void signOut(), "plain", "sign-out"));
+    body.append(result);
+  };
+  const load = async (): Promise<void> => {
+    try {
+      draw(await shell.api.account());
+    } catch (error) {
+      body.replaceChildren(failureView(asFailure(error), "Hoist cannot tell which GitHub this repository uses"));
+    }
+  };
+  const signIn = async (): Promise<void> => {
+    result.replaceChildren();
+    try {
+      const account = await shell.api.signIn(token.value);
+      token.value = "";
+      draw(account);
+    } catch (error) {
+      token.value = "";
+      result.replaceChildren(failureView(asFailure(error), "Not signed in"));
+    }
+  };
+  const signOut = async (): Promise<void> => {
+    await shell.api.signOut();
+    await load();
+  };
+  void load();
+  return card("GitHub account", "account-card", body);
+}
+
+function configCard(shell: Shell, view: RepositoryStatus): HTMLElement {
+  const body = el("div", {}, el("p", { class: "dim" }, el("span", { text: "Configuration: " }), el("span", { class: "mono", text: view.config })));
+  void shell.api.proposedConfig().then(
+    (yaml) => {
+      if (yaml === null) return;
+      const copy = button("Copy", () => void navigator.clipboard.writeText(yaml), "plain", "copy-config");
+      body.append(
+        el("p", { text: "This repository has no .hoist.yaml yet. Hoist detected the configuration below from its branches and files; commit it as .hoist.yaml on the default branch (`hoist init` prints it too) so everyone's Hoist reads the same." }),
+        el("pre", { class: "proposed mono", attrs: { "data-testid": "proposed-config" }, text: yaml }),
+        copy,
+      );
+    },
+    (error: unknown) => { body.append(failureView(asFailure(error), "Hoist cannot propose a configuration")); },
+  );
+  return card("Configuration", "config-card", body);
+}
