@@ -48,6 +48,7 @@ fn main() {
     tauri::Builder::default()
         .manage(Arc::new(session))
         .manage(started)
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             if let Some(window) = app.get_webview_window("main") {
                 window_state::restore(&window);
@@ -82,6 +83,8 @@ fn main() {
             commands::history::releases,
             commands::fetch::fetch,
             startup::ready,
+            commands::notify::notify,
+            commands::pulls::pull_request,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

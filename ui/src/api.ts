@@ -36,6 +36,8 @@ export const api = {
   openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
     invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
   pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),
+  pullRequest: (number: number): Promise<Tracked> => invoke("pull_request", { number }),
+  notify: (title: string, body: string): Promise<void> => invoke("notify", { title, body }),
   checks: (sha: string): Promise<Checks> => invoke("checks", { sha }),
   mergePullRequest: (number: number, head: string, onChecks: (checks: Checks) => void): Promise<Merged> =>
     invoke("merge_pull_request", { number, head, progress: new Channel<Checks>(onChecks) }),

@@ -9,6 +9,7 @@ import { environmentsView } from "./environments";
 import { palette, type Command } from "./palette";
 import { pullsView } from "./pulls";
 import { settingsView } from "./settings";
+import { watch } from "./watch";
 
 export type View = "environments" | "pulls" | "history" | "settings";
 
@@ -175,7 +176,9 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   await reload();
   // The first screen is interactive: startup measurement stops its clock here.
   void api.ready().catch(() => undefined);
+  const unwatch = watch(api, () => status);
   return () => {
+    unwatch();
     listening.abort();
     dispose?.();
     dispose = null;

@@ -120,7 +120,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
           void shell.reload();
         }),
       );
-      notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settledText(state)}`);
+      void shell.api.notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settledText(state)}`);
     } catch (error) {
       merging.delete(pr.number);
       merge.disabled = false;
@@ -136,11 +136,4 @@ function reconcileText(state: string): string {
 
 function settledText(state: string): string {
   return state === "success" ? "reports healthy." : state === "failure" ? "reports a failure: look at the checks below." : "has not reported yet; the Environments lanes show it when it does.";
-}
-
-/** A desktop notification where the platform grants it; the card says the same on screen. */
-export function notify(title: string, body: string): void {
-  if (typeof Notification === "undefined") return;
-  if (Notification.permission === "granted") new Notification(title, { body });
-  else if (Notification.permission !== "denied") void Notification.requestPermission().then((p) => (p === "granted" ? new Notification(title, { body }) : undefined));
 }

@@ -4,6 +4,7 @@
 pub mod fetch;
 mod git;
 pub mod history;
+pub mod notify;
 pub mod preview;
 pub mod pulls;
 pub mod repository;

@@ -62,6 +62,17 @@ pub async fn pull_requests(
     Ok(all)
 }
 
+/// One Hoist pull request, open or not: the watcher asks after one that left
+/// the open list, to tell a merge from a close.
+#[tauri::command]
+pub async fn pull_request(
+    session: tauri::State<'_, Arc<Session>>,
+    number: u64,
+) -> Result<Tracked, Failure> {
+    let client = session.client().await?;
+    Ok(track::pull(&client, number).await?)
+}
+
 /// The checks and statuses on commit `sha`: on an environment's tip, what
 /// the reconciler reported.
 #[tauri::command]

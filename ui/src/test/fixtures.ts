@@ -125,7 +125,8 @@ export type Handlers = Record<string, (args: Record<string, unknown>) => unknown
 /** Mounts the window with `handlers` answering commands; unknown commands fail loudly. */
 export async function mountWith(handlers: Handlers): Promise<HTMLElement> {
   mockIPC((cmd, args) => {
-    const all: Handlers = { ready: () => null, ...handlers };
+    // The background watch asks GitHub too; tests that care answer it themselves.
+    const all: Handlers = { ready: () => null, pull_requests: () => [], checks: ({ sha }) => ({ sha, state: "success", items: [] }), notify: () => null, ...handlers };
     const handler = all[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
     return handler((args ?? {}) as Record<string, unknown>);
