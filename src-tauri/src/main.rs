@@ -69,6 +69,7 @@ fn main() {
             commands::repository::sign_in,
             commands::repository::sign_out,
             commands::repository::proposed_config,
+            commands::repository::propose_config,
             commands::preview::preview_promotion,
             commands::preview::preview_rollback,
             commands::preview::compare,

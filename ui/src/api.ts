@@ -27,6 +27,7 @@ export const api = {
   cloneRepository: (url: string, into: string, onLine: (line: string) => void): Promise<void> =>
     invoke("clone_repository", { url, into, progress: new Channel<string>(onLine) }),
   proposedConfig: (): Promise<string | null> => invoke("proposed_config"),
+  proposeConfig: (): Promise<Opened> => invoke("propose_config"),
   previewPromotion: (source: string, target: string, apps: string[], sync = false): Promise<Preview | null> =>
     invoke("preview_promotion", { source, target, apps, sync }),
   previewRollback: (environment: string, to: string, apps: string[]): Promise<Preview | null> =>

@@ -96,9 +96,27 @@ describe("repository and settings", () => {
     expect($('[data-testid="token-problem"]').textContent).toContain("revoked");
   });
 
-  it("proposes a configuration when the repository has none", async () => {
-    await settings({ proposed_config: () => "environments:\n  - name: dev\n" });
+  it("proposes a configuration when the repository has none, as a pull request", async () => {
+    let asked = 0;
+    await settings({
+      proposed_config: () => "environments:\n  - name: dev\n",
+      propose_config: () => {
+        asked += 1;
+        return { number: 3, url: "http://127.0.0.1:1/acme/gitops/pull/3", branch: "hoist/configure", commit: "a".repeat(40), outcome: "created" };
+      },
+    });
     await until("the proposal", () => document.querySelector('[data-testid="proposed-config"]') !== null);
     expect($('[data-testid="proposed-config"]').textContent).toBe("environments:\n  - name: dev\n");
+    $('[data-testid="propose-config"]').click();
+    await until("the pull request", () => $('[data-testid="proposal-result"]').textContent.includes("#3"));
+    expect(asked).toBe(1);
+    expect($('[data-testid="proposal-result"]').textContent).toContain("Opened pull request #3");
+  });
+
+  it("shows nothing to propose when the repository has a configuration", async () => {
+    await settings({});
+    await settle();
+    expect(document.querySelector('[data-testid="proposed-config"]')).toBeNull();
+    expect($('[data-testid="config-card"]').textContent).toContain(".hoist.yaml on main");
   });
 });

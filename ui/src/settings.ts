@@ -139,11 +139,27 @@ function configCard(shell: Shell, view: RepositoryStatus): HTMLElement {
   void shell.api.proposedConfig().then(
     (yaml) => {
       if (yaml === null) return;
-      const copy = button("Copy", () => void navigator.clipboard.writeText(yaml), "plain", "copy-config");
+      const result = el("div", { attrs: { "data-testid": "proposal-result" } });
+      const propose = button("Propose it as a pull request", () => void run(), "primary", "propose-config");
+      const run = async (): Promise<void> => {
+        propose.disabled = true;
+        result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: "Opening the pull request…" }));
+        try {
+          const opened = await shell.api.proposeConfig();
+          result.replaceChildren(
+            el("p", {}, el("strong", { text: `${opened.outcome === "created" ? "Opened" : "Already open:"} pull request #${String(opened.number)} ` }), button("Open in browser", () => void shell.api.openUrl(opened.url))),
+          );
+        } catch (error) {
+          result.replaceChildren(failureView(asFailure(error), "The pull request could not be opened"));
+        } finally {
+          propose.disabled = false;
+        }
+      };
       body.append(
-        el("p", { text: "This repository has no .hoist.yaml yet. Hoist detected the configuration below from its branches and files; commit it as .hoist.yaml on the default branch (`hoist init` prints it too) so everyone's Hoist reads the same." }),
+        el("p", { text: "This repository has no .hoist.yaml yet. Hoist detected the configuration below from its branches and files. Propose it as a pull request on the default branch so everyone's Hoist reads the same; review and adjust it there." }),
         el("pre", { class: "proposed mono", attrs: { "data-testid": "proposed-config" }, text: yaml }),
-        copy,
+        el("div", { class: "actions" }, propose, button("Copy", () => void navigator.clipboard.writeText(yaml), "plain", "copy-config")),
+        result,
       );
     },
     (error: unknown) => { body.append(failureView(asFailure(error), "Hoist cannot propose a configuration")); },

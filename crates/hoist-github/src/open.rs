@@ -210,7 +210,7 @@ pub async fn open(
     step(Step::PushingBranch {
         branch: branch.clone(),
     })?;
-    let commit = push(client, &branch, &tree, plan, title).await?;
+    let commit = push(client, &branch, &tree, &plan.base, title).await?;
 
     step(Step::OpeningPullRequest)?;
     let (number, url, outcome) = match same_apps {
@@ -238,7 +238,7 @@ pub async fn open(
             };
             (existing.number, existing.url.clone(), outcome)
         }
-        _ => create_pull(client, plan, &branch, title, body).await?,
+        _ => create_pull(client, &plan.target_branch, &branch, title, body).await?,
     };
 
     step(Step::Finishing)?;
@@ -280,7 +280,7 @@ pub async fn open(
 }
 
 /// A string field of an answer, or [`Error::Unexpected`].
-fn field(v: &Value, name: &str, what: &str) -> Result<String, Error> {
+pub(crate) fn field(v: &Value, name: &str, what: &str) -> Result<String, Error> {
     v[name]
         .as_str()
         .map(str::to_owned)
@@ -323,7 +323,7 @@ pub async fn branch_tip(client: &Client, branch: &str) -> Result<Option<String>,
         .transpose()
 }
 
-async fn commit_tree(client: &Client, commit: &str) -> Result<String, Error> {
+pub(crate) async fn commit_tree(client: &Client, commit: &str) -> Result<String, Error> {
     let c = client
         .get(
             &client.repo_path(&format!("/git/commits/{commit}")),
@@ -355,18 +355,18 @@ async fn is_the_change(
     Ok(c["tree"]["sha"] == tree && parents == [base])
 }
 
-/// Makes `branch` hold the change (`tree` on the plan's base), reusing the
-/// commit an earlier attempt pushed; returns the commit.
-async fn push(
+/// Makes `branch` hold the change (`tree` on the single parent `base`),
+/// reusing the commit an earlier attempt pushed; returns the commit.
+pub(crate) async fn push(
     client: &Client,
     branch: &str,
     tree: &str,
-    plan: &PromotionPlan,
+    base: &str,
     title: &str,
 ) -> Result<String, Error> {
     let existing = branch_tip(client, branch).await?;
     if let Some(tip) = &existing
-        && is_the_change(client, tip, tree, &plan.base).await?
+        && is_the_change(client, tip, tree, base).await?
     {
         return Ok(tip.clone());
     }
@@ -376,7 +376,7 @@ async fn push(
         .write(
             Method::POST,
             &client.repo_path("/git/commits"),
-            &json!({ "message": title, "tree": tree, "parents": [plan.base] }),
+            &json!({ "message": title, "tree": tree, "parents": [base] }),
             "writing the commit",
             Repeat::Unsafe,
         )
@@ -414,7 +414,7 @@ async fn push(
         // Created meanwhile (say, by an attempt whose answer was lost): fine
         // if it holds the change.
         Err(Error::Validation { .. }) => match branch_tip(client, branch).await? {
-            Some(tip) if is_the_change(client, &tip, tree, &plan.base).await? => Ok(tip),
+            Some(tip) if is_the_change(client, &tip, tree, base).await? => Ok(tip),
             _ => Err(Error::Conflict {
                 what: format!("branch {branch}"),
                 message: "it changed while Hoist was writing it; try again".into(),
@@ -473,11 +473,12 @@ pub async fn open_pulls(client: &Client, base: &str) -> Result<Vec<OpenPull>, Er
     Ok(all)
 }
 
-/// Creates the pull request; if the answer is lost or GitHub says one
-/// exists, finds the one for `branch` instead of making a second.
-async fn create_pull(
+/// Creates the pull request of `branch` into `base`; if the answer is lost
+/// or GitHub says one exists, finds the one for `branch` instead of making
+/// a second.
+pub(crate) async fn create_pull(
     client: &Client,
-    plan: &PromotionPlan,
+    base: &str,
     branch: &str,
     title: &str,
     body: &str,
@@ -486,7 +487,7 @@ async fn create_pull(
         .write(
             Method::POST,
             &client.repo_path("/pulls"),
-            &json!({ "title": title, "head": branch, "base": plan.target_branch, "body": body }),
+            &json!({ "title": title, "head": branch, "base": base, "body": body }),
             "opening the pull request",
             Repeat::Unsafe,
         )
@@ -498,7 +499,7 @@ async fn create_pull(
             Outcome::Created,
         )),
         Err(e @ (Error::Network { .. } | Error::Validation { .. })) => {
-            let found = open_pulls(client, &plan.target_branch)
+            let found = open_pulls(client, base)
                 .await?
                 .into_iter()
                 .find(|p| p.branch == branch);

@@ -563,3 +563,37 @@ async fn a_slow_answer_times_out_a_read_is_retried_and_a_write_is_resumed() {
     assert_eq!(w.sandbox.pulls().len(), 1);
     assert_eq!(w.hoist_branches().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proposed_configuration_becomes_one_pull_request_even_after_a_lost_answer() {
+    let w = world();
+    let client = w.client(TOKEN);
+    let yaml = "# proposed by Hoist\nenvironments:\n  - name: dev\n    branch: env/dev\r\n";
+    // The first attempt loses the answer to creating the pull request.
+    w.sandbox
+        .inject(Fault::once("POST", "/pulls", FaultKind::DropAfter));
+    let opened = match hoist_github::propose::configuration(&client, yaml).await {
+        Ok(opened) => opened,
+        Err(Error::Network { .. }) => hoist_github::propose::configuration(&client, yaml)
+            .await
+            .expect("the retry finds the pull request"),
+        Err(e) => panic!("{e}"),
+    };
+    let again = hoist_github::propose::configuration(&client, yaml)
+        .await
+        .expect("asking again");
+    assert_eq!(again.number, opened.number);
+    assert_eq!(again.outcome, Outcome::Resumed);
+    assert_eq!(w.sandbox.pulls().len(), 1);
+    assert_eq!(w.hoist_branches(), ["hoist/configure"]);
+    // Exactly the proposal, byte for byte, on the default branch's tip.
+    let main = git(&w.bare, &["rev-parse", "main"]);
+    assert_eq!(
+        git(&w.bare, &["rev-parse", "hoist/configure^@"]).trim(),
+        main.trim()
+    );
+    assert_eq!(git(&w.bare, &["show", "hoist/configure:.hoist.yaml"]), yaml);
+    let changed = git(&w.bare, &["diff", "--name-only", "main", "hoist/configure"]);
+    assert_eq!(changed, ".hoist.yaml\n");
+    check_journal(&w.sandbox);
+}

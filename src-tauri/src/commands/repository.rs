@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use hoist_core::Project;
 use hoist_core::project::ConfigSource;
+use hoist_github::open::Opened;
 use hoist_github::{Token, connect, token};
 use tauri::ipc::Channel;
 
@@ -175,14 +176,30 @@ pub async fn proposed_config(
     session: tauri::State<'_, Arc<Session>>,
 ) -> Result<Option<String>, Failure> {
     let session = Arc::clone(&session);
-    blocking("detecting the configuration", move || {
-        let project = session.project()?;
-        if !matches!(project.source, ConfigSource::Detected) {
-            return Ok(None);
-        }
-        hoist_core::detect::detect(&project.repo)
-            .map(|d| Some(d.to_yaml()))
-            .map_err(Failure::of)
-    })
-    .await
+    blocking("detecting the configuration", move || detect(&session)).await
+}
+
+fn detect(session: &Session) -> Result<Option<String>, Failure> {
+    let project = session.project()?;
+    if !matches!(project.source, ConfigSource::Detected) {
+        return Ok(None);
+    }
+    hoist_core::detect::detect(&project.repo)
+        .map(|d| Some(d.to_yaml()))
+        .map_err(Failure::of)
+}
+
+/// Opens (or finds) the pull request adding the proposed `.hoist.yaml` to
+/// the default branch. The proposal is detected again here, so the pull
+/// request holds what the screen showed without the web view sending it.
+#[tauri::command]
+pub async fn propose_config(session: tauri::State<'_, Arc<Session>>) -> Result<Opened, Failure> {
+    let detecting = Arc::clone(&session);
+    let yaml = blocking("detecting the configuration", move || detect(&detecting))
+        .await?
+        .ok_or_else(|| {
+            Failure::new("this repository already has a .hoist.yaml".to_owned(), None)
+        })?;
+    let client = session.client().await?;
+    Ok(hoist_github::propose::configuration(&client, &yaml).await?)
 }
