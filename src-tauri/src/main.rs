@@ -49,6 +49,7 @@ fn main() {
         .manage(Arc::new(session))
         .manage(started)
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             if let Some(window) = app.get_webview_window("main") {
                 window_state::restore(&window);
@@ -65,6 +66,7 @@ fn main() {
             commands::repository::account,
             commands::repository::open_repository,
             commands::repository::recent_repositories,
+            commands::repository::pick_folder,
             commands::repository::clone_repository,
             commands::repository::sign_in,
             commands::repository::sign_out,

@@ -24,6 +24,7 @@ export const api = {
   signOut: (): Promise<boolean> => invoke("sign_out"),
   openRepository: (path: string): Promise<void> => invoke("open_repository", { path }),
   recentRepositories: (): Promise<string[]> => invoke("recent_repositories"),
+  pickFolder: (): Promise<string | null> => invoke("pick_folder"),
   cloneRepository: (url: string, into: string, onLine: (line: string) => void): Promise<void> =>
     invoke("clone_repository", { url, into, progress: new Channel<string>(onLine) }),
   proposedConfig: (): Promise<string | null> => invoke("proposed_config"),

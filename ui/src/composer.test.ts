@@ -113,6 +113,15 @@ describe("composer", () => {
     expect($('[data-testid="opened"]').textContent).toContain("Updated pull request #7");
   });
 
+  it("previews again in sync mode", async () => {
+    const asked: unknown[] = [];
+    await compose({ preview_promotion: (args) => (asked.push(args.sync), preview) });
+    $('[data-testid="mode-sync"]').click();
+    await until("the second preview", () => asked.length === 2);
+    expect(asked).toEqual([false, true]);
+    expect($('[data-testid="mode-sync"]').getAttribute("aria-pressed")).toBe("true");
+  });
+
   it("goes back with Escape", async () => {
     await compose({});
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));

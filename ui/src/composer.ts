@@ -15,7 +15,7 @@ import { displayVersion } from "./matrix";
 import { age } from "./time";
 
 export type Compose =
-  | { kind: "promotion"; source: string; target: string; apps: string[] }
+  | { kind: "promotion"; source: string; target: string; apps: string[]; sync?: boolean }
   | { kind: "rollback"; environment: string; to: string; apps: string[] }
   | { kind: "compare"; from: string; to: string; apps: string[] };
 
@@ -33,7 +33,7 @@ function title(request: Compose): string {
 function load(shell: Shell, request: Compose): Promise<Preview | null> {
   switch (request.kind) {
     case "promotion":
-      return shell.api.previewPromotion(request.source, request.target, request.apps);
+      return shell.api.previewPromotion(request.source, request.target, request.apps, request.sync ?? false);
     case "rollback":
       return shell.api.previewRollback(request.environment, request.to, request.apps);
     case "compare":
@@ -62,6 +62,24 @@ export function composer(shell: Shell, request: Compose, back: () => void): Scre
   );
   const body = el("div", { class: "composer-body" });
   node.append(header, body);
+  if (request.kind === "promotion") {
+    // Version mode changes only the located values; sync mode makes the app's
+    // files the source's, except the environment-specific ones.
+    const mode = el("div", { class: "segmented", attrs: { role: "group", "aria-label": "Promotion mode" } });
+    for (const [label, sync] of [
+      ["Versions only", false],
+      ["Sync files", true],
+    ] as const) {
+      const b = el("button", { class: "seg", attrs: { type: "button", "data-testid": sync ? "mode-sync" : "mode-version", "aria-pressed": String((request.sync ?? false) === sync) }, text: label });
+      b.addEventListener("click", () => {
+        request.sync = sync;
+        for (const other of mode.querySelectorAll("button")) other.setAttribute("aria-pressed", String(other === b));
+        void preview();
+      });
+      mode.append(b);
+    }
+    header.append(mode);
+  }
 
   const preview = async (): Promise<void> => {
     body.replaceChildren(el("div", { class: "loading", attrs: { role: "status", "data-testid": "loading" }, text: "Computing the preview…" }));

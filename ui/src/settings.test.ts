@@ -19,7 +19,7 @@ async function settings(handlers: Record<string, (args: Record<string, unknown>)
 describe("repository and settings", () => {
   it("opens a local clone and the recent ones, then shows its environments", async () => {
     const opened: unknown[] = [];
-    await settings({ open_repository: (args) => void opened.push(args.path), recent_repositories: () => [view.path, "/repos/other"] });
+    await settings({ open_repository: (args) => void opened.push(args.path), recent_repositories: () => [view.path, "/repos/other"], pick_folder: () => "/repos/picked" });
     await until("the recent list", () => $('[data-testid="recent"]').textContent.includes("/repos/other"));
     // The open repository is not offered again.
     expect($('[data-testid="recent"]').textContent).not.toContain(view.path);
@@ -30,7 +30,10 @@ describe("repository and settings", () => {
     path.value = "/repos/third";
     $('[data-testid="open-repository"]').click();
     await until("the environments", () => document.querySelector('[data-testid="matrix"]') !== null);
-    expect(opened).toEqual(["/repos/other", "/repos/third"]);
+    $('[data-view="settings"]').click();
+    $('[data-testid="browse"]').click();
+    await until("the environments", () => document.querySelector('[data-testid="matrix"]') !== null);
+    expect(opened).toEqual(["/repos/other", "/repos/third", "/repos/picked"]);
   });
 
   it("says why a folder cannot be opened, where it was typed", async () => {

@@ -52,7 +52,21 @@ function repositoryCard(shell: Shell, view: RepositoryStatus, opened: () => Prom
     "Open a local clone",
     "open-card",
     el("p", { class: "dim" }, el("span", { text: "Now: " }), el("span", { class: "mono", text: view.path })),
-    el("div", { class: "row" }, path, button("Open", () => void open(path.value), "primary", "open-repository")),
+    el(
+      "div",
+      { class: "row" },
+      path,
+      button(
+        "Browse…",
+        () =>
+          void shell.api.pickFolder().then((folder) => {
+            if (folder !== null) void open(folder);
+          }),
+        "plain",
+        "browse",
+      ),
+      button("Open", () => void open(path.value), "primary", "open-repository"),
+    ),
     result,
     el("h4", { text: "Recent" }),
     recent,

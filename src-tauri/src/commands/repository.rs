@@ -47,6 +47,25 @@ pub async fn open_repository(
     Ok(())
 }
 
+/// Asks the user for a folder with the desktop's own folder picker;
+/// `None` when they cancel it.
+#[tauri::command]
+pub async fn pick_folder(app: tauri::AppHandle) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Open a GitOps repository")
+        .pick_folder(move |folder| {
+            let _ = tx.send(folder);
+        });
+    rx.await
+        .ok()
+        .flatten()
+        .and_then(|f| f.into_path().ok())
+        .map(|p| p.display().to_string())
+}
+
 /// The repositories opened recently that still exist, newest first.
 #[tauri::command]
 pub fn recent_repositories() -> Vec<String> {
