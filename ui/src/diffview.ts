@@ -89,6 +89,11 @@ function fileView(d: FileDiff, layout: Layout, expand: (path: string) => void): 
     el("span", { class: "stat-add", text: `+${String(d.added)}` }),
     el("span", { class: "stat-del", text: `−${String(d.removed)}` }),
   );
+  if (d.hunks.length > 0) {
+    const whole = el("button", { class: "link file-whole", attrs: { type: "button" }, text: "Whole file" });
+    whole.addEventListener("click", () => { expand(d.path); });
+    head.append(whole);
+  }
   const body =
     d.kind.kind === "binary"
       ? el("p", { class: "dim file-note", text: "Binary file: the content changes; it is not shown." })
@@ -102,7 +107,10 @@ function hunksView(d: FileDiff, layout: Layout, expand: (path: string) => void):
   const yaml = /\.ya?ml$/i.test(d.path);
   const table = el("table", { class: `hunks ${layout}`, attrs: { "data-layout": layout } });
   const body = el("tbody");
-  table.append(body);
+  // Fixed layout sizes columns from the first row, which may be a gap row
+  // spanning all of them: the widths are given here instead.
+  const widths = layout === "split" ? ["3.5em", "50%", "3.5em", "50%"] : ["3.5em", "3.5em", "auto"];
+  table.append(el("colgroup", {}, ...widths.map((w) => el("col", { attrs: { style: `width: ${w}` } }))), body);
   let oldLine = 1;
   const gap = (from: number, to: number): void => {
     if (to <= from) return;

@@ -40,6 +40,13 @@ fn promote_track_merge_fetch_and_roll_back() {
     assert_eq!(apps, pending, "the preview should hold every pending app");
     assert!(app.text("[data-testid=diff]").contains("changed"));
     app.screenshot("composer");
+    app.script(
+        "document.querySelector('[data-testid=diff] .file').scrollIntoView()",
+        json!([]),
+    );
+    app.screenshot("diff");
+    app.click("[data-layout=split]");
+    app.screenshot("diff-split");
 
     // Open the PR; the composer ends with its number and link.
     app.fill("[data-testid=reason]", "weekly promotion from the e2e test");
