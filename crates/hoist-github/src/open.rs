@@ -172,21 +172,7 @@ pub async fn open(
     for (done, file) in plan.files.iter().enumerate() {
         checkpoint()?;
         let sha = match &file.new {
-            Some(content) => {
-                let blob = client
-                    .write(
-                        Method::POST,
-                        &client.repo_path("/git/blobs"),
-                        &json!({
-                            "content": base64::engine::general_purpose::STANDARD.encode(content),
-                            "encoding": "base64",
-                        }),
-                        &format!("uploading {}", file.path),
-                        Repeat::Safe,
-                    )
-                    .await?;
-                Value::String(field(&blob, "sha", "the blob")?)
-            }
+            Some(content) => Value::String(upload(client, content, &file.path).await?),
             None => Value::Null,
         };
         entries.push(json!({ "path": file.path, "mode": "100644", "type": "blob", "sha": sha }));
@@ -277,6 +263,24 @@ pub async fn open(
         commit,
         outcome,
     })
+}
+
+/// Uploads `content` as a blob (safe to repeat: a blob is named by its
+/// content) and returns its id.
+pub(crate) async fn upload(client: &Client, content: &[u8], path: &str) -> Result<String, Error> {
+    let blob = client
+        .write(
+            Method::POST,
+            &client.repo_path("/git/blobs"),
+            &json!({
+                "content": base64::engine::general_purpose::STANDARD.encode(content),
+                "encoding": "base64",
+            }),
+            &format!("uploading {path}"),
+            Repeat::Safe,
+        )
+        .await?;
+    field(&blob, "sha", "the blob")
 }
 
 /// A string field of an answer, or [`Error::Unexpected`].

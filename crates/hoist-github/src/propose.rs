@@ -3,7 +3,6 @@
 //! like [`crate::open`]: the branch name is fixed, a retry reuses the
 //! commit and the pull request an earlier attempt made.
 
-use base64::Engine;
 use http::Method;
 use serde_json::json;
 
@@ -41,19 +40,7 @@ pub async fn configuration(client: &Client, content: &str) -> Result<Opened, Err
             what: format!("branch {base_branch}"),
         })?;
     let base_tree = open::commit_tree(client, &base).await?;
-    let blob = client
-        .write(
-            Method::POST,
-            &client.repo_path("/git/blobs"),
-            &json!({
-                "content": base64::engine::general_purpose::STANDARD.encode(content),
-                "encoding": "base64",
-            }),
-            "uploading .hoist.yaml",
-            Repeat::Safe,
-        )
-        .await?;
-    let blob = open::field(&blob, "sha", "the blob")?;
+    let blob = open::upload(client, content.as_bytes(), PATH).await?;
     let tree = client
         .write(
             Method::POST,
