@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use hoist_core::Project;
+use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_github::client::{Client, Policy};
 use hoist_github::{Token, connect};
@@ -24,7 +25,7 @@ pub struct Session {
     /// The demo, when no repository was given; its sandbox serves while the
     /// app runs, also after the user opens another repository.
     demo: Option<hoist_demo::Demo>,
-    plans: Mutex<HashMap<String, Arc<PromotionPlan>>>,
+    plans: Mutex<HashMap<String, Arc<Previewed>>>,
     next_plan: AtomicU64,
     /// Per kind of work ("open", "merge", "fetch"), the flag that stops it.
     work: Mutex<HashMap<String, Arc<AtomicBool>>>,
@@ -90,16 +91,16 @@ impl Session {
     }
 
     /// Keeps a previewed plan and returns the id the web view refers to it by.
-    pub fn remember(&self, plan: PromotionPlan) -> String {
+    pub fn remember(&self, previewed: Previewed) -> String {
         let id = format!("plan-{}", self.next_plan.fetch_add(1, Ordering::Relaxed));
         self.plans
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), Arc::new(plan));
+            .insert(id.clone(), Arc::new(previewed));
         id
     }
 
-    pub fn plan(&self, id: &str) -> Result<Arc<PromotionPlan>, Failure> {
+    pub fn plan(&self, id: &str) -> Result<Arc<Previewed>, Failure> {
         self.plans
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -194,6 +195,13 @@ impl Session {
             token,
         })
     }
+}
+
+/// A plan as the user saw it, with the pull request settings its title,
+/// branch and labels were drawn from at that moment.
+pub struct Previewed {
+    pub plan: PromotionPlan,
+    pub settings: PrSettings,
 }
 
 /// Where GitHub calls for the open repository go.

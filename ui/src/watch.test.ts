@@ -40,6 +40,30 @@ describe("background watch", () => {
     ]);
   });
 
+  it("does not take another repository's pull requests for merges", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let path = view.path;
+    let open: Tracked[] = [tracked];
+    const notes: unknown[] = [];
+    await mountWith({
+      status: () => ({ ...view, path }),
+      pull_requests: () => open,
+      pull_request: () => ({ ...tracked, state: "merged" }),
+      open_repository: () => null,
+      notify: (args) => void notes.push(args.title),
+    });
+    await settle();
+    path = "/repos/other";
+    open = [];
+    // The switch reloads the status, as opening a repository does.
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "r" }));
+    await until("the other repository", () => document.body.textContent.includes("/repos/other"));
+    vi.advanceTimersByTime(WATCH_MS);
+    await settle();
+    await settle();
+    expect(notes).toEqual([]);
+  });
+
   it("notifies when an environment's tip turns unhealthy", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     let prod: Checks = { sha: "p", state: "pending", items: [] };

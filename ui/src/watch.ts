@@ -12,12 +12,20 @@ export const WATCH_MS = 30_000;
 export function watch(api: Api, status: () => RepositoryStatus | null): () => void {
   let pulls: Map<number, Tracked> | null = null;
   const health = new Map<string, string>();
+  let repository: string | null = null;
   let busy = false;
 
   const tick = async (): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
+      // Another repository's pull requests are not this one's merges.
+      const current = status()?.path ?? null;
+      if (current !== repository) {
+        repository = current;
+        pulls = null;
+        health.clear();
+      }
       const now = new Map((await api.pullRequests()).map((p) => [p.number, p]));
       if (pulls !== null) {
         for (const [number, before] of pulls) {

@@ -7,7 +7,7 @@ use hoist_core::plan::{self, Mode, Options, PlanKind, PromotionPlan};
 use hoist_core::point::Point;
 
 use super::blocking;
-use crate::session::Session;
+use crate::session::{Previewed, Session};
 use crate::view::{Failure, Preview};
 
 /// Lines of context around each change in a first preview.
@@ -87,9 +87,11 @@ pub async fn file_diff(
     path: String,
     context: usize,
 ) -> Result<FileDiff, Failure> {
-    let plan = session.plan(&plan)?;
+    let previewed = session.plan(&plan)?;
     blocking("the diff", move || {
-        plan.files
+        previewed
+            .plan
+            .files
             .iter()
             .find(|f| f.path == path)
             .map(|f| f.diff(context))
@@ -103,7 +105,10 @@ fn preview(session: &Session, project: &hoist_core::Project, plan: PromotionPlan
     // The draft's title and branch do not depend on the reason; any will do.
     let draft = plan.pull_request(&project.config.pr, Some("preview")).ok();
     let reason_required = plan.kind == PlanKind::Rollback || plan.blocked;
-    let id = session.remember(plan.clone());
+    let id = session.remember(Previewed {
+        plan: plan.clone(),
+        settings: project.config.pr.clone(),
+    });
     Preview {
         id,
         title: draft.as_ref().map(|d| d.title.clone()),

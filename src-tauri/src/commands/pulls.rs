@@ -22,13 +22,14 @@ pub async fn open_pull_request(
     update: bool,
     progress: Channel<Step>,
 ) -> Result<Opened, Failure> {
-    let plan = session.plan(&plan)?;
-    let settings = session.project()?.config.pr;
+    // The settings come with the plan: the PR is titled and labelled as the
+    // preview showed, even if the configuration changed since.
+    let previewed = session.plan(&plan)?;
     let client = session.client().await?;
     let cancel = session.start_work("open");
     let request = Request {
-        plan: &plan,
-        settings: &settings,
+        plan: &previewed.plan,
+        settings: &previewed.settings,
         reason: reason.as_deref(),
         when_open: if update {
             WhenOpen::Update
