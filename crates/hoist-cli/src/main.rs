@@ -49,27 +49,11 @@ enum Command {
     },
     /// Show what promoting from one environment to another would change, without changing anything.
     Plan {
-        /// The local clone to read (default: the current directory).
-        #[arg(long, default_value = ".")]
-        repo: PathBuf,
-        /// The environment versions come from, or a point of its history: `dev`, `dev@a1b2c3d`, `dev@2026-11-20T17:00`.
-        #[arg(long)]
-        from: String,
-        /// The environment that changes.
-        #[arg(long)]
-        to: String,
-        /// Only these apps (repeatable); default: every app whose version differs.
-        #[arg(long = "app")]
-        apps: Vec<String>,
-        /// Lines of context around each change in the diff.
-        #[arg(long, default_value_t = 3)]
-        context: usize,
+        #[command(flatten)]
+        promotion: PromotionArgs,
         /// Show the diff side by side (as wide as `COLUMNS`, else 160 columns).
         #[arg(long, alias = "side-by-side")]
         split: bool,
-        /// Sync mode: the apps' files (their `sync` paths) become the source's, not just the versions.
-        #[arg(long)]
-        sync: bool,
         /// Print JSON for scripts (apps, warnings and structured diff hunks).
         #[arg(long)]
         json: bool,
@@ -151,18 +135,8 @@ enum Command {
     Schema,
     /// Preview a promotion, then open its pull request on GitHub.
     Promote {
-        /// The local clone to read (default: the current directory).
-        #[arg(long, default_value = ".")]
-        repo: PathBuf,
-        /// The environment versions come from.
-        #[arg(long)]
-        from: String,
-        /// The environment that changes.
-        #[arg(long)]
-        to: String,
-        /// Only these apps (repeatable); default: every app whose version differs.
-        #[arg(long = "app")]
-        apps: Vec<String>,
+        #[command(flatten)]
+        promotion: PromotionArgs,
         /// Why; required to override a lock or freeze, and written into the pull request.
         #[arg(long)]
         reason: Option<String>,
@@ -172,12 +146,6 @@ enum Command {
         /// If a pull request for the same apps is open, move it to this change.
         #[arg(long)]
         update: bool,
-        /// Sync mode: the apps' files become the source's, not just the versions.
-        #[arg(long)]
-        sync: bool,
-        /// Lines of context around each change in the diff.
-        #[arg(long, default_value_t = 3)]
-        context: usize,
     },
     /// List the open pull requests Hoist opened, with checks, reviews and mergeability.
     Prs {
@@ -245,6 +213,52 @@ enum Auth {
 
 /// Whether writing stopped because the reader went away, also when the write
 /// went through serde_json (which wraps the I/O error in its own).
+/// What `plan` and `promote` both take: which promotion to compute.
+#[derive(clap::Args)]
+struct PromotionArgs {
+    /// The local clone to read (default: the current directory).
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// The environment versions come from, or a point of its history: `dev`, `dev@a1b2c3d`, `dev@2026-11-20T17:00`.
+    #[arg(long)]
+    from: String,
+    /// The environment that changes.
+    #[arg(long)]
+    to: String,
+    /// Only these apps (repeatable); default: every app whose version differs.
+    #[arg(long = "app")]
+    apps: Vec<String>,
+    /// Sync mode: the apps' files (their `sync` paths) become the source's, not just the versions.
+    #[arg(long)]
+    sync: bool,
+    /// Lines of context around each change in the diff.
+    #[arg(long, default_value_t = 3)]
+    context: usize,
+}
+
+impl PromotionArgs {
+    /// The project, the plan (`None`: nothing to promote) and the sentence saying so.
+    fn plan(&self) -> anyhow::Result<(Project, Option<PromotionPlan>, String)> {
+        let project = Project::open(&self.repo)?;
+        let options = hoist_core::plan::Options {
+            mode: if self.sync {
+                hoist_core::plan::Mode::Sync
+            } else {
+                hoist_core::plan::Mode::Version
+            },
+            ..Default::default()
+        };
+        let source = Point::parse(&self.from)?;
+        let plan =
+            hoist_core::plan::promotion_with(&project, &source, &self.to, &self.apps, &options)?;
+        let nothing = format!(
+            "nothing to promote: {} already runs what {} runs",
+            self.to, self.from
+        );
+        Ok((project, plan, nothing))
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|cause| {
@@ -308,28 +322,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             write!(out, "{}", detection.to_yaml())?;
         }
         Command::Plan {
-            repo,
-            from,
-            to,
-            apps,
-            context,
+            promotion,
             split,
-            sync,
             json,
         } => {
-            let project = Project::open(&repo)?;
-            let source = Point::parse(&from)?;
-            let options = hoist_core::plan::Options {
-                mode: if sync {
-                    hoist_core::plan::Mode::Sync
-                } else {
-                    hoist_core::plan::Mode::Version
-                },
-                ..Default::default()
-            };
-            let plan = hoist_core::plan::promotion_with(&project, &source, &to, &apps, &options)?;
-            let nothing = format!("nothing to promote: {to} already runs what {from} runs");
-            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
+            let (_, plan, nothing) = promotion.plan()?;
+            show_plan(
+                &mut out,
+                plan,
+                &nothing,
+                promotion.context,
+                Layout::new(split),
+                json,
+            )?;
         }
         Command::Rollback {
             repo,
@@ -362,28 +367,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Promote {
-            repo,
-            from,
-            to,
-            apps,
+            promotion,
             reason,
             yes,
             update,
-            sync,
-            context,
         } => {
-            let project = Project::open(&repo)?;
-            let options = hoist_core::plan::Options {
-                mode: if sync {
-                    hoist_core::plan::Mode::Sync
-                } else {
-                    hoist_core::plan::Mode::Version
-                },
-                ..Default::default()
-            };
-            let source = Point::parse(&from)?;
-            let plan = hoist_core::plan::promotion_with(&project, &source, &to, &apps, &options)?;
-            let nothing = format!("nothing to promote: {to} already runs what {from} runs");
+            let (project, plan, nothing) = promotion.plan()?;
+            let context = promotion.context;
             show_plan(
                 &mut out,
                 plan.clone(),
