@@ -35,7 +35,12 @@ fn main() {
     let started = startup::Started(std::time::Instant::now());
     let session = match std::env::args_os().nth(1).map(PathBuf::from) {
         Some(repository) => {
-            Session::new(std::path::absolute(&repository).unwrap_or(repository), None)
+            let repository = std::path::absolute(&repository).unwrap_or(repository);
+            // Offered under Recent next time; a list that cannot be saved is no reason not to start.
+            if let Some(dir) = hoist_github::connect::config_dir() {
+                let _ = recent::remember(&dir, &repository);
+            }
+            Session::new(repository, None)
         }
         None => match hoist_demo::Demo::start(&demo_dir(), std::time::Duration::from_secs(3)) {
             Ok(demo) => Session::new(demo.clone.clone(), Some(demo)),

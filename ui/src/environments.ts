@@ -150,7 +150,7 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   applyFilter();
   refreshSelection();
   return {
-    node: el("div", { class: "environments" }, lanes, toolbar, selectionBar, matrix, legend()),
+    node: el("div", { class: "environments" }, lanes, toolbar, selectionBar, el("div", { class: "matrix-scroll" }, matrix), legend()),
     dispose: () => { document.removeEventListener("keydown", onSlash); },
   };
 }

@@ -129,15 +129,20 @@ fn start_display() -> (Process, String) {
 impl App {
     /// Starts the app on `repository` and waits for its window.
     pub fn launch(repository: &Path) -> App {
-        App::start(vec![repository.to_string_lossy().into_owned()])
+        App::start(vec![repository.to_string_lossy().into_owned()], &[])
     }
 
     /// Starts the app without a repository: it opens the built-in demo.
     pub fn launch_demo() -> App {
-        App::start(Vec::new())
+        App::start(Vec::new(), &[])
     }
 
-    fn start(args: Vec<String>) -> App {
+    /// The demo with extra environment variables (a GTK theme, say).
+    pub fn launch_demo_with(env: &[(&str, &str)]) -> App {
+        App::start(Vec::new(), env)
+    }
+
+    fn start(args: Vec<String>, env: &[(&str, &str)]) -> App {
         let driver_bin = tool(
             "tauri-driver",
             "cargo install tauri-driver --locked --version ^2",
@@ -165,6 +170,7 @@ impl App {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("XDG_CONFIG_HOME", home.join("config"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -1,5 +1,6 @@
 //! Without a repository the window opens the built-in demo, says so, and
-//! shows the generated repository's matrix.
+//! shows the generated repository's matrix; the Repository screen shows its
+//! account and opens another repository.
 
 use hoist_e2e::App;
 use serde_json::json;
@@ -43,4 +44,19 @@ fn without_a_repository_the_window_opens_the_demo_and_says_so() {
         "the token reached the web view"
     );
     app.screenshot("repository");
+
+    // Open another repository from there: its matrix replaces the demo's
+    // and the banner goes.
+    let fixture = hoist_fixtures::fixture("branch-helm");
+    app.fill("[data-testid=open-path]", &fixture.to_string_lossy());
+    app.click("[data-testid=open-repository]");
+    app.wait_for(
+        "the fixture's matrix",
+        "return document.querySelectorAll('td[data-app]').length === 9",
+    );
+    let banner = app.script(
+        "return document.querySelector('[data-testid=demo-banner]')",
+        json!([]),
+    );
+    assert_eq!(banner, json!(null), "the demo banner stayed");
 }
