@@ -176,14 +176,17 @@ impl Session {
     }
 
     /// The origin's GitHub host, its API, and the token for it with where
-    /// it comes from. The token stays in Rust.
-    pub fn github(&self) -> Result<Host, Failure> {
+    /// it comes from. The token stays in Rust. `api_url` names the API of a
+    /// GitHub Enterprise Server host not saved yet.
+    pub fn github(&self, api_url: Option<&str>) -> Result<Host, Failure> {
         let project = self.project()?;
         let origin = project
             .repo
             .config_value("remote.origin.url")
             .unwrap_or_default();
-        let api_url = project.repo.config_value(connect::API_URL_KEY);
+        let api_url = api_url
+            .map(str::to_owned)
+            .or_else(|| project.repo.config_value(connect::API_URL_KEY));
         let (remote, api) = connect::locate(&origin, api_url.as_deref())?;
         let token = match self.demo() {
             Some(_) => Token::new(hoist_demo::TOKEN).map(|t| (t, "the demo's sandbox account")),

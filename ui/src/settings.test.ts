@@ -71,7 +71,7 @@ describe("repository and settings", () => {
     await settings({
       account: () => account,
       sign_in: (args) => {
-        tokens.push(args.token);
+        tokens.push(args.token, args.apiUrl);
         account = signedIn;
         return signedIn;
       },
@@ -86,12 +86,33 @@ describe("repository and settings", () => {
     token.value = "ghp_secret";
     $('[data-testid="sign-in"]').click();
     await until("signed in", () => document.querySelector('[data-testid="signed-in"]') !== null);
-    expect(tokens).toEqual(["ghp_secret"]);
+    expect(tokens).toEqual(["ghp_secret", null]);
     expect($('[data-testid="signed-in"]').textContent).toContain("as erin");
     expect($<HTMLInputElement>('[data-testid="token"]').value).toBe("");
     expect(document.body.innerHTML).not.toContain("ghp_secret");
     $('[data-testid="sign-out"]').click();
     await until("signed out", () => document.querySelector('[data-testid="signed-out"]') !== null);
+  });
+
+  it("signs in to a GitHub Enterprise Server the origin names, with its API URL", async () => {
+    const asked: unknown[] = [];
+    await mountWith({
+      status: () => view,
+      ...lanes,
+      recent_repositories: () => [],
+      proposed_config: () => null,
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      account: () => Promise.reject({ message: "the origin's host ghe.acme.corp is not a known GitHub host", advice: null, code: null }),
+      sign_in: (args) => (asked.push([args.token, args.apiUrl]), { ...signedIn, host: "ghe.acme.corp" }),
+    });
+    $('[data-view="settings"]').click();
+    await until("the failure", () => $('[data-testid="account"]').querySelector('[data-testid="failure"]') !== null);
+    $<HTMLInputElement>('[data-testid="token"]').value = "ghp_enterprise";
+    $<HTMLInputElement>('[data-testid="api-url"]').value = " https://ghe.acme.corp/api/v3 ";
+    $('[data-testid="sign-in"]').click();
+    await until("signed in", () => document.querySelector('[data-testid="signed-in"]') !== null);
+    expect(asked).toEqual([["ghp_enterprise", "https://ghe.acme.corp/api/v3"]]);
+    expect($('[data-testid="signed-in"]').textContent).toContain("ghe.acme.corp as erin");
   });
 
   it("says when the stored token no longer works", async () => {

@@ -108,7 +108,10 @@ const DEMO_ACCOUNT = "the demo's sandbox account";
 function accountCard(shell: Shell): HTMLElement {
   const body = el("div", { attrs: { "data-testid": "account" } }, el("p", { class: "dim", text: "Asking GitHub…" }));
   const token = el("input", { attrs: { type: "password", autocomplete: "off", placeholder: "ghp_… or github_pat_…", "aria-label": "GitHub token", "data-testid": "token" } });
+  const api = el("input", { attrs: { type: "text", placeholder: "GitHub Enterprise Server only: https://ghe.example.com/api/v3", "aria-label": "API URL", "data-testid": "api-url" } });
   const result = el("div");
+  const form = (): HTMLElement =>
+    el("div", { class: "stack" }, el("div", { class: "row" }, token, button("Sign in", () => void signIn(), "primary", "sign-in")), api, result);
   const draw = (a: Account): void => {
     const who =
       a.token_source === null
@@ -118,21 +121,22 @@ function accountCard(shell: Shell): HTMLElement {
           : el("p", { class: "error-text", attrs: { "data-testid": "token-problem" }, text: `The token from ${a.token_source} does not work: ${a.problem ?? "unknown"}` });
     body.replaceChildren(who);
     // The demo's sandbox account is handed over in memory; there is nothing to sign in to.
-    if (a.token_source !== DEMO_ACCOUNT) body.append(el("div", { class: "row" }, token, button("Sign in", () => void signIn(), "primary", "sign-in")));
+    if (a.token_source !== DEMO_ACCOUNT) body.append(form());
     if (a.token_source === "the OS keyring") body.append(button("Sign out", () => void signOut(), "plain", "sign-out"));
-    body.append(result);
   };
   const load = async (): Promise<void> => {
     try {
       draw(await shell.api.account());
     } catch (error) {
-      body.replaceChildren(failureView(asFailure(error), "Hoist cannot tell which GitHub this repository uses"));
+      // An origin Hoist does not know as GitHub may be a GitHub Enterprise
+      // Server: signing in with its API URL teaches Hoist the host.
+      body.replaceChildren(failureView(asFailure(error), "Hoist cannot tell which GitHub this repository uses"), form());
     }
   };
   const signIn = async (): Promise<void> => {
     result.replaceChildren();
     try {
-      const account = await shell.api.signIn(token.value);
+      const account = await shell.api.signIn(token.value, api.value.trim() || null);
       token.value = "";
       draw(account);
     } catch (error) {

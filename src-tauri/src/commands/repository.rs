@@ -128,7 +128,7 @@ pub async fn clone_repository(
 /// The token itself never leaves Rust.
 #[tauri::command]
 pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account, Failure> {
-    let host = session.github()?;
+    let host = session.github(None)?;
     let Some((token, source)) = host.token else {
         return Ok(Account {
             host: host.host,
@@ -150,13 +150,19 @@ pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account,
 }
 
 /// Checks `token` with GitHub (who it is, the `repo` scope) and keeps it in
-/// the OS keyring for the origin's host. Nothing is stored if the check fails.
+/// the OS keyring for the origin's host; `api_url`, for a GitHub Enterprise
+/// Server, is saved for the host once the token works there. Nothing is
+/// stored if the check fails.
 #[tauri::command]
 pub async fn sign_in(
     session: tauri::State<'_, Arc<Session>>,
     token: String,
+    api_url: Option<String>,
 ) -> Result<Account, Failure> {
-    let host = session.github()?;
+    let api_url = api_url
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty());
+    let host = session.github(api_url.as_deref())?;
     let token = Token::new(&token).ok_or_else(|| {
         Failure::new(
             "the token is empty".to_owned(),
@@ -164,6 +170,14 @@ pub async fn sign_in(
         )
     })?;
     let identity = connect::identify(&host.host, Some(&host.api), &token).await?;
+    if let Some(api) = &api_url {
+        connect::save_host(&host.host, api).map_err(|e| {
+            Failure::new(
+                format!("cannot save the API URL of {}: {e}", host.host),
+                None,
+            )
+        })?;
+    }
     token::store(&host.host, &token).map_err(|e| {
         Failure::new(
             e.to_string(),
@@ -182,7 +196,7 @@ pub async fn sign_in(
 /// Removes the origin host's token from the OS keyring.
 #[tauri::command]
 pub async fn sign_out(session: tauri::State<'_, Arc<Session>>) -> Result<bool, Failure> {
-    let host = session.github()?;
+    let host = session.github(None)?;
     let removed = token::forget(&host.host).map_err(|e| Failure::new(e.to_string(), None))?;
     session.reconnect().await;
     Ok(removed)
