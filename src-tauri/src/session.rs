@@ -19,15 +19,18 @@ use hoist_github::{Token, connect};
 
 use crate::view::Failure;
 
+/// How many previews the window keeps for opening their pull requests.
+pub const KEPT_PREVIEWS: u64 = 20;
+
 /// The window's repository and what it holds on to between commands.
 pub struct Session {
     repository: RwLock<PathBuf>,
     /// The demo, when no repository was given; its sandbox serves while the
     /// app runs, also after the user opens another repository.
     demo: Option<hoist_demo::Demo>,
-    plans: Mutex<HashMap<String, Arc<Previewed>>>,
+    plans: Mutex<HashMap<u64, Arc<Previewed>>>,
     next_plan: AtomicU64,
-    /// Per kind of work ("open", "merge", "fetch"), the flag that stops it.
+    /// Per kind of work ("open", "merge", "fetch", "clone"), the flag that stops it.
     work: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// One client for the window, so conditional requests reuse their ETags.
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
@@ -91,27 +94,31 @@ impl Session {
     }
 
     /// Keeps a previewed plan and returns the id the web view refers to it by.
+    /// Only the last [`KEPT_PREVIEWS`] are kept: each holds whole files, and
+    /// an older preview is offered again by previewing again.
     pub fn remember(&self, previewed: Previewed) -> String {
-        let id = format!("plan-{}", self.next_plan.fetch_add(1, Ordering::Relaxed));
-        self.plans
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), Arc::new(previewed));
-        id
+        let n = self.next_plan.fetch_add(1, Ordering::Relaxed);
+        let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+        plans.insert(n, Arc::new(previewed));
+        plans.retain(|&kept, _| kept + KEPT_PREVIEWS > n);
+        format!("plan-{n}")
     }
 
     pub fn plan(&self, id: &str) -> Result<Arc<Previewed>, Failure> {
-        self.plans
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .cloned()
-            .ok_or_else(|| {
-                Failure::new(
-                    format!("the preview {id} is no longer known"),
-                    Some("Preview the change again.".to_owned()),
-                )
-            })
+        let n = id.strip_prefix("plan-").and_then(|n| n.parse::<u64>().ok());
+        n.and_then(|n| {
+            self.plans
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&n)
+                .cloned()
+        })
+        .ok_or_else(|| {
+            Failure::new(
+                format!("the preview {id} is no longer known"),
+                Some("Preview the change again.".to_owned()),
+            )
+        })
     }
 
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
@@ -212,4 +219,46 @@ pub struct Host {
     pub host: String,
     pub api: String,
     pub token: Option<(Token, &'static str)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn previewed(base: &str) -> Previewed {
+        Previewed {
+            plan: PromotionPlan {
+                kind: hoist_core::plan::PlanKind::Promotion,
+                source: "dev".into(),
+                source_commit: "d".repeat(40),
+                target: "stage".into(),
+                target_branch: "env/stage".into(),
+                base: base.into(),
+                apps: Vec::new(),
+                files: Vec::new(),
+                warnings: Vec::new(),
+                blocked: false,
+                changelog: Vec::new(),
+            },
+            settings: serde_json::from_str("{}").expect("default settings"),
+        }
+    }
+
+    #[test]
+    fn a_preview_is_found_by_its_id_until_many_newer_ones_push_it_out() {
+        let session = Session::new(PathBuf::from("/nowhere"), None);
+        let first = session.remember(previewed("first"));
+        assert_eq!(session.plan(&first).expect("kept").plan.base, "first");
+        let mut last = String::new();
+        for n in 0..KEPT_PREVIEWS {
+            last = session.remember(previewed(&n.to_string()));
+        }
+        let gone = session.plan(&first).err().expect("pushed out");
+        assert!(gone.message.contains("no longer known"), "{}", gone.message);
+        assert_eq!(
+            session.plan(&last).expect("kept").plan.base,
+            (KEPT_PREVIEWS - 1).to_string()
+        );
+        assert!(session.plan("nonsense").is_err());
+    }
 }
