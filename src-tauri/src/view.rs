@@ -39,6 +39,15 @@ pub struct Preview {
     pub reason_required: bool,
 }
 
+/// An environment's version changes, newest first.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct History {
+    /// The changes read.
+    pub changes: Vec<hoist_core::history::VersionChange>,
+    /// False when the user stopped the walk before the history's start.
+    pub complete: bool,
+}
+
 /// Whom GitHub calls are made as, without the token.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Account {
@@ -150,7 +159,7 @@ mod bindings {
         hoist_github::open::Step::export_all(&config).expect("export Step");
         hoist_github::open::Opened::export_all(&config).expect("export Opened");
         hoist_github::track::Tracked::export_all(&config).expect("export Tracked");
-        hoist_core::history::VersionChange::export_all(&config).expect("export VersionChange");
+        super::History::export_all(&config).expect("export History");
         hoist_core::history::Release::export_all(&config).expect("export Release");
     }
 

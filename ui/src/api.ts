@@ -5,6 +5,7 @@ import type { Account } from "./bindings/Account";
 import type { Checks } from "./bindings/Checks";
 import type { Failure } from "./bindings/Failure";
 import type { FileDiff } from "./bindings/FileDiff";
+import type { History } from "./bindings/History";
 import type { Merged } from "./bindings/Merged";
 import type { Opened } from "./bindings/Opened";
 import type { Preview } from "./bindings/Preview";
@@ -12,10 +13,9 @@ import type { Release } from "./bindings/Release";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Step } from "./bindings/Step";
 import type { Tracked } from "./bindings/Tracked";
-import type { VersionChange } from "./bindings/VersionChange";
 
 /** Long work that can be stopped: the kinds `cancel` knows. */
-export type Work = "open" | "merge" | "fetch" | "clone";
+export type Work = "open" | "merge" | "fetch" | "clone" | "history";
 
 export const api = {
   status: (): Promise<RepositoryStatus> => invoke("status"),
@@ -43,7 +43,8 @@ export const api = {
   checks: (sha: string): Promise<Checks> => invoke("checks", { sha }),
   mergePullRequest: (number: number, head: string, onChecks: (checks: Checks) => void): Promise<Merged> =>
     invoke("merge_pull_request", { number, head, progress: new Channel<Checks>(onChecks) }),
-  history: (environment: string, apps: string[]): Promise<VersionChange[]> => invoke("history", { environment, apps }),
+  history: (environment: string, apps: string[], onCount: (read: number) => void): Promise<History> =>
+    invoke("history", { environment, apps, progress: new Channel<number>(onCount) }),
   releases: (apps: string[]): Promise<Release[]> => invoke("releases", { apps }),
   fetch: (onLine: (line: string) => void): Promise<void> => invoke("fetch", { progress: new Channel<string>(onLine) }),
   cancel: (kind: Work): Promise<boolean> => invoke("cancel", { kind }),

@@ -1,7 +1,7 @@
 // History: the timeline, rollback from any point, comparing two points, releases.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Release } from "./bindings/Release";
-import { $, changes, commit, mountWith, preview, reset, until, view } from "./test/fixtures";
+import { $, changes, commit, mountWith, preview, reset, settle, until, view } from "./test/fixtures";
 
 afterEach(reset);
 
@@ -21,14 +21,14 @@ const releases: Release[] = [
 ];
 
 async function history(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Promise<void> {
-  await mountWith({ status: () => view, ...lanes, history: () => changes, releases: () => releases, ...handlers });
+  await mountWith({ status: () => view, ...lanes, history: () => ({ changes, complete: true }), releases: () => releases, ...handlers });
   $('[data-view="history"]').click();
 }
 
 describe("history", () => {
   it("lists the last environment's version changes, newest first, and filters by app", async () => {
     const asked: unknown[] = [];
-    await history({ history: (args) => (asked.push([args.environment, args.apps]), changes) });
+    await history({ history: (args) => (asked.push([args.environment, args.apps]), { changes, complete: true }) });
     await until("the timeline", () => document.querySelector('[data-testid="timeline"]') !== null);
     expect($('[data-testid="history-count"]').textContent).toBe("3 version changes in prod, newest first");
     const rows = [...document.querySelectorAll(".change")].map((r) => r.querySelector(".change-main")?.textContent);
@@ -41,6 +41,26 @@ describe("history", () => {
       ["prod", []],
       ["prod", ["api"]],
     ]);
+  });
+
+  it("shows how far a long read has come, and what was read when stopped", async () => {
+    const cancelled: unknown[] = [];
+    let finish: (() => void) | null = null;
+    await history({
+      history: (args) => {
+        (args.progress as { onmessage: (n: number) => void }).onmessage(1250);
+        return new Promise((resolve) => (finish = () => { resolve({ changes: changes.slice(0, 1), complete: false }); }));
+      },
+      cancel: (args) => (cancelled.push(args.kind), true),
+    });
+    await until("the progress", () => $('[data-testid="history-progress"]').textContent.includes("1,250 changes so far"));
+    $('[data-testid="stop-history"]').click();
+    await settle();
+    expect(cancelled).toEqual(["history"]);
+    (finish as unknown as () => void)();
+    await until("the partial timeline", () => document.querySelector('[data-testid="history-partial"]') !== null);
+    expect($('[data-testid="history-partial"]').textContent).toContain("the 1 newest changes are shown");
+    expect(document.querySelectorAll(".change")).toHaveLength(1);
   });
 
   it("rolls back from any earlier point through the composer", async () => {

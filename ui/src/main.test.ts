@@ -66,7 +66,7 @@ describe("status matrix", () => {
 
 describe("shell", () => {
   it("switches screens with the tabs and the number keys", async () => {
-    await mountWith({ status: () => view, history: () => [], ...github });
+    await mountWith({ status: () => view, history: () => ({ changes: [], complete: true }), ...github });
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "2" }));
     await until("the tracker", () => document.querySelector('[data-testid="no-pulls"]') !== null);
     expect($('[data-view="pulls"]').getAttribute("aria-selected")).toBe("true");

@@ -72,6 +72,23 @@ pub fn history(
     })
 }
 
+/// [`history`] that ends as soon as `visit` returns false: a long history
+/// read for a window that can stop it.
+pub fn history_until(
+    project: &Project,
+    env: &str,
+    apps: &[String],
+    mut visit: impl FnMut(VersionChange) -> bool,
+) -> Result<(), Error> {
+    walk_following(project, &Point::tip(env), apps, |change| {
+        if visit(change) {
+            Follow::Continue
+        } else {
+            Follow::End
+        }
+    })
+}
+
 /// The changelog of a promotion: the version changes of `app` on the source
 /// point's history, newest first, back to (and including) the change that
 /// moved it away from `since`, the version the target runs now.
@@ -130,6 +147,23 @@ pub(crate) fn walk_from(
     apps: &[String],
     mut visit: impl FnMut(VersionChange) -> bool,
 ) -> Result<(), Error> {
+    walk_following(project, point, apps, |change| {
+        if visit(change) {
+            Follow::Continue
+        } else {
+            Follow::Stop
+        }
+    })
+}
+
+/// [`walk_from`] where `visit` says how to go on: follow the app further,
+/// stop following it, or end the walk.
+fn walk_following(
+    project: &Project,
+    point: &Point,
+    apps: &[String],
+    mut visit: impl FnMut(VersionChange) -> Follow,
+) -> Result<(), Error> {
     let config = &project.config;
     let resolved = point.resolve(project)?;
     let environment = resolved.env;
@@ -166,19 +200,18 @@ pub(crate) fn walk_from(
         match repo.commit_info(change.commit) {
             Ok(commit) => {
                 let kind = kind_of(change.from.as_deref(), &change.to, &commit);
-                let more = visit(VersionChange {
+                visit(VersionChange {
                     environment: env.to_owned(),
                     app: config.apps[change.index].name.clone(),
                     commit,
                     from: change.from,
                     to: change.to,
                     kind,
-                });
-                if more { Follow::Continue } else { Follow::Stop }
+                })
             }
             Err(e) => {
                 failure.get_or_insert(e);
-                Follow::Stop
+                Follow::End
             }
         }
     })

@@ -48,6 +48,8 @@ pub(crate) enum Follow {
     Continue,
     /// This app is done.
     Stop,
+    /// Nothing more is wanted: the walk ends here.
+    End,
 }
 
 /// Walks from `tip` (whose root tree is `tip_tree`) and calls `visit` for
@@ -119,6 +121,9 @@ pub(crate) fn changes(
                     from: old_version.clone(),
                     to: t.version.clone(),
                 });
+                if follow == Follow::End {
+                    return Ok(());
+                }
                 match (follow, old_blob, old_version) {
                     (Follow::Continue, Some(id), Some(v)) => {
                         t.blob = id;

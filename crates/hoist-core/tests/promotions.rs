@@ -471,3 +471,20 @@ fn a_plan_becomes_the_same_pull_request_every_time() {
     assert!(!marker.same_change(&other));
     assert_eq!(Marker::find("a PR someone else wrote"), None);
 }
+
+#[test]
+fn a_history_read_until_told_to_end_stops_there_for_every_app() {
+    let project = project();
+    let mut all = Vec::new();
+    history::history(&project, "prod", &[], |c| all.push(c)).expect("history");
+    assert!(all.len() > 2, "the fixture has a longer history");
+    let mut first_two = Vec::new();
+    history::history_until(&project, "prod", &[], |c| {
+        first_two.push(c);
+        first_two.len() < 2
+    })
+    .expect("history");
+    // The walk ended at the second change, across all apps: exactly the
+    // newest two of the whole history.
+    assert_eq!(first_two, all[..2]);
+}
