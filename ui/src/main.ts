@@ -54,7 +54,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       repo,
       fetchState,
       fetchButton,
-      el("button", { class: "button ghost", attrs: { type: "button", title: "Command palette (Ctrl+K)", "data-testid": "palette-button" }, text: "⌘K" }),
+      el("button", { class: "button ghost", attrs: { type: "button", title: "Command palette (Ctrl+K)", "data-testid": "palette-button" }, text: "Ctrl+K" }),
     ),
     banner,
     main,

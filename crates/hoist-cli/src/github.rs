@@ -229,8 +229,8 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
         let settled = runtime.block_on(track::until_settled(
             &client,
             &sha,
-            Duration::from_secs(2),
-            Duration::from_secs(600),
+            track::SETTLE_INTERVAL,
+            track::SETTLE_TIMEOUT,
             &on_update,
             &cancel,
         ))?;

@@ -290,6 +290,14 @@ pub async fn merge(client: &Client, number: u64, head: &str) -> Result<String, E
     }
 }
 
+/// How often [`until_settled`] asks after a merge: the reconciler's report
+/// usually comes within seconds, and conditional requests cost nothing.
+pub const SETTLE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How long to wait for the reconciler's report before saying it has not
+/// reported yet.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Polls the checks on `sha` (an environment's new tip) every `interval`
 /// until they succeed or fail, for at most `timeout`; each change is passed
 /// to `on_update`. Returns the last state seen (still `pending` on timeout).

@@ -2,7 +2,6 @@
 //! merging, and cancelling long work.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use hoist_github::open::{self, Opened, Request, Step, WhenOpen};
 use hoist_github::track::{self, Checks, Tracked};
@@ -107,8 +106,8 @@ pub async fn merge_pull_request(
     let settled = track::until_settled(
         &client,
         &sha,
-        Duration::from_secs(2),
-        Duration::from_secs(600),
+        track::SETTLE_INTERVAL,
+        track::SETTLE_TIMEOUT,
         &on_update,
         &cancel,
     )
