@@ -251,9 +251,12 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
       const opened = await shell.api.openPullRequest(p.id, reason.value.trim() || null, update, onStep);
       for (const li of steps.querySelectorAll("li.running")) li.className = "done";
       result.replaceChildren(openedView(shell, opened));
+      // The link is the point of it all: bring it into view.
+      result.scrollIntoView({ block: "center" });
     } catch (error) {
       for (const li of steps.querySelectorAll("li.running")) li.className = "failed";
       result.replaceChildren(openFailure(asFailure(error), again, () => void run(true), () => void run(update)));
+      result.scrollIntoView({ block: "center" });
       open.disabled = false;
       reason.disabled = false;
       sync();

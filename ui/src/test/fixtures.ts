@@ -7,6 +7,11 @@ import type { Tracked } from "../bindings/Tracked";
 import type { VersionChange } from "../bindings/VersionChange";
 import { mount } from "../main";
 
+// jsdom lays nothing out, so it has no scrolling; the window's calls to it are no-ops here.
+Element.prototype.scrollIntoView = function scrollIntoView(): void {
+  // nothing to scroll
+};
+
 export const commit = (subject: string, pr: number | null, id = "02ee3e1131778f398f9a631b422e5cdd7d72b187") => ({
   id,
   author: "Erin Kowalski",
