@@ -15,7 +15,7 @@ use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_github::client::{Client, Policy};
-use hoist_github::{Token, connect};
+use hoist_github::{Remote, Token, connect};
 
 use crate::view::Failure;
 
@@ -148,13 +148,33 @@ impl Session {
     }
 
     /// The GitHub client for the repository's origin, made on first use.
-    /// The demo's token is handed over in memory: the demo never touches the
-    /// user's keyring.
     pub async fn client(&self) -> Result<Arc<Client>, Failure> {
         let mut slot = self.client.lock().await;
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
+        let host = self.github(None)?;
+        let Some((token, _)) = &host.token else {
+            return Err(hoist_github::Error::NoToken {
+                host: host.remote.host,
+            }
+            .into());
+        };
+        let client = Arc::new(Client::new(
+            &host.remote,
+            &host.api,
+            token,
+            Policy::default(),
+        )?);
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// The origin's GitHub repository, its API, and the token for it with
+    /// where it comes from. The token stays in Rust; the demo's is handed
+    /// over in memory, so the demo never touches the user's keyring.
+    /// `api_url` names the API of a GitHub Enterprise Server host not saved yet.
+    pub fn github(&self, api_url: Option<&str>) -> Result<Host, Failure> {
         let project = self.project()?;
         let origin = project
             .repo
@@ -168,29 +188,6 @@ impl Session {
                     ),
                 )
             })?;
-        let api = project.repo.config_value(connect::API_URL_KEY);
-        let client = match self.demo() {
-            Some(_) => {
-                let (remote, api) = connect::locate(&origin, api.as_deref())?;
-                let token = Token::new(hoist_demo::TOKEN).expect("the demo token is not blank");
-                Client::new(&remote, &api, &token, Policy::default())?
-            }
-            None => connect::connect(&origin, api.as_deref(), Policy::default())?.0,
-        };
-        let client = Arc::new(client);
-        *slot = Some(client.clone());
-        Ok(client)
-    }
-
-    /// The origin's GitHub host, its API, and the token for it with where
-    /// it comes from. The token stays in Rust. `api_url` names the API of a
-    /// GitHub Enterprise Server host not saved yet.
-    pub fn github(&self, api_url: Option<&str>) -> Result<Host, Failure> {
-        let project = self.project()?;
-        let origin = project
-            .repo
-            .config_value("remote.origin.url")
-            .unwrap_or_default();
         let api_url = api_url
             .map(str::to_owned)
             .or_else(|| project.repo.config_value(connect::API_URL_KEY));
@@ -199,11 +196,7 @@ impl Session {
             Some(_) => Token::new(hoist_demo::TOKEN).map(|t| (t, "the demo's sandbox account")),
             None => hoist_github::token::find(&remote.host).map(|(t, s)| (t, s.describe())),
         };
-        Ok(Host {
-            host: remote.host,
-            api,
-            token,
-        })
+        Ok(Host { remote, api, token })
     }
 }
 
@@ -216,7 +209,7 @@ pub struct Previewed {
 
 /// Where GitHub calls for the open repository go.
 pub struct Host {
-    pub host: String,
+    pub remote: Remote,
     pub api: String,
     pub token: Option<(Token, &'static str)>,
 }

@@ -131,18 +131,19 @@ pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account,
     let host = session.github(None)?;
     let Some((token, source)) = host.token else {
         return Ok(Account {
-            host: host.host,
+            host: host.remote.host,
             token_source: None,
             login: None,
             problem: None,
         });
     };
-    let (login, problem) = match connect::identify(&host.host, Some(&host.api), &token).await {
+    let (login, problem) = match connect::identify(&host.remote.host, Some(&host.api), &token).await
+    {
         Ok(identity) => (Some(identity.login), None),
         Err(e) => (None, Some(e.to_string())),
     };
     Ok(Account {
-        host: host.host,
+        host: host.remote.host,
         token_source: Some(source.to_owned()),
         login,
         problem,
@@ -169,16 +170,16 @@ pub async fn sign_in(
             Some("Paste a GitHub token with the `repo` scope (classic) or contents and pull requests write (fine-grained).".to_owned()),
         )
     })?;
-    let identity = connect::identify(&host.host, Some(&host.api), &token).await?;
+    let identity = connect::identify(&host.remote.host, Some(&host.api), &token).await?;
     if let Some(api) = &api_url {
-        connect::save_host(&host.host, api).map_err(|e| {
+        connect::save_host(&host.remote.host, api).map_err(|e| {
             Failure::new(
-                format!("cannot save the API URL of {}: {e}", host.host),
+                format!("cannot save the API URL of {}: {e}", host.remote.host),
                 None,
             )
         })?;
     }
-    token::store(&host.host, &token).map_err(|e| {
+    token::store(&host.remote.host, &token).map_err(|e| {
         Failure::new(
             e.to_string(),
             Some("Start Hoist with GH_TOKEN set instead.".to_owned()),
@@ -186,7 +187,7 @@ pub async fn sign_in(
     })?;
     session.reconnect().await;
     Ok(Account {
-        host: host.host,
+        host: host.remote.host,
         token_source: Some(token::Source::Keyring.describe().to_owned()),
         login: Some(identity.login),
         problem: None,
@@ -197,7 +198,8 @@ pub async fn sign_in(
 #[tauri::command]
 pub async fn sign_out(session: tauri::State<'_, Arc<Session>>) -> Result<bool, Failure> {
     let host = session.github(None)?;
-    let removed = token::forget(&host.host).map_err(|e| Failure::new(e.to_string(), None))?;
+    let removed =
+        token::forget(&host.remote.host).map_err(|e| Failure::new(e.to_string(), None))?;
     session.reconnect().await;
     Ok(removed)
 }
