@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::Project;
 use crate::point::Point;
+use crate::read::Source;
 use crate::repo;
 use crate::status::CommitInfo;
 use crate::version;
@@ -180,18 +181,12 @@ fn walk_following(
         if !app.runs_in(environment) || !(apps.is_empty() || apps.contains(&app.name)) {
             continue;
         }
-        let (file, locator) = app.location_in(environment);
-        let Some(blob) = repo.blob_in_tree(tree, &file).map_err(in_env)? else {
-            continue;
-        };
-        let content = repo.read_blob(blob).map_err(in_env)?;
-        if let Ok(found) = locator.read(&file, &content) {
+        let source = Source::of(app, environment);
+        if let Ok(reading) = source.read(repo, tree).map_err(in_env)? {
             tracked.push(Tracked {
                 index,
-                file,
-                locator,
-                version: found.value,
-                blob,
+                source,
+                version: reading.version,
             });
         }
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::detect;
 use crate::repo::{self, Repo};
-use crate::status::{self, Status};
+use crate::status::{self, Link, Status};
 
 /// The name of the configuration file at the root of the default branch.
 pub const CONFIG_FILE: &str = ".hoist.yaml";
@@ -18,6 +18,9 @@ pub struct Project {
     pub config: Config,
     /// Where the configuration came from.
     pub source: ConfigSource,
+    /// For a detected configuration, how each environment's upstream link
+    /// was found (declared by the repository's resources, or guessed).
+    pub links: Vec<(String, Link)>,
 }
 
 /// Where a project's configuration came from.
@@ -38,6 +41,8 @@ pub enum ConfigSource {
     },
     /// No configuration exists; this one was detected from the repository's contents.
     Detected,
+    /// A configuration being written (in the configuration editor), not saved anywhere yet.
+    Draft,
 }
 
 /// Why a project could not be opened.
@@ -94,6 +99,7 @@ impl Project {
                 source: ConfigSource::File {
                     path: file.to_owned(),
                 },
+                links: Vec::new(),
             });
         }
         let branch = repo.default_branch()?;
@@ -112,14 +118,23 @@ impl Project {
                         branch,
                         commit: commit.to_string(),
                     },
+                    links: Vec::new(),
                 })
             }
             None => {
                 let detection = detect::detect(&repo)?;
+                let links = detection
+                    .config
+                    .environments
+                    .iter()
+                    .map(|e| e.name.clone())
+                    .zip(detection.reasons.links.iter().copied())
+                    .collect();
                 Ok(Project {
                     repo,
                     config: detection.config,
                     source: ConfigSource::Detected,
+                    links,
                 })
             }
         }
@@ -127,6 +142,22 @@ impl Project {
 
     /// What runs where.
     pub fn status(&self) -> Result<Status, status::Error> {
-        status::status(&self.repo, &self.config)
+        status::status_with(&self.repo, &self.config, |env| {
+            self.links
+                .iter()
+                .find(|(name, _)| *name == env.name)
+                .map_or(Link::Configured, |(_, link)| *link)
+        })
+    }
+
+    /// A project on `repo` with a configuration that is not (yet) in the
+    /// repository, such as one being written in the configuration editor.
+    pub fn with_config(repo: Repo, config: Config) -> Project {
+        Project {
+            repo,
+            config,
+            source: ConfigSource::Draft,
+            links: Vec::new(),
+        }
     }
 }

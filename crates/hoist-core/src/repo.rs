@@ -340,6 +340,48 @@ impl Repo {
         Ok(files)
     }
 
+    /// Every file of `commit`'s tree with its blob id, by repository path.
+    pub(crate) fn file_ids(
+        &self,
+        commit: ObjectId,
+    ) -> Result<std::collections::BTreeMap<String, ObjectId>, Error> {
+        let mut out = std::collections::BTreeMap::new();
+        let root = self.tree_of(commit)?;
+        self.walk_files(root, "", &mut |path, id| {
+            out.insert(path, id);
+        })?;
+        Ok(out)
+    }
+
+    fn walk_files(
+        &self,
+        tree: ObjectId,
+        prefix: &str,
+        visit: &mut dyn FnMut(String, ObjectId),
+    ) -> Result<(), Error> {
+        let read_error = |source| Error::Read {
+            what: format!("tree {tree} ({prefix})"),
+            path: self.path.clone(),
+            source,
+        };
+        let tree = self.inner.find_tree(tree).map_err(read_error)?;
+        let decoded = tree.decode().map_err(read_error)?;
+        for entry in &decoded.entries {
+            let name = entry.filename.to_str_lossy();
+            let path = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if entry.mode.is_tree() {
+                self.walk_files(entry.oid.to_owned(), &path, visit)?;
+            } else if entry.mode.is_blob() {
+                visit(path, entry.oid.to_owned());
+            }
+        }
+        Ok(())
+    }
+
     fn collect_files(
         &self,
         tree: ObjectId,
@@ -367,6 +409,13 @@ impl Repo {
             }
         }
         Ok(())
+    }
+
+    /// The commit named by a full hex id, when the repository holds it (a
+    /// hydrator's dry commit is in the clone when the dry branch is).
+    pub fn find_commit_id(&self, hex: &str) -> Option<ObjectId> {
+        let id = ObjectId::from_hex(hex.trim().as_bytes()).ok()?;
+        self.inner.find_commit(id).ok().map(|_| id)
     }
 
     /// Facts about a commit: author, time, subject and the PR it came through.

@@ -3,14 +3,16 @@
 use gix::ObjectId;
 use serde::Serialize;
 
-use crate::config::{Config, Environment};
+use crate::config::{App, Config, Environment};
+use crate::hydrator;
+use crate::read::{Source, Unreadable};
 use crate::repo::{Error as RepoError, Repo};
 use crate::walk::{self, Follow, Tracked};
 
 /// What runs where: one row per app, one cell per environment in pipeline order.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Status {
-    /// Environments in pipeline order.
+    /// Environments in pipeline order: by depth, fan-out siblings side by side.
     pub environments: Vec<EnvironmentTip>,
     /// One row per app, in configuration order.
     pub apps: Vec<AppRow>,
@@ -27,8 +29,31 @@ pub struct EnvironmentTip {
     pub path: String,
     /// Name of the upstream environment, if any.
     pub upstream: Option<String>,
+    /// How Hoist knows the upstream link.
+    pub link: Link,
+    /// How many upstream steps lead here from the start of the pipeline.
+    pub depth: u32,
+    /// A side environment: it takes versions from its upstream, nothing follows it.
+    pub side: bool,
+    /// The branch a hydrator writes before promotion, when it has one.
+    pub next_branch: Option<String>,
     /// The branch tip.
     pub tip: CommitInfo,
+}
+
+/// How Hoist knows which environment another takes its versions from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// The first environment of the pipeline: it has no upstream.
+    First,
+    /// Written in `.hoist.yaml` (or its order there).
+    Configured,
+    /// Read from the repository's own pipeline resources (Kargo `Stage`s, a
+    /// GitOps Promoter `PromotionStrategy`).
+    Declared,
+    /// Guessed from the environments' names; worth checking.
+    Guessed,
 }
 
 /// One app across all environments.
@@ -52,16 +77,33 @@ pub enum Cell {
         version: String,
         /// Repository path of the file holding it.
         file: String,
+        /// The environment does not set the version itself: it comes from
+        /// `file`, the base it inherits from.
+        inherited: bool,
         /// The commit that set this version, when found in the available history.
         since: Option<CommitInfo>,
         /// The version differs from the upstream environment's (a promotion is pending).
         pending: bool,
+        /// For rendered manifests, the dry commit the version names, when known.
+        dry: Option<CommitInfo>,
+        /// Another version waiting on the environment's next branch.
+        proposed: Option<Proposed>,
     },
     /// The version could not be read; the message says why and what to do.
     Error {
         /// A full sentence naming the file and the problem.
         message: String,
     },
+}
+
+/// A version a hydrator has rendered onto an environment's next branch,
+/// waiting to be promoted.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Proposed {
+    /// The version on the next branch.
+    pub version: String,
+    /// For rendered manifests, its dry commit, when known.
+    pub dry: Option<CommitInfo>,
 }
 
 /// The facts about a commit a release manager asks for.
@@ -98,12 +140,23 @@ pub enum Error {
     },
 }
 
-/// Computes what runs where for every app and environment of `config`.
+/// Computes what runs where for every app and environment of `config`;
+/// every upstream link is reported as configured.
 pub fn status(repo: &Repo, config: &Config) -> Result<Status, Error> {
+    status_with(repo, config, |_| Link::Configured)
+}
+
+/// [`status`], with `link` telling how each environment's upstream link is known.
+pub(crate) fn status_with(
+    repo: &Repo,
+    config: &Config,
+    link: impl Fn(&Environment) -> Link,
+) -> Result<Status, Error> {
     let default_branch = repo.default_branch().ok();
-    let mut environments = Vec::with_capacity(config.environments.len());
-    let mut columns = Vec::with_capacity(config.environments.len());
-    for env in &config.environments {
+    let pipeline = config.pipeline();
+    let mut environments = Vec::with_capacity(pipeline.len());
+    let mut columns = Vec::with_capacity(pipeline.len());
+    for env in &pipeline {
         let in_env = |source| Error::Environment {
             environment: env.name.clone(),
             source,
@@ -113,30 +166,40 @@ pub fn status(repo: &Repo, config: &Config) -> Result<Status, Error> {
             None => repo.default_branch().map_err(in_env)?,
         };
         let tip = repo.branch_tip(&branch).map_err(in_env)?;
-        let cells = column(repo, config, env, &branch, tip).map_err(in_env)?;
+        let mut cells = column(repo, config, env, &branch, tip).map_err(in_env)?;
+        if let Some(next) = &env.next_branch {
+            propose(repo, config, env, next, &mut cells).map_err(in_env)?;
+        }
+        let upstream = config.upstream_of(env).map(|u| u.name.clone());
         environments.push(EnvironmentTip {
             name: env.name.clone(),
             branch,
             path: env.path.clone(),
-            upstream: config.upstream_of(env).map(|u| u.name.clone()),
+            link: if upstream.is_some() {
+                link(env)
+            } else {
+                Link::First
+            },
+            upstream,
+            depth: u32::try_from(config.depth(env)).unwrap_or(u32::MAX),
+            side: env.side,
+            next_branch: env.next_branch.clone(),
             tip: repo.commit_info(tip).map_err(in_env)?,
         });
         columns.push(cells);
     }
+    let position = |name: &str| pipeline.iter().position(|e| e.name == name);
     let apps = config
         .apps
         .iter()
         .enumerate()
         .map(|(a, app)| {
-            let cells = config
-                .environments
+            let cells = pipeline
                 .iter()
                 .enumerate()
                 .map(|(e, env)| {
                     let mut cell = columns[e][a].clone();
-                    let upstream = config
-                        .upstream_of(env)
-                        .and_then(|u| config.environments.iter().position(|x| x.name == u.name));
+                    let upstream = config.upstream_of(env).and_then(|u| position(&u.name));
                     if let (
                         Cell::Version {
                             version, pending, ..
@@ -175,32 +238,32 @@ fn column(
             cells.push(Cell::Absent);
             continue;
         }
-        let (file, locator) = app.location_in(env);
-        let Some(blob) = repo.blob_in_tree(tree, &file)? else {
-            cells.push(Cell::Error {
-                message: format!("{file} does not exist on branch {branch}; add it, or fix the app's file in .hoist.yaml"),
-            });
-            continue;
-        };
-        let content = repo.read_blob(blob)?;
-        match locator.read(&file, &content) {
-            Ok(found) => {
-                tracked.push(Tracked {
-                    index,
-                    file: file.clone(),
-                    locator,
-                    version: found.value.clone(),
-                    blob,
-                });
+        let source = Source::of(app, env);
+        match source.read(repo, tree)? {
+            Ok(reading) => {
+                let dry = dry_commit(repo, tree, &source, &reading.version)?;
                 cells.push(Cell::Version {
-                    version: found.value,
-                    file,
+                    version: reading.version.clone(),
+                    file: reading.file,
+                    inherited: reading.inherited,
                     since: None,
                     pending: false,
+                    dry,
+                    proposed: None,
+                });
+                tracked.push(Tracked {
+                    index,
+                    source,
+                    version: reading.version,
                 });
             }
-            Err(e) => cells.push(Cell::Error {
-                message: e.to_string(),
+            Err(Unreadable::Missing(file)) => cells.push(Cell::Error {
+                message: format!(
+                    "{file} does not exist on branch {branch}; add it, or fix the app's file in .hoist.yaml"
+                ),
+            }),
+            Err(why) => cells.push(Cell::Error {
+                message: why.to_string(),
             }),
         }
     }
@@ -215,6 +278,59 @@ fn column(
         }
     }
     Ok(cells)
+}
+
+/// The dry commit a hydrated app's version names, when its file is a hydrator's metadata.
+fn dry_commit(
+    repo: &Repo,
+    tree: ObjectId,
+    source: &Source,
+    version: &str,
+) -> Result<Option<CommitInfo>, RepoError> {
+    if !hydrator::is_metadata(&source.own.file) {
+        return Ok(None);
+    }
+    hydrator::dry_commit(repo, tree, &source.own.file, version)
+}
+
+/// Marks the cells whose version differs on the environment's next branch.
+fn propose(
+    repo: &Repo,
+    config: &Config,
+    env: &Environment,
+    next: &str,
+    cells: &mut [Cell],
+) -> Result<(), RepoError> {
+    let tip = match repo.branch_tip(next) {
+        Ok(tip) => tip,
+        // The hydrator has not written it yet (or it was deleted): nothing waits.
+        Err(RepoError::MissingBranch { .. }) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let tree = repo.tree_of(tip)?;
+    for (app, cell) in config.apps.iter().zip(cells.iter_mut()) {
+        let Cell::Version {
+            version, proposed, ..
+        } = cell
+        else {
+            continue;
+        };
+        let source = Source::of(app, env);
+        if let Ok(reading) = source.read(repo, tree)?
+            && reading.version != *version
+        {
+            *proposed = Some(Proposed {
+                dry: dry_commit(repo, tree, &source, &reading.version)?,
+                version: reading.version,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `app` in `env` is rendered by a hydrator: its version is a dry commit.
+pub fn is_hydrated(app: &App, env: &Environment) -> bool {
+    hydrator::is_metadata(&app.location_in(env).file)
 }
 
 /// The pull request number in a GitHub merge subject (`Merge pull request #12

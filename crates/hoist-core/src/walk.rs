@@ -10,22 +10,18 @@
 use std::collections::HashMap;
 
 use gix::ObjectId;
-use hoist_locate::Locator;
 
+use crate::read::Source;
 use crate::repo::{Error, Repo};
 
 /// An app whose version is known at some commit, to be followed back.
-pub(crate) struct Tracked<'a> {
+pub(crate) struct Tracked {
     /// The caller's index for this app.
     pub index: usize,
-    /// Repository path of the file holding the version.
-    pub file: String,
-    /// How to read the version in `file`.
-    pub locator: &'a Locator,
+    /// Where the version is read: the environment's own file, or its base.
+    pub source: Source,
     /// The version at the newest commit looked at so far.
     pub version: String,
-    /// The file's blob at the newest commit looked at so far.
-    pub blob: ObjectId,
 }
 
 /// A commit that set a tracked app's version.
@@ -60,16 +56,21 @@ pub(crate) fn changes(
     repo: &Repo,
     tip: ObjectId,
     tip_tree: ObjectId,
-    mut open: Vec<Tracked<'_>>,
+    mut open: Vec<Tracked>,
     mut visit: impl FnMut(Change) -> Follow,
 ) -> Result<(), Error> {
     let (mut commit, mut tree) = (tip, tip_tree);
     let mut parent = repo.links(tip)?.1;
     // `open` keeps its order, so an app's index into it stays valid; the
-    // paths hold only the apps still followed.
-    let all_files: Vec<String> = open.iter().map(|t| t.file.clone()).collect();
+    // paths hold only the apps still followed. An app inheriting from a base
+    // is watched on both files, under the same index.
+    let all_files: Vec<(usize, String)> = open
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.source.paths().map(move |p| (i, p.to_owned())))
+        .collect();
     let mut paths = PathTree::new(&all_files);
-    let mut files: Vec<&str> = all_files.iter().map(String::as_str).collect();
+    let mut files: Vec<&str> = all_files.iter().map(|(_, p)| p.as_str()).collect();
     let mut followed = vec![true; open.len()];
     let mut left = open.len();
     while left > 0 {
@@ -100,19 +101,9 @@ pub(crate) fn changes(
                     continue;
                 }
                 let t = &mut open[i];
-                let old_blob = repo.blob_in_tree(parent_tree, &t.file)?;
-                let old_version = match old_blob {
-                    Some(id) => {
-                        let content = repo.read_blob(id)?;
-                        t.locator.read(&t.file, &content).ok().map(|l| l.value)
-                    }
-                    None => None,
-                };
-                if let (Some(id), Some(v)) = (old_blob, &old_version)
-                    && *v == t.version
-                {
-                    // The file changed around an unchanged version.
-                    t.blob = id;
+                let old_version = t.source.read(repo, parent_tree)?.ok().map(|r| r.version);
+                if old_version.as_ref() == Some(&t.version) {
+                    // The files changed around an unchanged version.
                     continue;
                 }
                 let follow = visit(Change {
@@ -124,11 +115,8 @@ pub(crate) fn changes(
                 if follow == Follow::End {
                     return Ok(());
                 }
-                match (follow, old_blob, old_version) {
-                    (Follow::Continue, Some(id), Some(v)) => {
-                        t.blob = id;
-                        t.version = v;
-                    }
+                match (follow, old_version) {
+                    (Follow::Continue, Some(v)) => t.version = v,
                     _ => done.push(i),
                 }
             }
@@ -136,13 +124,14 @@ pub(crate) fn changes(
                 for i in done {
                     followed[i] = false;
                     left -= 1;
-                    paths.remove(&all_files[i], i);
+                    for (_, path) in all_files.iter().filter(|(j, _)| *j == i) {
+                        paths.remove(path, i);
+                    }
                 }
                 files = all_files
                     .iter()
-                    .zip(&followed)
-                    .filter(|(_, f)| **f)
-                    .map(|(p, _)| p.as_str())
+                    .filter(|(i, _)| followed[*i])
+                    .map(|(_, p)| p.as_str())
                     .collect();
             }
         }
@@ -164,9 +153,11 @@ struct PathTree<'p> {
 }
 
 impl<'p> PathTree<'p> {
-    fn new(paths: &'p [String]) -> PathTree<'p> {
+    /// The tree of `paths`, each reported under its index.
+    fn new(paths: &'p [(usize, String)]) -> PathTree<'p> {
         let mut root = PathTree::default();
-        for (i, path) in paths.iter().enumerate() {
+        for (i, path) in paths {
+            let i = *i;
             let mut node = &mut root;
             for name in path.split('/').filter(|n| !n.is_empty()) {
                 node = node.next.entry(name.as_bytes()).or_default();

@@ -94,8 +94,10 @@ fn a_full_configuration_loads() {
         config.upstream_of(prod_us).map(|e| e.name.as_str()),
         Some("stage")
     );
-    let (path, _) = config.apps[0].location_in(prod_us);
-    assert_eq!(path, "envs/prod-us/apps/api/values.yaml");
+    assert_eq!(
+        config.apps[0].location_in(prod_us).file,
+        "envs/prod-us/apps/api/values.yaml"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! order, with upstreams), apps and locators proposed, and that the rendered
 //! proposal parses back to the same configuration.
 
+use hoist_core::status::Link;
 use hoist_core::config::{self, Config};
 use hoist_core::detect::{self, Detection};
 use hoist_core::{Locator, Repo};
@@ -96,7 +97,7 @@ fn environment_branches_in_well_known_order_with_helm_values() {
     );
     assert_eq!(
         d.reasons.environments[1],
-        r#"branch env/stage: "stage" sorts after "dev" by well-known names"#
+        r#"branch env/stage: takes versions from "dev" (guessed: "stage" comes after "dev" by well-known names)"#
     );
     assert_eq!(
         apps(&d.config),
@@ -129,7 +130,7 @@ fn environment_branches_in_well_known_order_with_helm_values() {
         d.reasons.left_out
     );
     let yaml = d.to_yaml();
-    assert!(yaml.contains("  # branch env/stage: \"stage\" sorts after \"dev\" by well-known names\n  - name: stage\n"), "{yaml}");
+    assert!(yaml.contains("  # branch env/stage: takes versions from \"dev\" (guessed: \"stage\" comes after \"dev\" by well-known\n  # names)\n  - name: stage\n"), "{yaml}");
     assert!(
         yaml.contains("      prod: { file: apps/worker/values-prod.yaml }\n"),
         "{yaml}"
@@ -150,7 +151,7 @@ fn environment_directories_with_a_regional_fan_out_and_kustomize_images() {
     );
     assert_eq!(
         d.reasons.environments[3],
-        r#"directory envs/prod-us/: regional sibling of "prod-eu", fed like them by "staging""#
+        r#"directory envs/prod-us/: fan-out sibling of "prod-eu", fed by "staging" (guessed from the names)"#
     );
     assert_eq!(
         apps(&d.config),
@@ -210,7 +211,7 @@ fn overlays_order_dev_qa_staging_production() {
 }
 
 #[test]
-fn a_promotion_strategy_orders_hydrated_branches_and_next_branches_are_left_out() {
+fn a_promotion_strategy_orders_hydrated_branches_and_their_next_branches() {
     let d = detect("rendered-manifests");
     assert_eq!(
         environments(&d.config),
@@ -222,20 +223,18 @@ fn a_promotion_strategy_orders_hydrated_branches_and_next_branches_are_left_out(
     );
     assert_eq!(
         d.reasons.environments[1],
-        r#"branch environment/staging: 2nd in PromotionStrategy "shop" (promoter/promotion-strategy.yaml)"#
+        r#"branch environment/staging: 2nd in PromotionStrategy "shop" (promoter/promotion-strategy.yaml); a hydrator renders its next state on environment/staging-next, and promoting merges that branch"#
     );
-    for next in [
-        "environment/development-next",
-        "environment/staging-next",
-        "environment/production-next",
-    ] {
-        assert!(
-            d.reasons
-                .left_out
-                .iter()
-                .any(|n| n.starts_with(&format!("branch {next} is a staging area"))),
-            "{next} not explained in {:?}",
-            d.reasons.left_out
+    assert_eq!(
+        d.reasons.links,
+        [Link::First, Link::Declared, Link::Declared]
+    );
+    for env in &d.config.environments {
+        assert_eq!(
+            env.next_branch,
+            Some(format!("{}-next", env.branch.as_deref().unwrap())),
+            "{}",
+            env.name
         );
     }
     // The digest-only log-shipper and the migrate init container are not apps.
@@ -257,7 +256,7 @@ fn a_promotion_strategy_orders_hydrated_branches_and_next_branches_are_left_out(
     );
     let yaml = d.to_yaml();
     assert!(
-        yaml.contains("# Left out: branch environment/development-next is a staging area"),
+        yaml.contains("    branch: environment/staging\n    next_branch: environment/staging-next\n"),
         "{yaml}"
     );
 }

@@ -46,6 +46,7 @@ fn at(time: &str) -> Options {
     Options {
         now: time.parse().expect("timestamp"),
         mode: Mode::Version,
+        base: false,
     }
 }
 

@@ -62,6 +62,16 @@ pub enum Error {
         /// What is wrong with the match, as the end of a sentence.
         problem: String,
     },
+    /// The file does not set the version, and Hoist cannot add it there.
+    #[error("{file}: cannot add {locator}: {problem}")]
+    CannotInsert {
+        /// Repository path of the file.
+        file: String,
+        /// The locator as written in `.hoist.yaml`.
+        locator: String,
+        /// Why not, and what to do instead.
+        problem: String,
+    },
     /// The new version cannot be written at this place.
     #[error("{file}: cannot write version {version:?}: {problem}")]
     BadVersion {

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 mod error;
 mod image;
+mod insert;
 mod path;
 mod scalar;
 mod tree;
@@ -200,6 +201,75 @@ impl Locator {
                 found.value
             ))),
             Err(e) => Err(bad(format!("the locator would then fail: {e}"))),
+        }
+    }
+
+    /// Adds the version to a file that does not set it yet: the missing keys
+    /// of a key path under its deepest existing block mapping, or a new
+    /// `images:` entry in a kustomization. Where the file already sets the
+    /// version, this is [`Locator::write`]. Every original byte is kept; the
+    /// result reads back as `new`.
+    pub fn insert(&self, file: &str, content: &[u8], new: &str) -> Result<Vec<u8>, Error> {
+        match self.find(file, content) {
+            Ok(_) => return self.write(file, content, new),
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let cannot = |problem: String| Error::CannotInsert {
+            file: file.to_owned(),
+            locator: self.to_string(),
+            problem,
+        };
+        let text = std::str::from_utf8(content).map_err(|_| Error::NotText {
+            file: file.to_owned(),
+        })?;
+        let tree = Tree::parse(text).map_err(|e| Error::Syntax {
+            file: file.to_owned(),
+            line: e.line,
+            column: e.column,
+            problem: e.problem,
+        })?;
+        let insertion = match self {
+            Locator::Yaml(p) => {
+                let segments = path::parse(p).map_err(|problem| Error::Invalid {
+                    locator: self.to_string(),
+                    problem,
+                })?;
+                insert::key_path(&tree, text, &segments, new)
+            }
+            Locator::Kustomize { image, field } => {
+                let segments = [
+                    path::Segment::Key("images".to_owned()),
+                    path::Segment::Select {
+                        key: "name".to_owned(),
+                        value: image.clone(),
+                    },
+                    path::Segment::Key(field.key().to_owned()),
+                ];
+                // An entry for the image without the field (only `newName`) gets the field;
+                // no entry gets a new one.
+                match yaml::follow(&tree, &segments[..2]) {
+                    Ok(_) => insert::key_path(&tree, text, &segments, new),
+                    Err(_) => insert::kustomize_image(&tree, text, image, field.key(), new),
+                }
+            }
+            Locator::Json(_) => Err("Hoist adds keys to YAML files only; add it to the JSON file by hand".to_owned()),
+            Locator::Container(_) | Locator::Flux(_) | Locator::Regex(_) => Err(
+                "this kind of locator can only change a value that is already written; set it in the file by hand, or use a yaml or kustomize locator".to_owned(),
+            ),
+        }
+        .map_err(cannot)?;
+        let mut out = Vec::with_capacity(content.len() + insertion.lines.len());
+        out.extend_from_slice(&content[..insertion.at]);
+        out.extend_from_slice(insertion.lines.as_bytes());
+        out.extend_from_slice(&content[insertion.at..]);
+        match self.read(file, &out) {
+            Ok(found) if found.value == new => Ok(out),
+            Ok(found) => Err(cannot(format!(
+                "the added lines would read back as {:?}",
+                found.value
+            ))),
+            Err(e) => Err(cannot(format!("the added lines would not read back: {e}"))),
         }
     }
 

@@ -287,3 +287,85 @@ fn validate_checks_syntax_without_a_file() {
     );
     assert!(Locator::Container(" ".into()).validate().is_err());
 }
+
+/// Inserts `new`, checks it reads back and that every original byte is kept in order.
+fn add(locator: &Locator, text: &str, new: &str) -> String {
+    let out = locator.insert("f.yaml", text.as_bytes(), new).unwrap();
+    assert_eq!(locator.read("f.yaml", &out).unwrap().value, new);
+    let out = String::from_utf8(out).unwrap();
+    let mut rest = out.as_str();
+    for c in text.chars() {
+        let at = rest.find(c).unwrap_or_else(|| panic!("{c:?} of the original is gone from {out:?}"));
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out
+}
+
+#[test]
+fn a_missing_key_is_added_under_its_deepest_existing_mapping() {
+    let text = "# staging values\nimage:\n  repository: ghcr.io/acme/api # registry\nreplicas: 2\n";
+    assert_eq!(
+        add(&yaml("image.tag"), text, "1.5.0"),
+        "# staging values\nimage:\n  repository: ghcr.io/acme/api # registry\n  tag: 1.5.0\nreplicas: 2\n"
+    );
+    // Nothing of the path exists: it is added at the end of the document, with the file's indentation.
+    let text = "replicas: 2\nresources:\n    limits:\n        cpu: 1\n";
+    assert_eq!(
+        add(&yaml("image.tag"), text, "1.10"),
+        "replicas: 2\nresources:\n    limits:\n        cpu: 1\nimage:\n    tag: \"1.10\"\n"
+    );
+    // A HelmRelease patch that sets values but not the chart version.
+    let text = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n  values:\n    ingress:\n      hosts:\n        - host: podinfo.staging\n";
+    assert_eq!(
+        add(&yaml("spec.chart.spec.version"), text, "6.7.1"),
+        format!("{text}  chart:\n    spec:\n      version: 6.7.1\n")
+    );
+    // No newline at the end, and CRLF line endings.
+    assert_eq!(add(&yaml("image.tag"), "image:\r\n  pullPolicy: Always", "2"), "image:\r\n  pullPolicy: Always\r\n  tag: \"2\"\r\n");
+    // Already set: it is a plain write.
+    let written = yaml("image.tag").insert("f.yaml", b"image:\n  tag: 1\n", "2").unwrap();
+    assert_eq!(written, b"image:\n  tag: 2\n");
+}
+
+#[test]
+fn a_kustomization_gets_an_images_entry() {
+    let image = |name: &str| Locator::Kustomize {
+        image: name.to_owned(),
+        field: KustomizeField::NewTag,
+    };
+    let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n";
+    assert_eq!(
+        add(&image("ghcr.io/acme/api"), text, "1.5.0"),
+        format!("{text}images:\n  - name: ghcr.io/acme/api\n    newTag: 1.5.0\n")
+    );
+    let text = "resources:\n- ../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: 2.0.0 # web\npatches:\n- path: replicas.yaml\n";
+    assert_eq!(
+        add(&image("ghcr.io/acme/api"), text, "1.5.0"),
+        "resources:\n- ../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: 2.0.0 # web\n- name: ghcr.io/acme/api\n  newTag: 1.5.0\npatches:\n- path: replicas.yaml\n"
+    );
+    // An entry that renames the image but sets no tag gets the tag.
+    let text = "images:\n  - name: api\n    newName: registry.local/api\n";
+    assert_eq!(
+        add(&image("api"), text, "3"),
+        "images:\n  - name: api\n    newName: registry.local/api\n    newTag: \"3\"\n"
+    );
+    let digest = Locator::Kustomize {
+        image: "api".to_owned(),
+        field: KustomizeField::Digest,
+    };
+    let sha = format!("sha256:{}", "a".repeat(64));
+    assert!(add(&digest, "resources: [../base]\n", &sha).ends_with(&format!("images:\n- name: api\n  digest: {sha}\n")));
+}
+
+#[test]
+fn what_cannot_be_added_says_why() {
+    let cannot = |locator: &Locator, text: &str| match locator.insert("f.yaml", text.as_bytes(), "1.0.0") {
+        Err(Error::CannotInsert { problem, .. }) => problem,
+        other => panic!("{other:?}"),
+    };
+    assert!(cannot(&yaml("image.tag"), "image: {repository: x}\n").contains("flow style"));
+    assert!(cannot(&yaml("apps[name=api].tag"), "apps: []\nother: 1\n").contains("list item"));
+    assert!(cannot(&yaml("image.tag"), "---\nkind: A\n---\nkind: B\n").contains("2 documents"));
+    assert!(cannot(&Locator::Container("api".into()), "kind: Deployment\n").contains("already written"));
+    assert!(cannot(&yaml("image.tag"), "image: latest\n").contains("a scalar"));
+}

@@ -105,6 +105,16 @@ pub enum Error {
         /// Line of the first definition, 0 when unknown.
         first_line: u32,
     },
+    /// An environment entry that contradicts itself or its neighbours.
+    #[error("{at}: environment {environment:?} {problem}")]
+    Environment {
+        /// The offending setting.
+        at: Position,
+        /// The environment.
+        environment: String,
+        /// What is wrong and what to write instead.
+        problem: String,
+    },
     /// An `upstream` that is not an environment.
     #[error(
         "{at}: environment {environment:?} has upstream {upstream:?}, which is not an environment; expected one of {known}"
@@ -218,6 +228,7 @@ impl Error {
             | Error::DuplicateEnvironment { at, .. }
             | Error::DuplicateApp { at, .. }
             | Error::UnknownUpstream { at, .. }
+            | Error::Environment { at, .. }
             | Error::OwnUpstream { at, .. }
             | Error::UnknownOverride { at, .. }
             | Error::UpstreamCycle { at, .. }

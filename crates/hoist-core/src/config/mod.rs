@@ -237,6 +237,15 @@ pub struct Environment {
     /// Several environments naming the same upstream make a fan-out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<String>,
+    /// The branch a hydrator (Argo CD source hydrator, GitOps Promoter) writes
+    /// rendered manifests to before they reach `branch`, e.g. `env/dev-next`.
+    /// Promoting into this environment is then the pull request from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_branch: Option<String>,
+    /// A side environment (load tests, demos): it takes versions from its
+    /// upstream, but nothing is promoted from it. It must not be an upstream.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub side: bool,
 }
 
 /// One deployable thing and where its version lives in each environment.
@@ -261,7 +270,36 @@ pub struct App {
     /// What sync-mode promotions copy; the directory of `file` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncSettings>,
+    /// Where the version comes from in an environment whose own `file` does
+    /// not set it (a kustomize base, a chart's default values). Promoting
+    /// into such an environment adds the value to its own file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<BaseLocation>,
 }
+
+/// The shared file an environment inherits an app's version from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaseLocation {
+    /// Repository path of the file (not relative to an environment's directory:
+    /// the base is shared); `{env}` is replaced by the environment's name.
+    pub file: String,
+    /// How to find the version inside `file`.
+    pub locator: Locator,
+}
+
+/// Where an app's version is read in one environment: a file and a locator,
+/// with `{env}` already replaced by the environment's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Repository path of the file.
+    pub file: String,
+    /// How to find the version inside it.
+    pub locator: Locator,
+}
+
+/// The placeholder in paths and locators that stands for an environment's name.
+pub const ENV_PLACEHOLDER: &str = "{env}";
 
 /// Where an app's version lives in one environment, when it differs from the app's default.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -320,15 +358,46 @@ impl Config {
         })
     }
 
-    /// The environment `env` takes its versions from, if any.
+    /// The environment `env` takes its versions from, if any. Without an
+    /// explicit `upstream` that is the previous environment in the list that
+    /// is not a side environment (nothing is promoted from those).
     pub fn upstream_of(&self, env: &Environment) -> Option<&Environment> {
         match &env.upstream {
             Some(name) => self.environment(name),
             None => {
                 let at = self.environments.iter().position(|e| e.name == env.name)?;
-                at.checked_sub(1).map(|i| &self.environments[i])
+                self.environments[..at].iter().rev().find(|e| !e.side)
             }
         }
+    }
+
+    /// How many upstream steps separate `env` from the start of the pipeline.
+    pub fn depth(&self, env: &Environment) -> usize {
+        let mut depth = 0;
+        let mut at = env;
+        // Validation rejects cycles; the bound keeps a bad config from looping.
+        while let Some(up) = self.upstream_of(at) {
+            depth += 1;
+            if depth > self.environments.len() {
+                break;
+            }
+            at = up;
+        }
+        depth
+    }
+
+    /// The environments in pipeline order: by depth (how many upstreams
+    /// lead to them), then side environments after the others of their
+    /// depth, then in the order written. Fan-out siblings end up side by side.
+    pub fn pipeline(&self) -> Vec<&Environment> {
+        let mut order: Vec<(usize, bool, usize, &Environment)> = self
+            .environments
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (self.depth(e), e.side, i, e))
+            .collect();
+        order.sort_by_key(|(depth, side, i, _)| (*depth, *side, *i));
+        order.into_iter().map(|(_, _, _, e)| e).collect()
     }
 }
 
@@ -340,18 +409,55 @@ impl App {
             .is_none_or(|names| names.contains(&env.name))
     }
 
-    /// The repository path of the file holding the version in `env`, and its locator.
-    pub fn location_in(&self, env: &Environment) -> (String, &Locator) {
+    /// The app's file in `env`, relative to the environment's directory, with `{env}` replaced.
+    pub fn file_in(&self, env: &Environment) -> String {
+        let over = self.overrides.get(&env.name);
+        over.and_then(|o| o.file.as_deref())
+            .unwrap_or(&self.file)
+            .replace(ENV_PLACEHOLDER, &env.name)
+    }
+
+    /// Where the version lives in `env` itself: the repository path of the
+    /// file and its locator, with `{env}` replaced.
+    pub fn location_in(&self, env: &Environment) -> Location {
         let over = self.overrides.get(&env.name);
         let file = over.and_then(|o| o.file.as_deref()).unwrap_or(&self.file);
         let locator = over
             .and_then(|o| o.locator.as_ref())
             .unwrap_or(&self.locator);
-        let path = if is_root(&env.path) {
-            file.to_owned()
+        let file = file.replace(ENV_PLACEHOLDER, &env.name);
+        let file = if is_root(&env.path) {
+            file
         } else {
             format!("{}/{}", env.path.trim_end_matches('/'), file)
         };
-        (path, locator)
+        Location {
+            file,
+            locator: for_environment(locator, &env.name),
+        }
+    }
+
+    /// Where `env` inherits the version from when its own file does not set it.
+    pub fn base_in(&self, env: &Environment) -> Option<Location> {
+        self.base.as_ref().map(|b| Location {
+            file: b.file.replace(ENV_PLACEHOLDER, &env.name),
+            locator: for_environment(&b.locator, &env.name),
+        })
+    }
+}
+
+/// `locator` with `{env}` replaced by `name` in its text.
+fn for_environment(locator: &Locator, name: &str) -> Locator {
+    let put = |s: &String| s.replace(ENV_PLACEHOLDER, name);
+    match locator {
+        Locator::Yaml(p) => Locator::Yaml(put(p)),
+        Locator::Json(p) => Locator::Json(put(p)),
+        Locator::Container(c) => Locator::Container(put(c)),
+        Locator::Flux(p) => Locator::Flux(put(p)),
+        Locator::Regex(r) => Locator::Regex(put(r)),
+        Locator::Kustomize { image, field } => Locator::Kustomize {
+            image: put(image),
+            field: *field,
+        },
     }
 }

@@ -39,6 +39,14 @@ struct EnvironmentMarks {
     name: Option<Spanned<String>>,
     path: Option<Spanned<String>>,
     upstream: Option<Spanned<String>>,
+    next_branch: Option<Spanned<String>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct BaseMarks {
+    file: Option<Spanned<String>>,
+    locator: Option<Spanned<IgnoredAny>>,
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -49,6 +57,7 @@ struct AppMarks {
     locator: Option<Spanned<IgnoredAny>>,
     environments: Vec<Spanned<String>>,
     overrides: BTreeMap<String, Spanned<OverrideMarks>>,
+    base: Option<Spanned<BaseMarks>>,
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -128,6 +137,18 @@ pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), 
             });
         }
         first_seen.insert(&env.name, at.line);
+        if let Some(next) = &env.next_branch
+            && (next.trim().is_empty() || Some(next) == env.branch.as_ref())
+        {
+            return Err(Error::Environment {
+                at: places.at(mark.and_then(|m| m.next_branch.as_ref())).or(at),
+                environment: env.name.clone(),
+                problem: format!(
+                    "has next_branch {next:?}, which must be another branch than the environment's own: the one the hydrator writes before promotion, e.g. \"env/{}-next\"",
+                    env.name
+                ),
+            });
+        }
         if !super::is_root(&env.path) {
             check_path(
                 &env.path,
@@ -146,6 +167,17 @@ pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), 
             return Err(Error::OwnUpstream {
                 at: at(),
                 environment: env.name.clone(),
+            });
+        }
+        if let Some(up) = config.environment(upstream)
+            && up.side
+        {
+            return Err(Error::Environment {
+                at: at(),
+                environment: env.name.clone(),
+                problem: format!(
+                    "takes its versions from {upstream:?}, a side environment (nothing is promoted from those); remove \"side: true\" from {upstream:?} or choose another upstream"
+                ),
             });
         }
         if config.environment(upstream).is_none() {
@@ -186,6 +218,19 @@ pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), 
             &places.at(mark.and_then(|m| m.file.as_ref())),
             || format!("the file of app {:?}", app.name),
         )?;
+        if let Some(base) = &app.base {
+            let base_mark = mark.and_then(|m| m.base.as_ref()).map(|b| &b.value);
+            check_path(
+                &base.file,
+                &places.at(base_mark.and_then(|m| m.file.as_ref())),
+                || format!("the base file of app {:?}", app.name),
+            )?;
+            check_locator(
+                &base.locator,
+                &app.name,
+                places.at(base_mark.and_then(|m| m.locator.as_ref())),
+            )?;
+        }
         check_locator(
             &app.locator,
             &app.name,
@@ -370,6 +415,10 @@ fn check_path(path: &str, at: &Position, what: impl FnOnce() -> String) -> Resul
         )
     } else if path.split(['/', '\\']).any(|part| part == "..") {
         Some("contains \"..\"; paths must stay inside the repository")
+    } else if path.replace(super::ENV_PLACEHOLDER, "").contains(['{', '}']) {
+        Some(
+            "has a placeholder other than {env}; {env} is the only one, and stands for the environment's name",
+        )
     } else {
         None
     };

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use hoist_locate::{KustomizeField, Locator};
 use serde_json::Value;
 
-use crate::config::{App, AppOverride, Environment};
+use crate::config::{App, AppOverride, ENV_PLACEHOLDER, Environment};
 
 /// A file larger than this is not a hand-written values file or manifest worth scanning.
 const LARGEST_FILE: usize = 1024 * 1024;
 
 /// One app seen in one environment's files.
 #[derive(Debug, Clone)]
-pub(super) struct Sighting {
+pub(crate) struct Sighting {
     pub app: String,
     /// Relative to the environment's directory.
     pub file: String,
@@ -31,9 +31,17 @@ pub(super) fn is_candidate(path: &str) -> bool {
     name == "hydrator.metadata" || name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-/// The apps in one file of an environment. `file` is relative to the
-/// environment's directory. Files that cannot be read as YAML are reported in `skipped`.
-pub(super) fn sightings(file: &str, content: &[u8], skipped: &mut Vec<String>) -> Vec<Sighting> {
+/// The apps in one file of an environment. `file` is the file's path as the
+/// configuration will name it (relative to the environment's directory, with
+/// `{env}` where the environment's name was); `env` is the environment's
+/// name, which app names drop (`api-dev` is app `api`). Files that cannot be
+/// read as YAML are reported in `skipped`.
+pub(super) fn sightings(
+    file: &str,
+    env: &str,
+    content: &[u8],
+    skipped: &mut Vec<String>,
+) -> Vec<Sighting> {
     if content.len() > LARGEST_FILE {
         return Vec::new();
     }
@@ -44,15 +52,13 @@ pub(super) fn sightings(file: &str, content: &[u8], skipped: &mut Vec<String>) -
     let name = file.rsplit('/').next().unwrap_or(file);
     let mut out = Vec::new();
     if name == "hydrator.metadata" {
-        if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(text)
-            && doc.get("drySha").is_some_and(Value::is_string)
-        {
-            let app = parent_dir(file).unwrap_or("dry").to_owned();
+        if let Some(key) = crate::hydrator::dry_sha_key(content) {
+            let app = app_dir(file).unwrap_or_else(|| "dry".to_owned());
             out.push(candidate(
                 app,
                 file,
-                Locator::Json("drySha".to_owned()),
-                "Argo CD hydrator metadata drySha".to_owned(),
+                Locator::Json(key.to_owned()),
+                format!("hydrator metadata {key} (the dry commit it was rendered from)"),
                 3,
             ));
         }
@@ -83,6 +89,17 @@ pub(super) fn sightings(file: &str, content: &[u8], skipped: &mut Vec<String>) -
     for doc in &docs {
         let Value::Object(map) = doc else { continue };
         let kind = map.get("kind").and_then(Value::as_str);
+        let resource = map
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .map(|n| without_env(n, env));
+        if let (Some(kind), Some(resource)) = (kind, &resource)
+            && let Some(found) = source_version(doc, kind, resource, file)
+        {
+            out.extend(found);
+            continue;
+        }
         if name.starts_with("kustomization.")
             || kind == Some("Kustomization") && map.contains_key("images")
         {
@@ -122,8 +139,8 @@ pub(super) fn sightings(file: &str, content: &[u8], skipped: &mut Vec<String>) -
         if name.starts_with("values") && kind.is_none() {
             let tag = map.get("image").and_then(|i| i.get("tag"));
             if tag.is_some_and(|t| t.is_string() || t.is_number()) {
-                let app = match parent_dir(file) {
-                    Some(dir) => dir.to_owned(),
+                let app = match app_dir(file) {
+                    Some(dir) => dir,
                     None => map
                         .get("image")
                         .and_then(|i| i.get("repository"))
@@ -198,18 +215,169 @@ fn confirmed(candidates: Vec<Sighting>, content: &[u8]) -> Vec<Sighting> {
         .collect()
 }
 
-/// The directory a file sits in, when it is not the environment's root.
-fn parent_dir(file: &str) -> Option<&str> {
-    let (dir, _) = file.rsplit_once('/')?;
-    Some(dir.rsplit('/').next().unwrap_or(dir))
+/// Directories that group environments or charts rather than name an app.
+const GROUPING_DIRS: [&str; 12] = [
+    "envs",
+    "env",
+    "environments",
+    "overlays",
+    "clusters",
+    "values",
+    "hydrated",
+    "apps",
+    "charts",
+    "chart",
+    "helm",
+    "deploy",
+];
+
+/// The app a file's directories name: the nearest directory that is not an
+/// environment's (`{env}`) or a grouping one (`envs`, `overlays`), with the
+/// environment part of `guestbook-{env}` dropped.
+pub(super) fn app_dir(file: &str) -> Option<String> {
+    let (dirs, _) = file.rsplit_once('/')?;
+    dirs.rsplit('/').find_map(|dir| {
+        let name = dir
+            .replace(&format!("-{ENV_PLACEHOLDER}"), "")
+            .replace(&format!("{ENV_PLACEHOLDER}-"), "")
+            .replace(&format!("_{ENV_PLACEHOLDER}"), "")
+            .replace(ENV_PLACEHOLDER, "");
+        (!name.is_empty() && !GROUPING_DIRS.contains(&name.as_str())).then_some(name)
+    })
 }
 
-/// `ghcr.io/acme/api` → `api`.
-fn last_segment(image: &str) -> &str {
-    let without_tag = image.split('@').next().unwrap_or(image);
-    let last = without_tag.rsplit('/').next().unwrap_or(without_tag);
-    last.split(':').next().unwrap_or(last)
+/// A resource name without the environment's part: `api-dev` in dev is `api`.
+fn without_env(name: &str, env: &str) -> String {
+    if env.is_empty() {
+        return name.to_owned();
+    }
+    for (sep, before) in [('-', true), ('-', false), ('_', true), ('_', false), ('.', true)] {
+        let cut = if before {
+            name.strip_suffix(&format!("{sep}{env}"))
+        } else {
+            name.strip_prefix(&format!("{env}{sep}"))
+        };
+        if let Some(rest) = cut.filter(|r| !r.is_empty()) {
+            return rest.to_owned();
+        }
+    }
+    name.to_owned()
 }
+
+/// Whether a value reads as a release rather than a branch: `1.2.3`,
+/// `v0.0.4`, `>=1.0.0`, a 40-hex commit; not `HEAD`, `main` or `env/dev`.
+fn is_release(value: &str) -> bool {
+    let v = value.trim_start_matches(['>', '<', '=', '~', '^', ' ']);
+    let v = v.strip_prefix('v').unwrap_or(v);
+    v.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || (value.len() == 40 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Versions pinned by GitOps resources themselves: a Flux `HelmRelease`'s
+/// chart version, an `OCIRepository`'s or `GitRepository`'s tag or semver
+/// range, an Argo CD `Application`'s chart revision or image tag. `None`
+/// when the document is none of these (so it is read as a workload).
+fn source_version(doc: &Value, kind: &str, name: &str, file: &str) -> Option<Vec<Sighting>> {
+    let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let group = api.split('/').next().unwrap_or("");
+    let mut out = Vec::new();
+    let mut add = |path: String, what: String, priority: u8| {
+        out.push(candidate(
+            name.to_owned(),
+            file,
+            Locator::Yaml(path),
+            what,
+            priority,
+        ));
+    };
+    match (group, kind) {
+        ("helm.toolkit.fluxcd.io", "HelmRelease") => {
+            if text(doc.pointer("/spec/chart/spec/version")).is_some() {
+                add(
+                    "spec.chart.spec.version".to_owned(),
+                    format!("Flux HelmRelease {name} chart version"),
+                    1,
+                );
+            }
+        }
+        ("source.toolkit.fluxcd.io", "OCIRepository" | "GitRepository") => {
+            for (key, what) in [("tag", "tag"), ("semver", "semver range")] {
+                if text(doc.pointer(&format!("/spec/ref/{key}"))).is_some() {
+                    add(
+                        format!("spec.ref.{key}"),
+                        format!("Flux {kind} {name} {what}"),
+                        1,
+                    );
+                }
+            }
+        }
+        ("argoproj.io", "Application") => {
+            let source = doc.pointer("/spec/source");
+            let helm = source.and_then(|s| s.get("helm"));
+            if text(helm.and_then(|h| h.pointer("/valuesObject/image/tag"))).is_some() {
+                add(
+                    "spec.source.helm.valuesObject.image.tag".to_owned(),
+                    format!("Argo CD Application {name} helm.valuesObject image.tag"),
+                    1,
+                );
+            } else if helm
+                .and_then(|h| h.get("parameters"))
+                .and_then(Value::as_array)
+                .is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p.get("name").and_then(Value::as_str) == Some("image.tag"))
+                })
+            {
+                add(
+                    "spec.source.helm.parameters[name=image.tag].value".to_owned(),
+                    format!("Argo CD Application {name} helm parameter image.tag"),
+                    1,
+                );
+            } else if source.and_then(|s| s.get("chart")).is_some()
+                && text(source.and_then(|s| s.get("targetRevision")))
+                    .is_some_and(|r| is_release(&r))
+            {
+                add(
+                    "spec.source.targetRevision".to_owned(),
+                    format!("Argo CD Application {name} chart version (targetRevision)"),
+                    1,
+                );
+            }
+            for s in doc
+                .pointer("/spec/sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let (Some(chart), Some(revision)) = (
+                    s.get("chart").and_then(Value::as_str),
+                    text(s.get("targetRevision")),
+                ) else {
+                    continue;
+                };
+                if is_release(&revision) {
+                    add(
+                        format!("spec.sources[chart={chart}].targetRevision"),
+                        format!("Argo CD Application {name} chart {chart} version (targetRevision)"),
+                        1,
+                    );
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+use super::declared::last_segment;
 
 /// The tag of an image reference (`registry:5000/acme/api:1.2` → `1.2`); none
 /// for a bare name or a digest-only reference.
@@ -382,6 +550,7 @@ pub(super) fn merge(environments: &[Environment], per_env: &[Vec<Sighting>]) -> 
                 overrides,
                 source: None,
                 sync: None,
+                base: None,
             },
             reason,
         });

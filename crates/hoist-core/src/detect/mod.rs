@@ -1,26 +1,35 @@
 //! Detection: propose a `.hoist.yaml` for a repository that has none.
 //!
-//! Environments come from branch names (`env/dev`, `staging`, …) or directory
-//! names (`envs/dev/`, `overlays/staging/`, …), ordered by a GitOps Promoter
-//! `PromotionStrategy` or Kargo `Stage`s found on the default branch, else by
-//! well-known names. Apps come from Helm values, kustomizations, workloads,
-//! Argo CD hydrator metadata and Flux markers in each environment; every
-//! proposed locator has been read successfully in each environment it is
-//! proposed for.
+//! Environments come from branch names (`env/dev`, `staging`, …, with a
+//! hydrator's `env/dev-next` beside them) or from the directories and file
+//! names of the default branch that name them (`envs/dev/`,
+//! `apps/api/overlays/dev/`, `values-dev.yaml`, Kargo stage directories).
+//! They are ordered by a GitOps Promoter `PromotionStrategy` or Kargo
+//! `Stage`s when the repository has them, else by well-known names (marked
+//! as guessed). Apps come from Helm values, kustomizations, workloads, Flux
+//! and Argo CD resources, hydrator metadata and Kargo promotion steps in each
+//! environment; an environment that sets no version of its own gets the base
+//! it inherits from. Every proposed locator has been read successfully in
+//! each environment it is proposed for.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::config::{Config, Environment, PrSettings};
+use crate::config::{Config, ENV_PLACEHOLDER, Environment, PrSettings};
 use crate::project::CONFIG_FILE;
 use crate::repo::{self, Repo};
+use crate::status::Link;
 
 mod apps;
+mod bases;
+mod declared;
 mod environments;
+mod layout;
 
-use environments::Declared;
+use apps::Sighting;
+use environments::{Declared, Found};
 
 /// Files scanned per environment at most, so a huge repository stays quick to detect.
 const MOST_FILES: usize = 5000;
@@ -39,9 +48,11 @@ pub struct Detection {
 pub struct Reasons {
     /// One per environment, in the order of `config.environments`.
     pub environments: Vec<String>,
+    /// How each environment's upstream link was found, in the same order.
+    pub links: Vec<Link>,
     /// One per app, in the order of `config.apps`.
     pub apps: Vec<String>,
-    /// Things noticed and deliberately left out, e.g. hydrator `-next` branches or unreadable files.
+    /// Things noticed and deliberately left out, e.g. unreadable files.
     pub left_out: Vec<String>,
 }
 
@@ -53,7 +64,7 @@ pub enum Error {
     Repo(#[from] repo::Error),
     /// Nothing looks like an environment.
     #[error(
-        "found no environments in {}: no branch such as env/dev or staging, and no directory such as envs/dev/ or overlays/staging/ on {default_branch}; write {CONFIG_FILE} by hand (`hoist schema` describes it)",
+        "found no environments in {}: no branch such as env/dev or staging, and no directories or files on {default_branch} named after environments (envs/dev/, apps/api/overlays/staging/, values-prod.yaml, Kargo stage directories); write {CONFIG_FILE} by hand (`hoist schema` describes it)",
         path.display()
     )]
     NoEnvironments {
@@ -75,87 +86,135 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
         ));
     }
     let default_files = repo.list_files(default_tip, "")?;
-    let declared = declared_order(repo, default_tip, &default_files, &mut left_out)?;
+    let resources = resources(repo, default_tip, &default_files)?;
+    left_out.extend(resources.notes.iter().cloned());
 
     let branches = repo.branches()?;
     let mut found = environments::from_branches(&branches, &default, &mut left_out);
     // A PromotionStrategy names its branches outright, whatever they are called.
     if let Some(Declared::Promoter {
         branches: listed, ..
-    }) = &declared
+    }) = &resources.order
     {
+        let before = found.len();
         for branch in listed {
             let known = found
                 .iter()
                 .any(|f| f.branch.as_deref() == Some(branch.as_str()));
             if !known && branches.contains(branch) {
                 let name = branch.rsplit('/').next().unwrap_or(branch).to_owned();
-                found.push(environments::Found {
+                found.push(Found {
                     name,
                     branch: Some(branch.clone()),
                     path: ".".to_owned(),
+                    next_branch: None,
                     origin: format!("branch {branch}"),
                 });
             }
         }
-    }
-    if found.is_empty() {
-        found = environments::from_directories(&default_files, &default);
-    } else {
-        let dirs = environments::from_directories(&default_files, &default);
-        if !dirs.is_empty() {
-            left_out.push(format!(
-                "environment directories on {default} ({}) are left out because environment branches exist",
-                dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>().join(", ")
-            ));
+        if found.len() > before {
+            environments::attach_next_branches(&mut found[before..], &branches, &mut Vec::new());
         }
     }
+    let env_like = |name: &str| {
+        environments::is_known_name(name) || resources.stages.iter().any(|s| s == name)
+    };
+    let on_default = layout::scan(&default_files, &env_like);
+    let layout = if found.is_empty() {
+        found = on_default
+            .envs
+            .keys()
+            .map(|name| Found {
+                name: name.clone(),
+                branch: Some(default.clone()),
+                path: ".".to_owned(),
+                next_branch: None,
+                origin: describe_directories(&on_default, name),
+            })
+            .collect();
+        Some(on_default)
+    } else {
+        if !on_default.envs.is_empty() {
+            left_out.push(format!(
+                "files on {default} named after environments ({}) are left out because environment branches exist",
+                on_default.envs.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        None
+    };
     if found.is_empty() {
         return Err(Error::NoEnvironments {
             path: repo.path().to_owned(),
             default_branch: default,
         });
     }
-    let ordered = environments::order(found, declared.as_ref());
-    let (environments, environment_reasons): (Vec<Environment>, Vec<String>) =
-        ordered.into_iter().unzip();
+    let placed = environments::order(found, resources.order.as_ref());
+    let mut environments: Vec<Environment> = Vec::with_capacity(placed.len());
+    let mut environment_reasons = Vec::with_capacity(placed.len());
+    let mut links = Vec::with_capacity(placed.len());
+    for p in placed {
+        let mut reason = p.reason;
+        if let Some(next) = &p.environment.next_branch {
+            reason.push_str(&format!(
+                "; a hydrator renders its next state on {next}, and promoting merges that branch"
+            ));
+        }
+        environments.push(p.environment);
+        environment_reasons.push(reason);
+        links.push(p.link);
+    }
 
     let mut per_env = Vec::with_capacity(environments.len());
     for env in &environments {
         let branch = env.branch.as_deref().unwrap_or(&default);
         let tip = repo.branch_tip(branch)?;
-        let dir = if env.path == "." {
-            ""
-        } else {
-            env.path.as_str()
+        let files: Vec<(String, String)> = match &layout {
+            Some(l) => l.envs.get(&env.name).cloned().unwrap_or_default(),
+            None => branch_files(repo, tip, &env.name)?,
         };
-        let files = repo.list_files(tip, dir)?;
         let mut seen = Vec::new();
-        for path in files
+        let mut skipped = Vec::new();
+        for (path, template) in files
             .iter()
-            .filter(|p| apps::is_candidate(p))
+            .filter(|(p, _)| apps::is_candidate(p))
             .take(MOST_FILES)
         {
             let Some(content) = repo.read_file(tip, path)? else {
                 continue;
             };
-            let relative = path
-                .strip_prefix(dir)
-                .map_or(path.as_str(), |p| p.trim_start_matches('/'));
-            let mut skipped = Vec::new();
-            seen.extend(apps::sightings(relative, &content, &mut skipped));
-            left_out.extend(skipped.into_iter().map(|s| format!("{}: {s}", env.name)));
+            seen.extend(apps::sightings(template, &env.name, &content, &mut skipped));
         }
+        seen.extend(declared_sightings(repo, tip, env, &resources)?);
+        rendered_only(&mut seen, &mut skipped);
+        left_out.extend(skipped.into_iter().map(|s| format!("{}: {s}", env.name)));
         per_env.push(seen);
     }
-    let proposed = apps::merge(&environments, &per_env);
+    if let Some(l) = &layout {
+        let root = environment_root(&per_env, l, &environments);
+        for env in &mut environments {
+            if !root.is_empty() {
+                env.path = format!("{root}{}", env.name);
+            }
+        }
+        if !root.is_empty() {
+            let prefix = format!("{root}{ENV_PLACEHOLDER}/");
+            for s in per_env.iter_mut().flatten() {
+                if let Some(rest) = s.file.strip_prefix(&prefix) {
+                    s.file = rest.to_owned();
+                }
+            }
+        }
+    }
+    let mut proposed = apps::merge(&environments, &per_env);
+    bases::infer(repo, &default, &environments, &mut proposed)?;
     if proposed.is_empty() {
         left_out.push(
-            "no app was found: no Helm values with image.tag, kustomize images, tagged container images, hydrator metadata or Flux markers; add apps by hand".to_owned(),
+            "no app was found: no Helm values with image.tag, kustomize images, tagged container images, Flux or Argo CD versions, hydrator metadata or Flux markers; add apps by hand".to_owned(),
         );
     }
     let (apps, app_reasons): (Vec<_>, Vec<_>) =
         proposed.into_iter().map(|p| (p.app, p.reason)).unzip();
+    left_out.sort();
     left_out.dedup();
     Ok(Detection {
         config: Config {
@@ -167,121 +226,197 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
         },
         reasons: Reasons {
             environments: environment_reasons,
+            links,
             apps: app_reasons,
             left_out,
         },
     })
 }
 
-/// A `PromotionStrategy` or Kargo `Stage`s on the default branch, which say
-/// the pipeline's order better than names do.
-fn declared_order(
+/// The pipeline resources of the default branch (PromotionStrategy, Kargo, ApplicationSets).
+fn resources(
     repo: &Repo,
     tip: gix::ObjectId,
     files: &[String],
-    left_out: &mut Vec<String>,
-) -> Result<Option<Declared>, Error> {
-    let mut strategies = Vec::new();
-    let mut stages: Vec<(String, Vec<String>)> = Vec::new();
-    let mut stage_files: Vec<String> = Vec::new();
+) -> Result<declared::Resources, Error> {
+    let mut texts = Vec::new();
     for path in files
         .iter()
         .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
         .take(MOST_FILES)
     {
-        let Some(content) = repo.read_file(tip, path)? else {
-            continue;
-        };
-        let Ok(text) = std::str::from_utf8(&content) else {
-            continue;
-        };
-        // Cheap filter first: most files are neither.
-        if !text.contains("promoter.argoproj.io") && !text.contains("kargo.akuity.io") {
-            continue;
+        if let Some(content) = repo.read_file(tip, path)?
+            && let Ok(text) = String::from_utf8(content)
+        {
+            texts.push((path.clone(), text));
         }
-        let Ok(docs) = serde_saphyr::from_multiple::<Value>(text) else {
-            left_out.push(format!(
-                "{path} mentions GitOps Promoter or Kargo but is not valid YAML; skipped"
-            ));
+    }
+    Ok(declared::read(
+        texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+    ))
+}
+
+/// A branch environment's files, each with its path as the configuration
+/// names it: directories named after the environment (a hydrator's
+/// `hydrated/guestbook-dev/`) become `{env}`, so one app is one row.
+fn branch_files(
+    repo: &Repo,
+    tip: gix::ObjectId,
+    env: &str,
+) -> Result<Vec<(String, String)>, Error> {
+    Ok(repo
+        .list_files(tip, "")?
+        .into_iter()
+        .map(|path| {
+            let template = layout::templated_dirs(&path, env);
+            (path, template)
+        })
+        .collect())
+}
+
+/// Versions that Kargo promotion steps and ApplicationSets name, as sightings.
+fn declared_sightings(
+    repo: &Repo,
+    tip: gix::ObjectId,
+    env: &Environment,
+    resources: &declared::Resources,
+) -> Result<Vec<Sighting>, Error> {
+    let mut out = Vec::new();
+    for hint in &resources.hints {
+        let file = hint.file.replace(ENV_PLACEHOLDER, &env.name);
+        let Some(content) = repo.read_file(tip, &file)? else {
             continue;
         };
-        for doc in docs {
-            let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-            let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
-            let name = doc
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
+        if let Ok(found) = hint.locator.read(&file, &content) {
+            out.push(Sighting {
+                app: hint.app.clone(),
+                file: hint.file.clone(),
+                locator: hint.locator.clone(),
+                kind: hint.origin.clone(),
+                version: found.value,
+                priority: 0,
+            });
+        }
+    }
+    for pinned in &resources.pinned {
+        let Some((_, version)) = pinned.versions.iter().find(|(e, _)| *e == env.name) else {
+            continue;
+        };
+        out.push(Sighting {
+            app: pinned.app.clone(),
+            file: pinned.file.clone(),
+            locator: pinned.locator.clone(),
+            kind: pinned.origin.clone(),
+            version: version.clone(),
+            priority: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// On rendered branches an app's version is its dry commit: the workloads
+/// rendered beside a `hydrator.metadata` are not apps of their own, and the
+/// branch's root metadata is not an app when each app has its own.
+fn rendered_only(seen: &mut Vec<Sighting>, notes: &mut Vec<String>) {
+    let rendered: Vec<String> = seen
+        .iter()
+        .filter(|s| crate::hydrator::is_metadata(&s.file))
+        .filter_map(|s| s.file.rsplit_once('/').map(|(dir, _)| format!("{dir}/")))
+        .collect();
+    if rendered.is_empty() {
+        return;
+    }
+    seen.retain(|s| {
+        let inside = rendered.iter().find(|dir| s.file.starts_with(dir.as_str()));
+        match inside {
+            Some(dir) if !crate::hydrator::is_metadata(&s.file) => {
+                notes.push(format!(
+                    "{} ({}) is rendered into {dir}; the app's version there is the dry commit in its hydrator.metadata",
+                    s.app, s.kind
+                ));
+                false
+            }
+            _ if s.file == crate::hydrator::METADATA => {
+                notes.push(
+                    "the branch's root hydrator.metadata describes the whole branch; each app has its own".to_owned(),
+                );
+                false
+            }
+            _ => true,
+        }
+    });
+}
+
+/// The directory all environments' app files sit under, as `apps/` for
+/// `apps/{env}/…`: environments are then `apps/dev`, `apps/staging`, … and
+/// app files relative to them. Empty when apps sit in different places per
+/// app (`apps/api/overlays/{env}/`, `values-{env}.yaml`), where environments
+/// are the repository root and files name `{env}`.
+fn environment_root(
+    per_env: &[Vec<Sighting>],
+    layout: &layout::Layout,
+    environments: &[Environment],
+) -> String {
+    let roots: Vec<Option<&str>> = per_env
+        .iter()
+        .flatten()
+        .map(|s| {
+            let at = s.file.find(&format!("{ENV_PLACEHOLDER}/"))?;
+            let root = &s.file[..at];
+            (root.is_empty() || root.ends_with('/'))
+                .then_some(root)
+                .filter(|r| !r.contains(ENV_PLACEHOLDER))
+        })
+        .collect();
+    if let Some(Some(first)) = roots.first()
+        && roots.iter().all(|r| r.as_deref() == Some(*first))
+    {
+        return (*first).to_owned();
+    }
+    if !roots.is_empty() {
+        return String::new();
+    }
+    // No apps: the directory most environments live in, to list them by.
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for env in environments {
+        for dir in layout.directories(&env.name) {
+            let root = dir
+                .strip_suffix(&format!("{}/", env.name))
+                .unwrap_or(&dir)
                 .to_owned();
-            if api.starts_with("promoter.argoproj.io/") && kind == "PromotionStrategy" {
-                let branches: Vec<String> = doc
-                    .pointer("/spec/environments")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|e| e.get("branch").and_then(Value::as_str).map(str::to_owned))
-                    .collect();
-                if !branches.is_empty() {
-                    strategies.push(Declared::Promoter {
-                        name,
-                        file: path.clone(),
-                        branches,
-                    });
-                }
-            } else if api.starts_with("kargo.akuity.io/") && kind == "Stage" && !name.is_empty() {
-                let mut upstreams = Vec::new();
-                for request in doc
-                    .pointer("/spec/requestedFreight")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let sources = request.get("sources");
-                    let direct = sources
-                        .and_then(|s| s.get("direct"))
-                        .and_then(Value::as_bool)
-                        == Some(true);
-                    if !direct {
-                        for up in sources
-                            .and_then(|s| s.get("stages"))
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                        {
-                            if !upstreams.iter().any(|u| u == up) {
-                                upstreams.push(up.to_owned());
-                            }
-                        }
-                    }
-                }
-                stages.push((name, upstreams));
-                if !stage_files.contains(path) {
-                    stage_files.push(path.clone());
-                }
-            }
+            *counts.entry(root).or_default() += 1;
         }
     }
-    if strategies.len() > 1 {
-        left_out.push(format!(
-            "{} PromotionStrategy resources found; the order follows the first, in {}",
-            strategies.len(),
-            match &strategies[0] {
-                Declared::Promoter { file, .. } => file.as_str(),
-                Declared::Kargo { .. } => "",
-            }
-        ));
+    counts
+        .into_iter()
+        .max_by_key(|(root, n)| (*n, std::cmp::Reverse(root.len())))
+        .map(|(root, _)| root)
+        .unwrap_or_default()
+}
+
+/// Where a directory environment was seen, for its reason.
+fn describe_directories(layout: &layout::Layout, env: &str) -> String {
+    let dirs: Vec<String> = layout.directories(env).into_iter().collect();
+    match dirs.as_slice() {
+        [] => {
+            let files: Vec<&str> = layout
+                .envs
+                .get(env)
+                .into_iter()
+                .flatten()
+                .take(3)
+                .map(|(p, _)| p.as_str())
+                .collect();
+            format!("files {}", files.join(", "))
+        }
+        [one] => format!("directory {one}"),
+        many if many.len() <= 4 => format!("directories {}", many.join(", ")),
+        many => format!(
+            "directories {}, and {} more",
+            many[..3].join(", "),
+            many.len() - 3
+        ),
     }
-    if let Some(first) = strategies.into_iter().next() {
-        return Ok(Some(first));
-    }
-    if !stages.is_empty() {
-        return Ok(Some(Declared::Kargo {
-            files: stage_files,
-            stages,
-        }));
-    }
-    Ok(None)
 }
 
 impl Detection {
@@ -306,7 +441,17 @@ impl Detection {
                 let _ = writeln!(out, "    path: {}", scalar(&env.path));
             }
             if let Some(upstream) = &env.upstream {
-                let _ = writeln!(out, "    upstream: {}", scalar(upstream));
+                let guessed = match self.reasons.links.get(i) {
+                    Some(Link::Guessed) => " # guessed",
+                    _ => "",
+                };
+                let _ = writeln!(out, "    upstream: {}{guessed}", scalar(upstream));
+            }
+            if let Some(next) = &env.next_branch {
+                let _ = writeln!(out, "    next_branch: {}", scalar(next));
+            }
+            if env.side {
+                out.push_str("    side: true\n");
             }
         }
         if self.config.apps.is_empty() {
@@ -321,6 +466,14 @@ impl Detection {
             let _ = writeln!(out, "  - name: {}", scalar(&app.name));
             let _ = writeln!(out, "    file: {}", scalar(&app.file));
             let _ = writeln!(out, "    locator: {}", flow(&locator_value(&app.locator)));
+            if let Some(base) = &app.base {
+                let _ = writeln!(
+                    out,
+                    "    base: {{ file: {}, locator: {} }}",
+                    scalar(&base.file),
+                    flow(&locator_value(&base.locator))
+                );
+            }
             if let Some(envs) = &app.environments {
                 let names: Vec<String> = envs.iter().map(|e| scalar(e)).collect();
                 let _ = writeln!(out, "    environments: [{}]", names.join(", "));

@@ -7,11 +7,14 @@
 use serde::Serialize;
 
 mod guards;
+mod next;
 pub mod request;
 mod sync;
 
 use crate::Project;
-use crate::config::App;
+use crate::config::{App, Location};
+use crate::hydrator::{self, DryChanges};
+use crate::read::{Reading, Source, Unreadable};
 use crate::diff::{self, FileDiff};
 use crate::history::{self, VersionChange};
 use crate::point;
@@ -44,6 +47,13 @@ pub struct PromotionPlan {
     /// For a promotion, per changed app, the version changes on the source
     /// between the target's version and the promoted one, newest first.
     pub changelog: Vec<VersionChange>,
+    /// For apps rendered by a hydrator, the dry branch's commits between the
+    /// target's dry commit and the promoted one.
+    pub dry_changes: Vec<DryChanges>,
+    /// When the promotion is merging a branch someone else writes (a
+    /// hydrator's next branch) rather than a change Hoist makes: that branch.
+    /// The pull request is then from it, and `source_commit` is its tip.
+    pub head: Option<String>,
 }
 
 /// One app's version change.
@@ -59,6 +69,24 @@ pub struct AppChange {
     pub to: String,
     /// The source repository's page comparing the two versions, when configured.
     pub compare: Option<String>,
+    /// How the target's files get the new version.
+    pub edit: Edit,
+}
+
+/// How a plan changes an app's version in the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Edit {
+    /// The value in the environment's own file changes.
+    Value,
+    /// The environment inherited the version from its base; the value is
+    /// added to the environment's own file, which then overrides the base.
+    Override,
+    /// The shared base changes, and with it every environment that inherits from it.
+    Base,
+    /// Files change as a whole (sync mode, rollbacks of rendered manifests,
+    /// a hydrator's branch).
+    Files,
 }
 
 /// One file's change.
@@ -106,6 +134,10 @@ pub struct Options {
     pub now: jiff::Timestamp,
     /// Version or sync mode.
     pub mode: Mode,
+    /// Where the target inherits a version from a base: change the base
+    /// itself (and every environment inheriting it) instead of adding an
+    /// override to the target's own file.
+    pub base: bool,
 }
 
 impl Default for Options {
@@ -113,6 +145,7 @@ impl Default for Options {
         Options {
             now: jiff::Timestamp::now(),
             mode: Mode::Version,
+            base: false,
         }
     }
 }
@@ -173,6 +206,31 @@ pub enum Warning {
         /// A sentence for people.
         message: String,
     },
+    /// The promotion changes a base that other environments inherit from.
+    SharedBase {
+        /// The app.
+        app: String,
+        /// The base file.
+        file: String,
+        /// The other environments that inherit the app's version from it.
+        environments: Vec<String>,
+        /// A sentence for people.
+        message: String,
+    },
+    /// The branch merged for this promotion also carries other apps' changes.
+    Bundled {
+        /// The apps that come along.
+        apps: Vec<String>,
+        /// A sentence for people.
+        message: String,
+    },
+    /// The hydrator's branch holds a version the source environment does not run yet.
+    AheadOfSource {
+        /// The app.
+        app: String,
+        /// A sentence for people.
+        message: String,
+    },
     /// A change freeze covers the target environment now.
     Frozen {
         /// The freeze's name.
@@ -194,6 +252,9 @@ impl Warning {
     pub fn message(&self) -> &str {
         match self {
             Warning::SkipsEnvironment { message, .. }
+            | Warning::SharedBase { message, .. }
+            | Warning::Bundled { message, .. }
+            | Warning::AheadOfSource { message, .. }
             | Warning::Downgrade { message, .. }
             | Warning::Drift { message, .. }
             | Warning::Locked { message, .. }
@@ -238,6 +299,26 @@ pub enum Error {
         /// Repository path.
         file: String,
         /// The branch looked at.
+        branch: String,
+    },
+    /// Neither the environment's own file nor its base gives a version.
+    #[error("app {app} on {branch}: {why}")]
+    Unreadable {
+        /// The app.
+        app: String,
+        /// The branch looked at.
+        branch: String,
+        /// Why, naming the files.
+        why: String,
+    },
+    /// A hydrator's next branch that does not exist.
+    #[error(
+        "{environment} is promoted by merging {branch}, which does not exist; the hydrator has not rendered anything for it yet (fetch, or check the Application's hydrateTo branch)"
+    )]
+    MissingNext {
+        /// The environment.
+        environment: String,
+        /// The next branch.
         branch: String,
     },
     /// A locator failed to read or write a version.
@@ -365,6 +446,11 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
     let source_side = Side(request.source.resolve(project)?);
     let target_side = Side(request.target.resolve(project)?);
     let (source_env, target_env) = (source_side.0.env, target_side.0.env);
+    if request.kind == PlanKind::Promotion
+        && let Some(next) = &target_env.next_branch
+    {
+        return next::plan(project, request, &source_side, &target_side, next);
+    }
 
     let chosen: Vec<&App> = config
         .apps
@@ -373,22 +459,43 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         .filter(|a| a.runs_in(source_env) && a.runs_in(target_env))
         .collect();
     let (changes, files) = match request.options.mode {
-        Mode::Version => by_version(project, &chosen, &source_side, &target_side)?,
         Mode::Sync => sync::by_sync(project, &chosen, &source_side, &target_side)?,
+        // A rendered app has no value to edit: going back restores its files.
+        Mode::Version if request.kind == PlanKind::Rollback => {
+            let (rendered, valued): (Vec<&App>, Vec<&App>) = chosen
+                .iter()
+                .partition(|a| hydrator::is_metadata(&a.location_in(target_env).file));
+            let (mut changes, mut files) =
+                by_version(project, &valued, &source_side, &target_side, request.options)?;
+            let (more_changes, more_files) =
+                sync::by_sync(project, &rendered, &source_side, &target_side)?;
+            changes.extend(more_changes);
+            files.extend(more_files);
+            (changes, files)
+        }
+        Mode::Version => by_version(project, &chosen, &source_side, &target_side, request.options)?,
     };
     if files.is_empty() {
         return Ok(None);
     }
 
     let warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
-    let changelog = if request.kind == PlanKind::Promotion {
-        let wanted: Vec<(String, String)> = changes
+    let (changelog, dry_changes) = if request.kind == PlanKind::Promotion {
+        let (rendered, valued): (Vec<&AppChange>, Vec<&AppChange>) = changes
+            .iter()
+            .partition(|c| hydrator::is_metadata(&c.file));
+        let wanted: Vec<(String, String)> = valued
             .iter()
             .map(|c| (c.app.clone(), c.from.clone()))
             .collect();
-        history::changelogs(project, request.source, &wanted)?
+        let changelog = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            history::changelogs(project, request.source, &wanted)?
+        };
+        (changelog, hydrator::dry_changes(&project.repo, &rendered))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     Ok(Some(PromotionPlan {
         kind: request.kind,
@@ -402,26 +509,41 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         blocked: warnings.iter().any(Warning::blocks),
         warnings,
         changelog,
+        dry_changes,
+        head: None,
     }))
 }
 
-/// Version mode: each app's located value in the target becomes the source's.
+/// Version mode: each app's version in the target becomes the source's.
+/// Where the target inherits the version from a base, the value is added to
+/// its own file (or, with [`Options::base`], the base changes).
 fn by_version(
     project: &Project,
     chosen: &[&App],
     source_side: &Side<'_>,
     target_side: &Side<'_>,
+    options: &Options,
 ) -> Result<(Vec<AppChange>, Vec<FileChange>), Error> {
     let target_env = target_side.0.env;
     let mut changes = Vec::new();
     let mut files: Vec<FileChange> = Vec::new();
     for app in chosen {
         let wanted = source_side.version(project, app)?;
-        let (path, locator) = app.location_in(target_env);
-        let at = match files.iter().position(|f| f.path == path) {
+        let source = Source::of(app, target_env);
+        let current = target_side.reading(project, app, &source)?;
+        if current.version == wanted {
+            continue;
+        }
+        let (location, edit) = match (&source.base, current.inherited) {
+            (Some(base), true) if options.base => (base, Edit::Base),
+            (_, true) => (&source.own, Edit::Override),
+            _ => (&source.own, Edit::Value),
+        };
+        let Location { file: path, locator } = location;
+        let at = match files.iter().position(|f| f.path == *path) {
             Some(at) => at,
             None => {
-                let old = target_side.file(project, app, &path)?;
+                let old = target_side.file(project, app, path)?;
                 files.push(FileChange {
                     path: path.clone(),
                     new: Some(old.clone()),
@@ -432,28 +554,25 @@ fn by_version(
         };
         let file = &mut files[at];
         let content = file.new.as_deref().unwrap_or_default();
-        let current = target_side.read(app, locator, &path, content)?;
-        if current == wanted {
-            continue;
-        }
-        file.new = Some(
-            locator
-                .write(&path, content, &wanted)
-                .map_err(|e| target_side.locate_error(app, e))?,
-        );
-        changes.push(app_change(app, path, current, wanted));
+        let written = match edit {
+            Edit::Override => locator.insert(path, content, &wanted),
+            _ => locator.write(path, content, &wanted),
+        };
+        file.new = Some(written.map_err(|e| target_side.locate_error(app, e))?);
+        changes.push(app_change(app, path.clone(), current.version, wanted, edit));
     }
     files.retain(|f| f.old != f.new);
     Ok((changes, files))
 }
 
-fn app_change(app: &App, file: String, from: String, to: String) -> AppChange {
+fn app_change(app: &App, file: String, from: String, to: String, edit: Edit) -> AppChange {
     AppChange {
         app: app.name.clone(),
         file,
         compare: app.source.as_ref().map(|s| s.compare_url(&from, &to)),
         from,
         to,
+        edit,
     }
 }
 
@@ -476,10 +595,34 @@ impl Side<'_> {
             })
     }
 
+    /// The app's effective version on this side: its own, or its base's.
     fn version(&self, project: &Project, app: &App) -> Result<String, Error> {
-        let (path, locator) = app.location_in(self.0.env);
-        let content = self.file(project, app, &path)?;
-        self.read(app, locator, &path, &content)
+        let source = Source::of(app, self.0.env);
+        self.reading(project, app, &source).map(|r| r.version)
+    }
+
+    fn reading(&self, project: &Project, app: &App, source: &Source) -> Result<Reading, Error> {
+        let tree = project
+            .repo
+            .tree_of(self.0.commit)
+            .map_err(|e| self.repo_error(e))?;
+        match source
+            .read(&project.repo, tree)
+            .map_err(|e| self.repo_error(e))?
+        {
+            Ok(reading) => Ok(reading),
+            Err(Unreadable::Missing(file)) => Err(Error::MissingFile {
+                app: app.name.clone(),
+                file,
+                branch: self.0.branch.clone(),
+            }),
+            Err(Unreadable::Locate(e)) => Err(self.locate_error(app, e)),
+            Err(why) => Err(Error::Unreadable {
+                app: app.name.clone(),
+                branch: self.0.branch.clone(),
+                why: why.to_string(),
+            }),
+        }
     }
 
     fn read(

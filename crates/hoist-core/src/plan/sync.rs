@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{AppChange, Error, FileChange, Side, app_change};
+use super::{AppChange, Edit, Error, FileChange, Side, app_change};
 use crate::Project;
-use crate::config::{App, Environment};
+use crate::config::{App, ENV_PLACEHOLDER, Environment, Location};
 
 pub(super) fn by_sync(
     project: &Project,
@@ -18,24 +18,35 @@ pub(super) fn by_sync(
     for app in chosen {
         let settings = app.sync.clone().unwrap_or_default();
         let paths = if settings.paths.is_empty() {
-            vec![default_path(&app.file)]
+            vec![default_path(&app.file_in(target.0.env))]
         } else {
             settings.paths.clone()
         };
         for path in &paths {
+            // A path with {env} names a different directory on each side.
+            let (from_dir, to_dir) = (
+                within(source.0.env, &for_env(path, source.0.env)),
+                within(target.0.env, &for_env(path, target.0.env)),
+            );
             for relative in union(project, path, source, target)? {
-                if excluded(&relative, &settings.exclude)
-                    || files
-                        .iter()
-                        .any(|f| f.path == within(target.0.env, &relative))
+                let to_path = join(&to_dir, &relative);
+                // Exclusions are relative to the environment's directory, like `paths`.
+                let in_env = join(&for_env(path, target.0.env), &relative);
+                let exclude: Vec<String> = settings
+                    .exclude
+                    .iter()
+                    .map(|e| for_env(e, target.0.env))
+                    .collect();
+                if excluded(&in_env, &exclude)
+                    || files.iter().any(|f| f.path == to_path)
                 {
                     continue;
                 }
-                let old = read(project, target, &within(target.0.env, &relative))?;
-                let new = read(project, source, &within(source.0.env, &relative))?;
+                let old = read(project, target, &to_path)?;
+                let new = read(project, source, &join(&from_dir, &relative))?;
                 if old != new {
                     files.push(FileChange {
-                        path: within(target.0.env, &relative),
+                        path: to_path,
                         old,
                         new,
                     });
@@ -43,15 +54,18 @@ pub(super) fn by_sync(
             }
         }
         // The version moves when the app's own file is among the synced ones.
-        let (path, locator) = app.location_in(target.0.env);
+        let Location {
+            file: path,
+            locator,
+        } = app.location_in(target.0.env);
         if let Some(file) = files.iter().find(|f| f.path == path) {
-            let from = target.read(app, locator, &path, file.old.as_deref().unwrap_or_default())?;
+            let from = target.read(app, &locator, &path, file.old.as_deref().unwrap_or_default())?;
             let to = match file.new.as_deref() {
-                Some(new) => target.read(app, locator, &path, new)?,
+                Some(new) => target.read(app, &locator, &path, new)?,
                 None => String::new(),
             };
             if from != to {
-                changes.push(app_change(app, path, from, to));
+                changes.push(app_change(app, path, from, to, Edit::Files));
             }
         }
     }
@@ -66,6 +80,10 @@ fn default_path(file: &str) -> String {
     }
 }
 
+fn for_env(path: &str, env: &Environment) -> String {
+    path.replace(ENV_PLACEHOLDER, &env.name)
+}
+
 /// `relative` inside an environment's directory, as a repository path.
 fn within(env: &Environment, relative: &str) -> String {
     let dir = env.path.trim_matches('/');
@@ -76,7 +94,19 @@ fn within(env: &Environment, relative: &str) -> String {
     }
 }
 
-/// Files under `path` (relative to each environment's directory) on either side.
+/// A synced path (a directory ending in `/`, or a file) and a name under it.
+fn join(dir: &str, relative: &str) -> String {
+    if relative.is_empty() {
+        dir.to_owned()
+    } else if dir.is_empty() {
+        relative.to_owned()
+    } else {
+        format!("{}/{relative}", dir.trim_end_matches('/'))
+    }
+}
+
+/// The names under synced `path` (relative to it) on either side; `""` when
+/// `path` is a file.
 fn union(
     project: &Project,
     path: &str,
@@ -85,31 +115,33 @@ fn union(
 ) -> Result<BTreeSet<String>, Error> {
     let mut all = BTreeSet::new();
     for side in [source, target] {
-        let base = within(side.0.env, "");
-        let full = within(side.0.env, path);
-        let listed = if path.is_empty() || path.ends_with('/') {
-            project
+        let full = within(side.0.env, &for_env(path, side.0.env));
+        if path.is_empty() || path.ends_with('/') {
+            let listed = project
                 .repo
                 .list_files(side.0.commit, &full)
-                .map_err(|e| side.repo_error(e))?
+                .map_err(|e| side.repo_error(e))?;
+            let prefix = full.trim_end_matches('/');
+            let strip = if prefix.is_empty() || prefix == "." {
+                String::new()
+            } else {
+                format!("{prefix}/")
+            };
+            all.extend(
+                listed
+                    .into_iter()
+                    .filter_map(|f| f.strip_prefix(&strip).map(str::to_owned)),
+            );
         } else {
             let exists = project
                 .repo
                 .read_file(side.0.commit, &full)
                 .map_err(|e| side.repo_error(e))?
                 .is_some();
-            if exists { vec![full] } else { Vec::new() }
-        };
-        let strip = if base.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", base.trim_end_matches('/'))
-        };
-        all.extend(
-            listed
-                .into_iter()
-                .filter_map(|f| f.strip_prefix(&strip).map(str::to_owned)),
-        );
+            if exists {
+                all.insert(String::new());
+            }
+        }
     }
     Ok(all)
 }
