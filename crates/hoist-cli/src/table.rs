@@ -1,8 +1,7 @@
 //! The status matrix as a table for a terminal.
 
 use hoist_core::Project;
-use hoist_core::project::ConfigSource;
-use hoist_core::status::{Cell, CommitInfo, Status};
+use hoist_core::status::{Cell, CommitInfo, EnvironmentTip, Link, Status};
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -22,17 +21,17 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
         }
     };
     let mut out = String::new();
-    let source = match &project.source {
-        ConfigSource::Branch { branch, .. } => format!(".hoist.yaml on {branch}"),
-        ConfigSource::File { path } => path.display().to_string(),
-        ConfigSource::Detected => "detected (no .hoist.yaml; see `hoist init`)".to_owned(),
-    };
+    let source = project.source.to_string();
     out.push_str(&format!(
         "{} {}\n",
         paint(BOLD, "repository"),
         project.repo.path().display()
     ));
     out.push_str(&format!("{} {}\n", paint(BOLD, "config    "), source));
+    for (i, line) in pipeline(status).lines().enumerate() {
+        let label = if i == 0 { "pipeline  " } else { "          " };
+        out.push_str(&format!("{} {line}\n", paint(BOLD, label)));
+    }
     if project.repo.is_shallow() {
         out.push_str(&paint(
             YELLOW,
@@ -48,6 +47,8 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
     }));
     let mut rows: Vec<Vec<(String, Option<&str>)>> = Vec::new();
     let mut any_pending = false;
+    let mut any_inherited = false;
+    let mut any_proposed = false;
     for app in &status.apps {
         let mut row = vec![(app.name.clone(), None)];
         for cell in &app.cells {
@@ -58,12 +59,22 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
                     version,
                     since,
                     pending,
+                    inherited,
+                    proposed,
                     ..
                 } => {
                     any_pending |= *pending;
+                    any_inherited |= *inherited;
                     let mut text = shorten(version);
                     if *pending {
                         text.push('*');
+                    }
+                    if *inherited {
+                        text.push_str(" (base)");
+                    }
+                    if let Some(next) = proposed {
+                        any_proposed = true;
+                        text.push_str(&format!(" → {}", shorten(&next.version)));
                     }
                     if let Some(c) = since {
                         text.push_str(&format!("  {}", origin(c, now)));
@@ -106,13 +117,95 @@ pub fn render(project: &Project, status: &Status, now: i64, colour: bool) -> Str
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
+    if any_pending || any_inherited || any_proposed {
+        out.push('\n');
+    }
     if any_pending {
         out.push_str(&format!(
-            "\n{} differs from the upstream environment (promotion pending)\n",
+            "{} differs from the upstream environment (promotion pending)\n",
             paint(YELLOW, "*")
         ));
     }
+    if any_inherited {
+        out.push_str("(base) the environment does not set it; it inherits the base's version\n");
+    }
+    if any_proposed {
+        out.push_str("→ x   a hydrator has rendered x on the environment's next branch, waiting to be promoted\n");
+    }
     out
+}
+
+/// The pipeline as text: `dev → stage → prod` for a chain, else a tree;
+/// side environments and guessed links are marked.
+fn pipeline(status: &Status) -> String {
+    let envs = &status.environments;
+    let children = |name: Option<&str>| children_of(envs, name);
+    let all_guessed = envs
+        .iter()
+        .filter(|e| e.link != Link::First)
+        .all(|e| e.link == Link::Guessed)
+        && envs.iter().any(|e| e.link == Link::Guessed);
+    let label = |e: &EnvironmentTip| {
+        let mut s = e.name.clone();
+        if e.side {
+            s.push_str(" (side)");
+        }
+        if e.link == Link::Guessed && !all_guessed {
+            s.push_str(" (guessed)");
+        }
+        s
+    };
+    let note = if all_guessed {
+        "   (links guessed from the names; `hoist init` explains)"
+    } else {
+        ""
+    };
+    if envs.iter().all(|e| children(Some(&e.name)).len() <= 1) && children(None).len() == 1 {
+        let mut chain = Vec::new();
+        let mut at = children(None).first().copied();
+        while let Some(e) = at {
+            chain.push(label(e));
+            at = children(Some(&e.name)).first().copied();
+        }
+        return format!("{}{note}\n", chain.join(" → "));
+    }
+    fn walk(
+        out: &mut String,
+        envs: &[EnvironmentTip],
+        node: &EnvironmentTip,
+        prefix: &str,
+        last: bool,
+        root: bool,
+        label: &dyn Fn(&EnvironmentTip) -> String,
+    ) {
+        let (branch, next) = match (root, last) {
+            (true, _) => ("", ""),
+            (false, true) => ("└─ ", "   "),
+            (false, false) => ("├─ ", "│  "),
+        };
+        out.push_str(&format!("{prefix}{branch}{}\n", label(node)));
+        let kids = children_of(envs, Some(&node.name));
+        let deeper = format!("{prefix}{next}");
+        for (i, child) in kids.iter().enumerate() {
+            walk(out, envs, child, &deeper, i + 1 == kids.len(), false, label);
+        }
+    }
+    let mut out = String::new();
+    for root in children(None) {
+        walk(&mut out, envs, root, "", true, true, &label);
+    }
+    if !note.is_empty() {
+        out.push_str(note.trim_start());
+        out.push('\n');
+    }
+    out
+}
+
+/// The environments that take their versions from `name` (the first ones for `None`).
+fn children_of<'a>(envs: &'a [EnvironmentTip], name: Option<&str>) -> Vec<&'a EnvironmentTip> {
+    envs.iter()
+        .filter(|e| e.upstream.as_deref() == name)
+        .collect()
 }
 
 /// A digest or commit id as its first 12 hex digits and `…`: a table cell

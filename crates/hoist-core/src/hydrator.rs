@@ -181,7 +181,9 @@ fn between(repo: &Repo, from: &str, to: &str) -> (Vec<CommitInfo>, Option<String
         if commits.len() == MOST_DRY_COMMITS {
             return (
                 commits,
-                Some(format!("more than {MOST_DRY_COMMITS} dry commits; the rest are left out")),
+                Some(format!(
+                    "more than {MOST_DRY_COMMITS} dry commits; the rest are left out"
+                )),
             );
         }
         match repo.commit_info(id) {

@@ -45,6 +45,21 @@ pub enum ConfigSource {
     Draft,
 }
 
+impl std::fmt::Display for ConfigSource {
+    /// Where the configuration came from, as people read it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigSource::Branch { branch, .. } => write!(f, "{CONFIG_FILE} on {branch}"),
+            ConfigSource::File { path } => write!(f, "{}", path.display()),
+            ConfigSource::Detected => write!(
+                f,
+                "detected (no {CONFIG_FILE} yet; `hoist init` shows the proposal)"
+            ),
+            ConfigSource::Draft => write!(f, "a draft, not saved yet"),
+        }
+    }
+}
+
 /// Why a project could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

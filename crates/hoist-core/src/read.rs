@@ -62,10 +62,17 @@ impl Source {
                     Err(e) => return Ok(Err(Unreadable::Locate(e))),
                 }
             }
-            None if self.base.is_some() => format!("{} does not exist", self.own.file),
+            // An environment inherits only where it exists: a directory
+            // without the file inherits, no directory at all runs nothing.
+            None if self.base.is_some() && repo.has_path(tree, parent(&self.own.file))? => {
+                format!("{} does not exist", self.own.file)
+            }
             None => return Ok(Err(Unreadable::Missing(self.own.file.clone()))),
         };
-        let base = self.base.as_ref().expect("checked above: only a source with a base gets here");
+        let base = self
+            .base
+            .as_ref()
+            .expect("checked above: only a source with a base gets here");
         let problem = match repo.blob_in_tree(tree, &base.file)? {
             None => format!("{} does not exist either", base.file),
             Some(blob) => {
@@ -84,6 +91,11 @@ impl Source {
         };
         Ok(Err(Unreadable::Base { own, problem }))
     }
+}
+
+/// The directory of a repository path (`""` for the root).
+fn parent(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// Why an environment has no readable version of an app.
@@ -108,7 +120,10 @@ impl std::fmt::Display for Unreadable {
             Unreadable::Missing(file) => write!(f, "{file} does not exist"),
             Unreadable::Locate(e) => write!(f, "{e}"),
             Unreadable::Base { own, problem } => {
-                write!(f, "{own}, and the base it inherits from gives no version: {problem}")
+                write!(
+                    f,
+                    "{own}, and the base it inherits from gives no version: {problem}"
+                )
             }
         }
     }

@@ -300,6 +300,20 @@ impl Repo {
         Ok(None)
     }
 
+    /// Whether `path` names anything (a file or a directory) in `tree`.
+    pub(crate) fn has_path(&self, tree: ObjectId, path: &str) -> Result<bool, Error> {
+        let mut at = tree;
+        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        while let Some(part) = parts.next() {
+            match self.tree_entries(at, &[part])?.pop().flatten() {
+                Some(_) if parts.peek().is_none() => return Ok(true),
+                Some((id, true)) => at = id,
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     pub(crate) fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
         let blob = self.inner.find_blob(id).map_err(|source| Error::Read {
             what: format!("blob {id}"),

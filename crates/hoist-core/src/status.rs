@@ -85,9 +85,9 @@ pub enum Cell {
         /// The version differs from the upstream environment's (a promotion is pending).
         pending: bool,
         /// For rendered manifests, the dry commit the version names, when known.
-        dry: Option<CommitInfo>,
+        dry: Option<Box<CommitInfo>>,
         /// Another version waiting on the environment's next branch.
-        proposed: Option<Proposed>,
+        proposed: Option<Box<Proposed>>,
     },
     /// The version could not be read; the message says why and what to do.
     Error {
@@ -103,7 +103,7 @@ pub struct Proposed {
     /// The version on the next branch.
     pub version: String,
     /// For rendered manifests, its dry commit, when known.
-    pub dry: Option<CommitInfo>,
+    pub dry: Option<Box<CommitInfo>>,
 }
 
 /// The facts about a commit a release manager asks for.
@@ -286,11 +286,11 @@ fn dry_commit(
     tree: ObjectId,
     source: &Source,
     version: &str,
-) -> Result<Option<CommitInfo>, RepoError> {
+) -> Result<Option<Box<CommitInfo>>, RepoError> {
     if !hydrator::is_metadata(&source.own.file) {
         return Ok(None);
     }
-    hydrator::dry_commit(repo, tree, &source.own.file, version)
+    Ok(hydrator::dry_commit(repo, tree, &source.own.file, version)?.map(Box::new))
 }
 
 /// Marks the cells whose version differs on the environment's next branch.
@@ -319,10 +319,10 @@ fn propose(
         if let Ok(reading) = source.read(repo, tree)?
             && reading.version != *version
         {
-            *proposed = Some(Proposed {
+            *proposed = Some(Box::new(Proposed {
                 dry: dry_commit(repo, tree, &source, &reading.version)?,
                 version: reading.version,
-            });
+            }));
         }
     }
     Ok(())

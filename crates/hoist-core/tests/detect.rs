@@ -2,9 +2,9 @@
 //! order, with upstreams), apps and locators proposed, and that the rendered
 //! proposal parses back to the same configuration.
 
-use hoist_core::status::Link;
 use hoist_core::config::{self, Config};
 use hoist_core::detect::{self, Detection};
+use hoist_core::status::Link;
 use hoist_core::{Locator, Repo};
 use hoist_locate::KustomizeField;
 
@@ -256,7 +256,9 @@ fn a_promotion_strategy_orders_hydrated_branches_and_their_next_branches() {
     );
     let yaml = d.to_yaml();
     assert!(
-        yaml.contains("    branch: environment/staging\n    next_branch: environment/staging-next\n"),
+        yaml.contains(
+            "    branch: environment/staging\n    next_branch: environment/staging-next\n"
+        ),
         "{yaml}"
     );
 }

@@ -2,50 +2,11 @@
 //! environment, whether it is pending, and the commit that set it, exactly
 //! as each fixture script's header lists them.
 
+mod common;
+
+use common::{matrix, matrix_at};
 use hoist_core::Project;
 use hoist_core::status::Cell;
-
-/// Each cell as `version`, `version*` when pending, then ` | subject` of the
-/// commit that set it (when known); `error: message` for error cells.
-fn matrix(name: &str) -> Vec<String> {
-    matrix_at(&hoist_fixtures::fixture(name))
-}
-
-fn matrix_at(dir: &std::path::Path) -> Vec<String> {
-    let project = Project::open(dir).expect("the repository opens");
-    let status = project.status().expect("status");
-    let mut lines = vec![format!(
-        "envs: {}",
-        status
-            .environments
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    )];
-    for row in &status.apps {
-        for (env, cell) in status.environments.iter().zip(&row.cells) {
-            let text = match cell {
-                Cell::Absent => "-".to_owned(),
-                Cell::Error { message } => format!("error: {message}"),
-                Cell::Version {
-                    version,
-                    pending,
-                    since,
-                    ..
-                } => {
-                    let mark = if *pending { "*" } else { "" };
-                    match since {
-                        Some(c) => format!("{version}{mark} | {}", c.subject),
-                        None => format!("{version}{mark}"),
-                    }
-                }
-            };
-            lines.push(format!("{} {}: {text}", row.name, env.name));
-        }
-    }
-    lines
-}
 
 fn check(name: &str, expected: &[&str]) {
     assert_eq!(matrix(name), expected, "status of fixture {name}");
@@ -152,28 +113,31 @@ fn overlays() {
     );
 }
 
+/// The dry commits of `rendered-manifests.sh` (reproducible: the script's header lists them).
+const RENDERED_DRY: [(&str, &str); 3] = [
+    ("m1", "747b85ec61f87c29513c48f7c6c11096f101cd51"),
+    ("m2", "f6ef81207c7f15129eec532a3b9ebc306c3ff3fd"),
+    ("m3", "06e441fa5ef29beecb534f4b9d8f452614f7ceed"),
+];
+
 #[test]
 fn rendered_manifests_on_hydrated_branches() {
-    let lines = matrix("rendered-manifests");
-    assert_eq!(lines[0], "envs: development staging production");
-    let expected = [
-        "api development: 2.3.1 | Merge pull request #314 from acme/environment/development-next",
-        "api staging: 2.3.0* | Merge pull request #312 from acme/environment/staging-next",
-        "api production: 2.2.0* | Hydrate: Add shop chart and promotion strategy",
-        "reports development: 1.0.4 | Merge pull request #311 from acme/environment/development-next",
-        "reports staging: 1.0.4 | Merge pull request #312 from acme/environment/staging-next",
-        "reports production: 1.0.3* | Hydrate: Add shop chart and promotion strategy",
-    ];
-    for line in expected {
-        assert!(
-            lines.iter().any(|l| l == line),
-            "missing {line:?} in {lines:#?}"
-        );
-    }
-    // The dry source commit of each environment: three different shas, the later ones pending.
-    let dry: Vec<&String> = lines.iter().filter(|l| l.starts_with("dry ")).collect();
-    assert_eq!(dry.len(), 3, "{lines:#?}");
-    assert!(dry[1].contains("* |") && dry[2].contains("* |"), "{dry:?}");
+    // Each environment's next branch holds what the hydrator rendered last (m3).
+    assert_eq!(
+        common::labelled(matrix("rendered-manifests"), &RENDERED_DRY),
+        [
+            "envs: development staging production",
+            "dry development: m3 | Merge pull request #314 from acme/environment/development-next",
+            "dry staging: m2* → m3 | Merge pull request #312 from acme/environment/staging-next",
+            "dry production: m1* → m3 | Hydrate: Add shop chart and promotion strategy",
+            "api development: 2.3.1 | Merge pull request #314 from acme/environment/development-next",
+            "api staging: 2.3.0* → 2.3.1 | Merge pull request #312 from acme/environment/staging-next",
+            "api production: 2.2.0* → 2.3.1 | Hydrate: Add shop chart and promotion strategy",
+            "reports development: 1.0.4 | Merge pull request #311 from acme/environment/development-next",
+            "reports staging: 1.0.4 | Merge pull request #312 from acme/environment/staging-next",
+            "reports production: 1.0.3* → 1.0.4 | Hydrate: Add shop chart and promotion strategy",
+        ]
+    );
 }
 
 #[test]

@@ -125,7 +125,9 @@ pub(crate) fn kustomize_image(
             let lead = if block.open { nl } else { "" };
             Ok(Insertion {
                 at: block.end,
-                lines: format!("{lead}{pad}images:{nl}{item}- name: {name}{nl}{item}  {field}: {value}{nl}"),
+                lines: format!(
+                    "{lead}{pad}images:{nl}{item}- name: {name}{nl}{item}  {field}: {value}{nl}"
+                ),
             })
         }
         [list] => {
@@ -137,7 +139,9 @@ pub(crate) fn kustomize_image(
                 ));
             };
             let Some(&first) = items.first() else {
-                return Err("`images` is an empty flow list (`[]`); add the entry by hand".to_owned());
+                return Err(
+                    "`images` is an empty flow list (`[]`); add the entry by hand".to_owned(),
+                );
             };
             let first_key = first_scalar_start(tree, first)
                 .ok_or("the first entry of `images` is not a mapping")?;
@@ -224,7 +228,9 @@ fn block_mapping(tree: &Tree, text: &str, entries: &[(NodeId, NodeId)]) -> Resul
     let (line_start, column) = column_of(text, start);
     if !text[line_start..start].trim().is_empty() && !text[line_start..start].trim().ends_with('-')
     {
-        return Err("the mapping is written in flow style (`{ … }`); add the key by hand".to_owned());
+        return Err(
+            "the mapping is written in flow style (`{ … }`); add the key by hand".to_owned(),
+        );
     }
     let last = entries
         .iter()
@@ -302,20 +308,22 @@ fn column_of(text: &str, at: usize) -> (usize, usize) {
 
 /// The column of the dashes of the first block list among a mapping's values, if any.
 fn list_indent(tree: &Tree, text: &str, entries: &[(NodeId, NodeId)]) -> Option<usize> {
-    entries.iter().find_map(|(_, v)| match &tree.nodes[tree.resolve(*v)] {
-        Node::Sequence(items) => {
-            let item = items.first()?;
-            let start = match &tree.nodes[tree.resolve(*item)] {
-                Node::Scalar(s) => s.span.start,
-                Node::Mapping(_) => first_scalar_start(tree, *item)?,
-                _ => return None,
-            };
-            let (line_start, _) = column_of(text, start);
-            let before = &text[line_start..start];
-            (before.trim() == "-").then(|| before.find('-')).flatten()
-        }
-        _ => None,
-    })
+    entries
+        .iter()
+        .find_map(|(_, v)| match &tree.nodes[tree.resolve(*v)] {
+            Node::Sequence(items) => {
+                let item = items.first()?;
+                let start = match &tree.nodes[tree.resolve(*item)] {
+                    Node::Scalar(s) => s.span.start,
+                    Node::Mapping(_) => first_scalar_start(tree, *item)?,
+                    _ => return None,
+                };
+                let (line_start, _) = column_of(text, start);
+                let before = &text[line_start..start];
+                (before.trim() == "-").then(|| before.find('-')).flatten()
+            }
+            _ => None,
+        })
 }
 
 /// The indentation step the file uses: the smallest positive difference

@@ -295,7 +295,9 @@ fn add(locator: &Locator, text: &str, new: &str) -> String {
     let out = String::from_utf8(out).unwrap();
     let mut rest = out.as_str();
     for c in text.chars() {
-        let at = rest.find(c).unwrap_or_else(|| panic!("{c:?} of the original is gone from {out:?}"));
+        let at = rest
+            .find(c)
+            .unwrap_or_else(|| panic!("{c:?} of the original is gone from {out:?}"));
         rest = &rest[at + c.len_utf8()..];
     }
     out
@@ -321,9 +323,14 @@ fn a_missing_key_is_added_under_its_deepest_existing_mapping() {
         format!("{text}  chart:\n    spec:\n      version: 6.7.1\n")
     );
     // No newline at the end, and CRLF line endings.
-    assert_eq!(add(&yaml("image.tag"), "image:\r\n  pullPolicy: Always", "2"), "image:\r\n  pullPolicy: Always\r\n  tag: \"2\"\r\n");
+    assert_eq!(
+        add(&yaml("image.tag"), "image:\r\n  pullPolicy: Always", "2"),
+        "image:\r\n  pullPolicy: Always\r\n  tag: \"2\"\r\n"
+    );
     // Already set: it is a plain write.
-    let written = yaml("image.tag").insert("f.yaml", b"image:\n  tag: 1\n", "2").unwrap();
+    let written = yaml("image.tag")
+        .insert("f.yaml", b"image:\n  tag: 1\n", "2")
+        .unwrap();
     assert_eq!(written, b"image:\n  tag: 2\n");
 }
 
@@ -354,18 +361,24 @@ fn a_kustomization_gets_an_images_entry() {
         field: KustomizeField::Digest,
     };
     let sha = format!("sha256:{}", "a".repeat(64));
-    assert!(add(&digest, "resources: [../base]\n", &sha).ends_with(&format!("images:\n- name: api\n  digest: {sha}\n")));
+    assert!(
+        add(&digest, "resources: [../base]\n", &sha)
+            .ends_with(&format!("images:\n- name: api\n  digest: {sha}\n"))
+    );
 }
 
 #[test]
 fn what_cannot_be_added_says_why() {
-    let cannot = |locator: &Locator, text: &str| match locator.insert("f.yaml", text.as_bytes(), "1.0.0") {
-        Err(Error::CannotInsert { problem, .. }) => problem,
-        other => panic!("{other:?}"),
-    };
+    let cannot =
+        |locator: &Locator, text: &str| match locator.insert("f.yaml", text.as_bytes(), "1.0.0") {
+            Err(Error::CannotInsert { problem, .. }) => problem,
+            other => panic!("{other:?}"),
+        };
     assert!(cannot(&yaml("image.tag"), "image: {repository: x}\n").contains("flow style"));
     assert!(cannot(&yaml("apps[name=api].tag"), "apps: []\nother: 1\n").contains("list item"));
     assert!(cannot(&yaml("image.tag"), "---\nkind: A\n---\nkind: B\n").contains("2 documents"));
-    assert!(cannot(&Locator::Container("api".into()), "kind: Deployment\n").contains("already written"));
+    assert!(
+        cannot(&Locator::Container("api".into()), "kind: Deployment\n").contains("already written")
+    );
     assert!(cannot(&yaml("image.tag"), "image: latest\n").contains("a scalar"));
 }

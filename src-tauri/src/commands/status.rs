@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use hoist_core::project::ConfigSource;
-
 use super::blocking;
 use crate::session::Session;
 use crate::view::{Failure, RepositoryStatus};
@@ -18,11 +16,7 @@ pub async fn status(session: tauri::State<'_, Arc<Session>>) -> Result<Repositor
 fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
     let project = session.project()?;
     let status = project.status().map_err(Failure::of)?;
-    let config = match &project.source {
-        ConfigSource::Branch { branch, .. } => format!(".hoist.yaml on {branch}"),
-        ConfigSource::File { path } => path.display().to_string(),
-        ConfigSource::Detected => "detected (no .hoist.yaml yet; run `hoist init`)".to_owned(),
-    };
+    let config = project.source.to_string();
     Ok(RepositoryStatus {
         path: session.repository().display().to_string(),
         config,

@@ -415,7 +415,10 @@ fn check_path(path: &str, at: &Position, what: impl FnOnce() -> String) -> Resul
         )
     } else if path.split(['/', '\\']).any(|part| part == "..") {
         Some("contains \"..\"; paths must stay inside the repository")
-    } else if path.replace(super::ENV_PLACEHOLDER, "").contains(['{', '}']) {
+    } else if path
+        .replace(super::ENV_PLACEHOLDER, "")
+        .contains(['{', '}'])
+    {
         Some(
             "has a placeholder other than {env}; {env} is the only one, and stands for the environment's name",
         )

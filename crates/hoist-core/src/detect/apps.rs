@@ -251,7 +251,13 @@ fn without_env(name: &str, env: &str) -> String {
     if env.is_empty() {
         return name.to_owned();
     }
-    for (sep, before) in [('-', true), ('-', false), ('_', true), ('_', false), ('.', true)] {
+    for (sep, before) in [
+        ('-', true),
+        ('-', false),
+        ('_', true),
+        ('_', false),
+        ('.', true),
+    ] {
         let cut = if before {
             name.strip_suffix(&format!("{sep}{env}"))
         } else {
@@ -366,7 +372,9 @@ fn source_version(doc: &Value, kind: &str, name: &str, file: &str) -> Option<Vec
                 if is_release(&revision) {
                     add(
                         format!("spec.sources[chart={chart}].targetRevision"),
-                        format!("Argo CD Application {name} chart {chart} version (targetRevision)"),
+                        format!(
+                            "Argo CD Application {name} chart {chart} version (targetRevision)"
+                        ),
                         1,
                     );
                 }

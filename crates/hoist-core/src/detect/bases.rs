@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use hoist_locate::Locator;
+use hoist_locate::{KustomizeField, Locator};
 use serde_json::Value;
 
 use super::apps::Proposed;
-use crate::config::{BaseLocation, Environment, Location};
+use crate::config::{AppOverride, BaseLocation, Environment, Location};
 use crate::repo::{Error, Repo};
 
 /// How deep kustomize bases are followed (an overlay's base's base, …).
@@ -27,29 +27,53 @@ pub(super) fn infer(
         let Some(only) = p.app.environments.clone() else {
             continue;
         };
-        let mut base: Option<(BaseLocation, String)> = None;
+        let mut base: Option<BaseLocation> = None;
         let mut inheriting = Vec::new();
+        let mut overrides = Vec::new();
         let mut disagree = false;
         for env in environments.iter().filter(|e| !only.contains(&e.name)) {
             let branch = env.branch.as_deref().unwrap_or(default_branch);
             let tree = repo.tree_of(repo.branch_tip(branch)?)?;
             let own = p.app.location_in(env);
-            if !lacks_value(repo, tree, &own)? {
+            let Some(missing) = lacks_value(repo, tree, &own)? else {
                 continue;
-            }
-            let Some((found, version)) = find(repo, tree, &own)? else {
+            };
+            let Some(found) = find(repo, tree, &own)? else {
                 continue;
             };
             match &base {
-                Some((known, _)) if *known != found => disagree = true,
+                Some(known) if *known != found.base => disagree = true,
                 Some(_) => {}
-                None => base = Some((found, version.clone())),
+                None => base = Some(found.base.clone()),
             }
-            inheriting.push((env.name.clone(), version));
+            // Without a file of its own, the environment's value goes into
+            // its overlay's kustomization, where kustomize reads it.
+            if missing == Missing::File
+                && let Some((kustomization, image)) = found.overlay
+            {
+                let relative = match env.path.as_str() {
+                    "." | "" => kustomization,
+                    dir => kustomization
+                        .strip_prefix(&format!("{}/", dir.trim_end_matches('/')))
+                        .map_or(kustomization.clone(), str::to_owned),
+                };
+                overrides.push((
+                    env.name.clone(),
+                    AppOverride {
+                        file: Some(relative),
+                        locator: Some(Locator::Kustomize {
+                            image,
+                            field: KustomizeField::NewTag,
+                        }),
+                    },
+                ));
+            }
+            inheriting.push((env.name.clone(), found.version));
         }
-        let Some((location, _)) = base.filter(|_| !disagree && !inheriting.is_empty()) else {
+        let Some(location) = base.filter(|_| !disagree && !inheriting.is_empty()) else {
             continue;
         };
+        p.app.overrides.extend(overrides);
         let reads = inheriting
             .iter()
             .map(|(env, v)| format!("{v} in {env}"))
@@ -77,38 +101,64 @@ pub(super) fn infer(
     Ok(())
 }
 
+/// What an environment's own file lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// The file is not there.
+    File,
+    /// The file does not set the value.
+    Value,
+}
+
 /// Whether the environment's own file is missing or does not set the value
-/// (rather than being unreadable, which is no reason to look elsewhere).
-fn lacks_value(repo: &Repo, tree: gix::ObjectId, own: &Location) -> Result<bool, Error> {
+/// (`None` when it sets it, or is unreadable, which is no reason to look elsewhere).
+fn lacks_value(repo: &Repo, tree: gix::ObjectId, own: &Location) -> Result<Option<Missing>, Error> {
     Ok(match repo.blob_in_tree(tree, &own.file)? {
-        None => true,
+        None => Some(Missing::File),
         Some(blob) => matches!(
             own.locator.read(&own.file, &repo.read_blob(blob)?),
             Err(hoist_locate::Error::NotFound { .. })
-        ),
+        )
+        .then_some(Missing::Value),
     })
 }
 
+/// Where an environment's version comes from when it sets none itself.
+struct Inherited {
+    base: BaseLocation,
+    version: String,
+    /// When the base came through a kustomize overlay: the overlay's
+    /// kustomization and the image a kustomize `images:` entry there would
+    /// override (where an environment without its own file gets its value).
+    overlay: Option<(String, String)>,
+}
+
 /// The base that gives `own`'s value in `tree`, and the version it reads.
-fn find(
-    repo: &Repo,
-    tree: gix::ObjectId,
-    own: &Location,
-) -> Result<Option<(BaseLocation, String)>, Error> {
+fn find(repo: &Repo, tree: gix::ObjectId, own: &Location) -> Result<Option<Inherited>, Error> {
     let dir = parent(&own.file);
     // A chart's own defaults, next to the environment's values file.
     if let Locator::Yaml(_) = &own.locator {
         for name in ["values.yaml", "values.yml"] {
             let file = join(dir, name);
             if file != own.file
-                && let Some(found) = try_read(repo, tree, &file, &own.locator)?
+                && let Some((base, version)) = try_read(repo, tree, &file, &own.locator)?
             {
-                return Ok(Some(found));
+                return Ok(Some(Inherited {
+                    base,
+                    version,
+                    overlay: None,
+                }));
             }
         }
     }
     // A kustomize overlay's bases.
     let deleted = deleted_resources(repo, tree, dir)?;
+    let overlay = kustomization_in(repo, tree, dir)?.map(|(file, _)| file);
+    let through = |(base, version, image): (BaseLocation, String, Option<String>)| Inherited {
+        base,
+        version,
+        overlay: overlay.clone().zip(image),
+    };
     let mut seen = BTreeSet::new();
     let mut dirs = vec![(dir.to_owned(), 0)];
     while let Some((at, depth)) = dirs.pop() {
@@ -120,10 +170,10 @@ fn find(
         };
         // A base kustomization's own `images:` entry for the image.
         if depth > 0
-            && matches!(own.locator, Locator::Kustomize { .. })
-            && let Some(found) = try_read(repo, tree, &kustomization, &own.locator)?
+            && let Locator::Kustomize { image, .. } = &own.locator
+            && let Some((base, version)) = try_read(repo, tree, &kustomization, &own.locator)?
         {
-            return Ok(Some(found));
+            return Ok(Some(through((base, version, Some(image.clone())))));
         }
         for entry in ["resources", "bases", "components"]
             .iter()
@@ -141,7 +191,7 @@ fn find(
                 if depth > 0
                     && let Some(found) = in_resource(repo, tree, &path, own, &deleted)?
                 {
-                    return Ok(Some(found));
+                    return Ok(Some(through(found)));
                 }
             } else {
                 dirs.push((path, depth + 1));
@@ -176,14 +226,15 @@ fn try_read(
 }
 
 /// The version `own`'s locator stands for in a base resource file: the same
-/// key path, or the container (by name, or running the kustomize image).
+/// key path, or the container (by name, or running the kustomize image),
+/// with the container's image name when it is one.
 fn in_resource(
     repo: &Repo,
     tree: gix::ObjectId,
     file: &str,
     own: &Location,
     deleted: &BTreeSet<(String, String)>,
-) -> Result<Option<(BaseLocation, String)>, Error> {
+) -> Result<Option<(BaseLocation, String, Option<String>)>, Error> {
     let Some(blob) = repo.blob_in_tree(tree, file)? else {
         return Ok(None);
     };
@@ -202,34 +253,31 @@ fn in_resource(
             .unwrap_or("");
         !deleted.contains(&(kind.to_owned(), name.to_owned()))
     };
-    let locator = match &own.locator {
-        Locator::Yaml(_) => own.locator.clone(),
-        Locator::Container(name) => {
-            if !docs.iter().filter(|d| live(d)).any(|d| has_container(d, |c, _| c == name)) {
-                return Ok(None);
-            }
-            own.locator.clone()
+    // The first live container `want`s, by name and image.
+    let container = |want: &dyn Fn(&str, &str) -> bool| {
+        let mut found = None;
+        for doc in docs.iter().filter(|d| live(d)) {
+            containers(doc, &mut |c, i| {
+                if found.is_none() && want(c, i) {
+                    found = Some((c.to_owned(), image_name(i).to_owned()));
+                }
+            });
         }
-        Locator::Kustomize { image, .. } => {
-            let mut named = None;
-            for doc in docs.iter().filter(|d| live(d)) {
-                containers(doc, &mut |c, i| {
-                    if named.is_none() && image_name(i) == image.as_str() {
-                        named = Some(c.to_owned());
-                    }
-                });
-            }
-            match named {
-                Some(c) => Locator::Container(c),
-                None => return Ok(None),
-            }
-        }
+        found
+    };
+    let (locator, image) = match &own.locator {
+        Locator::Yaml(_) if docs.iter().any(live) => (own.locator.clone(), None),
+        Locator::Container(name) => match container(&|c, _| c == name) {
+            Some((_, image)) => (own.locator.clone(), Some(image)),
+            None => return Ok(None),
+        },
+        Locator::Kustomize { image, .. } => match container(&|_, i| image_name(i) == image) {
+            Some((c, image)) => (Locator::Container(c), Some(image)),
+            None => return Ok(None),
+        },
         _ => return Ok(None),
     };
-    if docs.iter().all(|d| !live(d)) {
-        return Ok(None);
-    }
-    try_read(repo, tree, file, &locator)
+    Ok(try_read(repo, tree, file, &locator)?.map(|(base, version)| (base, version, image)))
 }
 
 /// Resources a directory's patches delete (`$patch: delete`), by kind and name.
@@ -291,12 +339,6 @@ fn kustomization_in(
     Ok(None)
 }
 
-fn has_container(doc: &Value, want: impl Fn(&str, &str) -> bool) -> bool {
-    let mut found = false;
-    containers(doc, &mut |c, i| found |= want(c, i));
-    found
-}
-
 /// Calls `visit` with the name and image of every container in a workload.
 fn containers(value: &Value, visit: &mut dyn FnMut(&str, &str)) {
     match value {
@@ -342,7 +384,11 @@ fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() || dir == "." {
         name.trim_start_matches("./").to_owned()
     } else {
-        format!("{}/{}", dir.trim_end_matches('/'), name.trim_start_matches("./"))
+        format!(
+            "{}/{}",
+            dir.trim_end_matches('/'),
+            name.trim_start_matches("./")
+        )
     }
 }
 
@@ -370,7 +416,10 @@ mod tests {
         assert_eq!(normalise("envs/dev/../../base").as_deref(), Some("base"));
         assert_eq!(normalise("../x"), None);
         assert_eq!(image_name("ghcr.io/acme/api:1.2"), "ghcr.io/acme/api");
-        assert_eq!(image_name("registry:5000/acme/api"), "registry:5000/acme/api");
+        assert_eq!(
+            image_name("registry:5000/acme/api"),
+            "registry:5000/acme/api"
+        );
         assert_eq!(image_name("acme/api@sha256:abc"), "acme/api");
     }
 }

@@ -103,10 +103,8 @@ pub(super) fn read<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Resou
                         .pointer("/spec/promotionTemplate/spec/steps")
                         .and_then(Value::as_array)
                     {
-                        out.hints.extend(step_hints(
-                            steps,
-                            &format!("Kargo Stage {name:?} ({path})"),
-                        ));
+                        out.hints
+                            .extend(step_hints(steps, &format!("Kargo Stage {name:?} ({path})")));
                     }
                 }
                 ("kargo.akuity.io", "PromotionTask" | "ClusterPromotionTask") => {
@@ -124,13 +122,13 @@ pub(super) fn read<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Resou
     }
     out.hints.dedup();
     out.stages = stages.iter().map(|(s, _)| s.clone()).collect();
-    if strategies.len() > 1 {
-        if let Some(Declared::Promoter { file, .. }) = strategies.first() {
-            out.notes.push(format!(
-                "{} PromotionStrategy resources found; the order follows the first, in {file}",
-                strategies.len()
-            ));
-        }
+    if strategies.len() > 1
+        && let Some(Declared::Promoter { file, .. }) = strategies.first()
+    {
+        out.notes.push(format!(
+            "{} PromotionStrategy resources found; the order follows the first, in {file}",
+            strategies.len()
+        ));
     }
     out.order = match strategies.into_iter().next() {
         Some(first) => Some(first),
@@ -156,7 +154,11 @@ fn freight_sources(doc: &Value) -> Vec<String> {
         .flatten()
     {
         let sources = request.get("sources");
-        if sources.and_then(|s| s.get("direct")).and_then(Value::as_bool) == Some(true) {
+        if sources
+            .and_then(|s| s.get("direct"))
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
             continue;
         }
         for up in sources
@@ -227,8 +229,10 @@ fn step_hints(steps: &[Value], origin: &str) -> Vec<Hint> {
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
-                        .any(|i| i.get("image").and_then(Value::as_str) == Some(image) && i.get("digest").is_some())
-                    {
+                        .any(|i| {
+                            i.get("image").and_then(Value::as_str) == Some(image)
+                                && i.get("digest").is_some()
+                        }) {
                         KustomizeField::Digest
                     } else {
                         KustomizeField::NewTag
@@ -378,7 +382,10 @@ fn pinned_by_appset(path: &str, doc: &Value) -> Vec<Pinned> {
         .flatten()
         .enumerate()
     {
-        let Some(elements) = generator.pointer("/list/elements").and_then(Value::as_array) else {
+        let Some(elements) = generator
+            .pointer("/list/elements")
+            .and_then(Value::as_array)
+        else {
             continue;
         };
         for version_key in &parameters {
@@ -450,11 +457,11 @@ mod tests {
 
     #[test]
     fn kargo_paths_and_keys() {
-        assert_eq!(stage_placeholder("./src/env/${{ ctx.stage }}"), "./src/env/{env}");
         assert_eq!(
-            stage_placeholder("env/${{ vars.x }}"),
-            "env/${{ vars.x }}"
+            stage_placeholder("./src/env/${{ ctx.stage }}"),
+            "./src/env/{env}"
         );
+        assert_eq!(stage_placeholder("env/${{ vars.x }}"), "env/${{ vars.x }}");
         assert_eq!(from_sjson("image.tag").as_deref(), Some("image.tag"));
         assert_eq!(
             from_sjson("containers.0.image").as_deref(),

@@ -281,13 +281,21 @@ fn by_promoter(found: Vec<Found>, name: &str, file: &str, branches: &[String]) -
             link: if i == 0 { Link::First } else { Link::Declared },
         })
         .collect();
-    append_guessed(&mut out, rest, &format!("not in PromotionStrategy {name:?}"));
+    append_guessed(
+        &mut out,
+        rest,
+        &format!("not in PromotionStrategy {name:?}"),
+    );
     out
 }
 
 /// Environments no resource places: after the declared ones, in name order, guessed.
 fn append_guessed(out: &mut Vec<Placed>, rest: Vec<Found>, why: &str) {
-    let last = out.iter().rev().find(|p| !p.environment.side).map(|p| p.environment.name.clone());
+    let last = out
+        .iter()
+        .rev()
+        .find(|p| !p.environment.side)
+        .map(|p| p.environment.name.clone());
     for (i, mut placed) in by_names(rest).into_iter().enumerate() {
         if i == 0
             && let Some(last) = &last
@@ -302,18 +310,19 @@ fn append_guessed(out: &mut Vec<Placed>, rest: Vec<Found>, why: &str) {
     }
 }
 
+/// The environments a stage takes freight from, each with the control-flow
+/// stage it passes through (if any).
+type Sources = Vec<(String, Option<String>)>;
+
 fn by_kargo(found: Vec<Found>, files: &[String], stages: &[(String, Vec<String>)]) -> Vec<Placed> {
     let files = files.join(", ");
     let stage_of = |f: &Found| -> Option<&String> {
-        stages
-            .iter()
-            .map(|(s, _)| s)
-            .find(|s| {
-                **s == f.name
-                    || f.branch
-                        .as_deref()
-                        .is_some_and(|b| b.rsplit('/').next() == Some(s.as_str()))
-            })
+        stages.iter().map(|(s, _)| s).find(|s| {
+            **s == f.name
+                || f.branch
+                    .as_deref()
+                    .is_some_and(|b| b.rsplit('/').next() == Some(s.as_str()))
+        })
     };
     let env_of_stage: BTreeMap<String, String> = found
         .iter()
@@ -321,8 +330,8 @@ fn by_kargo(found: Vec<Found>, files: &[String], stages: &[(String, Vec<String>)
         .collect();
     // A stage without a directory or branch of its own (a "control flow"
     // stage) passes freight on: its environments take it from its sources.
-    let upstreams_of = |stage: &str| -> Vec<(String, Option<String>)> {
-        let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let upstreams_of = |stage: &str| -> Sources {
+        let mut out: Sources = Vec::new();
         let mut todo: Vec<(String, Option<String>)> = stages
             .iter()
             .find(|(s, _)| s == stage)
@@ -344,7 +353,7 @@ fn by_kargo(found: Vec<Found>, files: &[String], stages: &[(String, Vec<String>)
         }
         out
     };
-    let mut staged: Vec<(Found, String, Vec<(String, Option<String>)>)> = Vec::new();
+    let mut staged: Vec<(Found, String, Sources)> = Vec::new();
     let mut rest = Vec::new();
     for f in found {
         match stage_of(&f).cloned() {
@@ -368,7 +377,7 @@ fn by_kargo(found: Vec<Found>, files: &[String], stages: &[(String, Vec<String>)
         }
     }
     staged.sort_by(|a, b| {
-        let key = |x: &(Found, String, Vec<(String, Option<String>)>)| {
+        let key = |x: &(Found, String, Sources)| {
             (
                 depth.get(&x.0.name).copied().unwrap_or(usize::MAX),
                 name_key(&x.0.name),
@@ -523,8 +532,9 @@ fn by_names(mut found: Vec<Found>) -> Vec<Placed> {
         });
         let by_family = || {
             (0..=family).rev().find_map(|fam| {
-                main.iter()
-                    .find(|m| matches!(role_of(&m.name), Some(Role::Main { family: x, .. }) if x == fam))
+                main.iter().find(
+                    |m| matches!(role_of(&m.name), Some(Role::Main { family: x, .. }) if x == fam),
+                )
             })
         };
         let host = same_suffix.or_else(by_family).or(main.first());
@@ -647,8 +657,19 @@ mod tests {
     #[test]
     fn names_give_families_regions_and_side_environments() {
         let got = pipeline(&[
-            "prod-us", "load-gpu", "qa", "staging-eu", "integration-gpu", "prod-eu", "demo",
-            "integration-non-gpu", "staging-us", "dev", "perf", "load-non-gpu", "sandbox",
+            "prod-us",
+            "load-gpu",
+            "qa",
+            "staging-eu",
+            "integration-gpu",
+            "prod-eu",
+            "demo",
+            "integration-non-gpu",
+            "staging-us",
+            "dev",
+            "perf",
+            "load-non-gpu",
+            "sandbox",
         ]);
         let want = [
             ("dev", None, false),

@@ -27,11 +27,14 @@ impl Layout {
             .into_iter()
             .flatten()
             .filter_map(|(path, template)| {
-                let at = template.find(&format!("/{ENV_PLACEHOLDER}/")).map(|i| i + 1).or_else(|| {
-                    template
-                        .starts_with(&format!("{ENV_PLACEHOLDER}/"))
-                        .then_some(0)
-                })?;
+                let at = template
+                    .find(&format!("/{ENV_PLACEHOLDER}/"))
+                    .map(|i| i + 1)
+                    .or_else(|| {
+                        template
+                            .starts_with(&format!("{ENV_PLACEHOLDER}/"))
+                            .then_some(0)
+                    })?;
                 Some(format!("{}{env}/", &path[..at]))
             })
             .collect()

@@ -13,12 +13,12 @@ mod sync;
 
 use crate::Project;
 use crate::config::{App, Location};
-use crate::hydrator::{self, DryChanges};
-use crate::read::{Reading, Source, Unreadable};
 use crate::diff::{self, FileDiff};
 use crate::history::{self, VersionChange};
+use crate::hydrator::{self, DryChanges};
 use crate::point;
 use crate::point::{At, Point, Resolved};
+use crate::read::{Reading, Source, Unreadable};
 use crate::repo;
 
 /// A promotion of one or more apps from a source environment to a target.
@@ -465,15 +465,26 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
             let (rendered, valued): (Vec<&App>, Vec<&App>) = chosen
                 .iter()
                 .partition(|a| hydrator::is_metadata(&a.location_in(target_env).file));
-            let (mut changes, mut files) =
-                by_version(project, &valued, &source_side, &target_side, request.options)?;
+            let (mut changes, mut files) = by_version(
+                project,
+                &valued,
+                &source_side,
+                &target_side,
+                request.options,
+            )?;
             let (more_changes, more_files) =
                 sync::by_sync(project, &rendered, &source_side, &target_side)?;
             changes.extend(more_changes);
             files.extend(more_files);
             (changes, files)
         }
-        Mode::Version => by_version(project, &chosen, &source_side, &target_side, request.options)?,
+        Mode::Version => by_version(
+            project,
+            &chosen,
+            &source_side,
+            &target_side,
+            request.options,
+        )?,
     };
     if files.is_empty() {
         return Ok(None);
@@ -481,9 +492,8 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
 
     let warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
     let (changelog, dry_changes) = if request.kind == PlanKind::Promotion {
-        let (rendered, valued): (Vec<&AppChange>, Vec<&AppChange>) = changes
-            .iter()
-            .partition(|c| hydrator::is_metadata(&c.file));
+        let (rendered, valued): (Vec<&AppChange>, Vec<&AppChange>) =
+            changes.iter().partition(|c| hydrator::is_metadata(&c.file));
         let wanted: Vec<(String, String)> = valued
             .iter()
             .map(|c| (c.app.clone(), c.from.clone()))
@@ -539,7 +549,10 @@ fn by_version(
             (_, true) => (&source.own, Edit::Override),
             _ => (&source.own, Edit::Value),
         };
-        let Location { file: path, locator } = location;
+        let Location {
+            file: path,
+            locator,
+        } = location;
         let at = match files.iter().position(|f| f.path == *path) {
             Some(at) => at,
             None => {

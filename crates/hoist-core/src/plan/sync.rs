@@ -37,9 +37,7 @@ pub(super) fn by_sync(
                     .iter()
                     .map(|e| for_env(e, target.0.env))
                     .collect();
-                if excluded(&in_env, &exclude)
-                    || files.iter().any(|f| f.path == to_path)
-                {
+                if excluded(&in_env, &exclude) || files.iter().any(|f| f.path == to_path) {
                     continue;
                 }
                 let old = read(project, target, &to_path)?;
@@ -59,7 +57,12 @@ pub(super) fn by_sync(
             locator,
         } = app.location_in(target.0.env);
         if let Some(file) = files.iter().find(|f| f.path == path) {
-            let from = target.read(app, &locator, &path, file.old.as_deref().unwrap_or_default())?;
+            let from = target.read(
+                app,
+                &locator,
+                &path,
+                file.old.as_deref().unwrap_or_default(),
+            )?;
             let to = match file.new.as_deref() {
                 Some(new) => target.read(app, &locator, &path, new)?,
                 None => String::new(),
