@@ -250,9 +250,14 @@ fn block_mapping(tree: &Tree, text: &str, entries: &[(NodeId, NodeId)]) -> Resul
 /// more than `column` (or is the line holding `last`), and whether the text
 /// ends there without a newline.
 fn block_end(text: &str, last: usize, column: usize) -> (usize, bool) {
-    let mut end = match text[last..].find('\n') {
-        Some(i) => last + i + 1,
-        None => return (text.len(), true),
+    // A block scalar's span ends after its last line break.
+    let mut end = if last > 0 && text[..last].ends_with('\n') {
+        last
+    } else {
+        match text[last..].find('\n') {
+            Some(i) => last + i + 1,
+            None => return (text.len(), true),
+        }
     };
     let mut at = end;
     while at < text.len() {

@@ -322,6 +322,12 @@ fn a_missing_key_is_added_under_its_deepest_existing_mapping() {
         add(&yaml("spec.chart.spec.version"), text, "6.7.1"),
         format!("{text}  chart:\n    spec:\n      version: 6.7.1\n")
     );
+    // A block scalar last: its span ends past its line break.
+    let text = "patches:\n  - patch: |-\n      - op: replace\n        value: 2\n";
+    assert_eq!(
+        add(&yaml("image.tag"), text, "1"),
+        format!("{text}image:\n  tag: \"1\"\n")
+    );
     // No newline at the end, and CRLF line endings.
     assert_eq!(
         add(&yaml("image.tag"), "image:\r\n  pullPolicy: Always", "2"),

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::{AppChange, Error, PlanKind, Request, Side, Warning};
+use super::{AppChange, Edit, Error, PlanKind, Request, Side, Warning};
 use crate::Project;
 use crate::history::{self, ChangeKind};
 use crate::point::Point;
+use crate::read::Source;
 use crate::version;
 
 pub(super) fn warnings(
@@ -48,6 +49,7 @@ pub(super) fn warnings(
             ),
         });
     }
+    warnings.extend(shared_bases(project, target, changes)?);
     if request.kind != PlanKind::Promotion {
         return Ok(warnings);
     }
@@ -98,6 +100,54 @@ pub(super) fn warnings(
         }
     }
     Ok(warnings)
+}
+
+/// A change to a base reaches every environment on the same branch that
+/// inherits the app's version from it.
+fn shared_bases(
+    project: &Project,
+    target: &Side<'_>,
+    changes: &[AppChange],
+) -> Result<Vec<Warning>, Error> {
+    let config = &project.config;
+    let mut out = Vec::new();
+    for change in changes.iter().filter(|c| c.edit == Edit::Base) {
+        let Some(app) = config.apps.iter().find(|a| a.name == change.app) else {
+            continue;
+        };
+        let tree = project
+            .repo
+            .tree_of(target.0.commit)
+            .map_err(|e| target.repo_error(e))?;
+        let mut others = Vec::new();
+        for env in config.environments.iter().filter(|e| {
+            e.name != target.0.env.name && e.branch == target.0.env.branch && app.runs_in(e)
+        }) {
+            let reading = Source::of(app, env)
+                .read(&project.repo, tree)
+                .map_err(|e| target.repo_error(e))?;
+            if reading.is_ok_and(|r| r.inherited && r.file == change.file) {
+                others.push(env.name.clone());
+            }
+        }
+        if !others.is_empty() {
+            out.push(Warning::SharedBase {
+                message: format!(
+                    "{} {} → {} changes the base {}, which {} also inherit{}: they move too",
+                    change.app,
+                    change.from,
+                    change.to,
+                    change.file,
+                    others.join(", "),
+                    if others.len() == 1 { "s" } else { "" }
+                ),
+                app: change.app.clone(),
+                file: change.file.clone(),
+                environments: others,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn locked(lock: &crate::config::Lock, app: Option<&str>) -> Warning {
