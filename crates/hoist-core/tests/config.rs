@@ -485,3 +485,80 @@ fn every_fixture_configuration_parses_and_matches_the_schema() {
         "at least one environment"
     );
 }
+
+#[test]
+fn app_centric_layouts_hydrator_branches_bases_and_side_environments() {
+    let text = r#"
+environments:
+  - name: dev
+    branch: env/dev
+    next_branch: env/dev-next
+  - name: stage
+  - name: load
+    upstream: dev
+    side: true
+  - name: prod
+apps:
+  - name: api
+    file: apps/api/overlays/{env}/kustomization.yaml
+    locator: { kustomize: { image: ghcr.io/acme/api } }
+    base: { file: apps/api/base/deployment.yaml, locator: { container: api } }
+  - name: payments
+    file: argocd/appsets/payments.yaml
+    locator: { yaml: "spec.generators[0].list.elements[env={env}].version" }
+"#;
+    let config = config::parse(text, "t.yaml").expect("parses");
+    let env = |n: &str| config.environment(n).expect("exists");
+    // A side environment feeds nothing: prod follows stage, not load.
+    assert_eq!(
+        config.upstream_of(env("prod")).map(|e| e.name.as_str()),
+        Some("stage")
+    );
+    assert_eq!(
+        config
+            .pipeline()
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["dev", "stage", "load", "prod"]
+    );
+    assert_eq!(env("dev").next_branch.as_deref(), Some("env/dev-next"));
+    let api = &config.apps[0];
+    assert_eq!(
+        api.location_in(env("stage")).file,
+        "apps/api/overlays/stage/kustomization.yaml"
+    );
+    assert_eq!(
+        api.base_in(env("prod")).map(|b| b.file),
+        Some("apps/api/base/deployment.yaml".to_owned())
+    );
+    assert_eq!(
+        config.apps[1].location_in(env("prod")).locator,
+        Locator::Yaml("spec.generators[0].list.elements[env=prod].version".into())
+    );
+    // It writes out and reads back the same.
+    let again = serde_saphyr::to_string(&config).expect("serialises");
+    assert_eq!(config::parse(&again, "again").expect("parses"), config);
+}
+
+#[test]
+fn side_environments_next_branches_and_placeholders_are_checked() {
+    assert_error(
+        "environments:\n  - {name: dev, side: true}\n  - {name: prod, upstream: dev}\n",
+        3,
+        28,
+        &[r#"environment "prod" takes its versions from "dev", a side environment"#],
+    );
+    assert_error(
+        "environments:\n  - name: dev\n    branch: env/dev\n    next_branch: env/dev\n",
+        4,
+        18,
+        &["must be another branch than the environment's own"],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: apps/{app}/{env}/values.yaml\n    locator: { yaml: image.tag }\n",
+        4,
+        11,
+        &["has a placeholder other than {env}"],
+    );
+}

@@ -81,6 +81,9 @@ pub enum Outcome {
     Resumed,
     /// An open one for the same apps, moved to this change.
     Updated,
+    /// One someone else opened for the same branch (a hydrator's promoter
+    /// opens the pull request from an environment's next branch).
+    Found,
 }
 
 /// What to open.
@@ -130,6 +133,9 @@ pub async fn open(
         &draft.marker,
     );
 
+    if let Some(head) = &plan.head {
+        return merge_branch(client, plan, head, &draft, &step).await;
+    }
     step(Step::CheckingTarget)?;
     let tip = branch_tip(client, &plan.target_branch)
         .await?
@@ -261,6 +267,69 @@ pub async fn open(
         url,
         branch,
         commit,
+        outcome,
+    })
+}
+
+/// The pull request that merges a branch someone else writes (a hydrator's
+/// next branch) into the target: found when one is open, else opened. Both
+/// branches must still be where the preview saw them, so the pull request
+/// brings exactly the previewed change; nothing is written to either branch.
+async fn merge_branch(
+    client: &Client,
+    plan: &PromotionPlan,
+    head: &str,
+    draft: &hoist_core::plan::request::PullRequestDraft,
+    step: &(dyn Fn(Step) -> Result<(), Error> + Sync),
+) -> Result<Opened, Error> {
+    step(Step::CheckingTarget)?;
+    for (branch, expected) in [
+        (&plan.target_branch, &plan.base),
+        (&head.to_owned(), &plan.source_commit),
+    ] {
+        let tip = branch_tip(client, branch)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: format!("branch {branch}"),
+            })?;
+        if tip != *expected {
+            return Err(Error::TargetMoved {
+                branch: branch.clone(),
+                expected: expected.clone(),
+                actual: tip,
+            });
+        }
+    }
+    step(Step::OpeningPullRequest)?;
+    let existing = open_pulls(client, &plan.target_branch)
+        .await?
+        .into_iter()
+        .find(|p| p.branch == head);
+    let (number, url, outcome) = match existing {
+        Some(p) => (p.number, p.url, Outcome::Found),
+        None => {
+            let created =
+                create_pull(client, &plan.target_branch, head, &draft.title, &draft.body).await?;
+            step(Step::Finishing)?;
+            if !draft.labels.is_empty() {
+                client
+                    .write(
+                        Method::POST,
+                        &client.repo_path(&format!("/issues/{}/labels", created.0)),
+                        &json!({ "labels": draft.labels }),
+                        "labelling the pull request",
+                        Repeat::Safe,
+                    )
+                    .await?;
+            }
+            created
+        }
+    };
+    Ok(Opened {
+        number,
+        url,
+        branch: head.to_owned(),
+        commit: plan.source_commit.clone(),
         outcome,
     })
 }
