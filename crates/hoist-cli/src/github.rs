@@ -124,6 +124,7 @@ pub fn open_pr(
         Outcome::Created => "opened",
         Outcome::Resumed => "already open",
         Outcome::Updated => "updated",
+        Outcome::Found => "already open (opened by someone else for this branch)",
     };
     writeln!(out, "{verb}: #{} {}", opened.number, opened.url)?;
     Ok(())

@@ -231,6 +231,10 @@ struct PromotionArgs {
     /// Sync mode: the apps' files (their `sync` paths) become the source's, not just the versions.
     #[arg(long)]
     sync: bool,
+    /// Where the target inherits a version from a base: change the base itself
+    /// (every environment inheriting it moves) instead of adding the value to the target's own file.
+    #[arg(long)]
+    base: bool,
     /// Lines of context around each change in the diff.
     #[arg(long, default_value_t = 3)]
     context: usize,
@@ -246,6 +250,7 @@ impl PromotionArgs {
             } else {
                 hoist_core::plan::Mode::Version
             },
+            base: self.base,
             ..Default::default()
         };
         let source = Point::parse(&self.from)?;

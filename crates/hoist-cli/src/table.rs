@@ -210,7 +210,7 @@ fn children_of<'a>(envs: &'a [EnvironmentTip], name: Option<&str>) -> Vec<&'a En
 
 /// A digest or commit id as its first 12 hex digits and `…`: a table cell
 /// stays readable, and `--json` has the whole value.
-fn shorten(version: &str) -> String {
+pub fn shorten(version: &str) -> String {
     let (prefix, hex) = version.split_once(':').unwrap_or(("", version));
     let long_hex = hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit());
     match (long_hex, prefix.is_empty()) {

@@ -1,10 +1,10 @@
 //! Plans and histories as text for a terminal.
 
 use hoist_core::history::{ChangeKind, Release, VersionChange};
-use hoist_core::plan::{PlanKind, PromotionPlan};
+use hoist_core::plan::{Edit, PlanKind, PromotionPlan};
 
 use crate::diffview::Layout;
-use crate::table::age;
+use crate::table::{age, shorten};
 
 use crate::diffview::{BOLD, GREEN, RESET, YELLOW};
 
@@ -24,13 +24,23 @@ pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) 
     };
     let short = |id: &str| id[..id.len().min(12)].to_owned();
     let header = match plan.kind {
-        PlanKind::Promotion => format!(
-            "{} → {} (base {} on {})",
-            plan.source,
-            plan.target,
-            short(&plan.base),
-            plan.target_branch
-        ),
+        PlanKind::Promotion => match &plan.head {
+            Some(head) => format!(
+                "{} → {} by merging {head} at {} (base {} on {})",
+                plan.source,
+                plan.target,
+                short(&plan.source_commit),
+                short(&plan.base),
+                plan.target_branch
+            ),
+            None => format!(
+                "{} → {} (base {} on {})",
+                plan.source,
+                plan.target,
+                short(&plan.base),
+                plan.target_branch
+            ),
+        },
         PlanKind::Rollback => format!(
             "{} to its state at {} (base {} on {})",
             plan.target,
@@ -49,11 +59,16 @@ pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) 
     let mut out = format!("{} {header}\n\n", paint(BOLD, verb));
     let width = plan.apps.iter().map(|a| a.app.len()).max().unwrap_or(0);
     for a in &plan.apps {
+        let how = match a.edit {
+            Edit::Override => format!("   (added: {} inherited it from its base)", plan.target),
+            Edit::Base => "   (the base itself)".to_owned(),
+            Edit::Value | Edit::Files => String::new(),
+        };
         out.push_str(&format!(
-            "  {:<width$}  {} → {}   {}\n",
+            "  {:<width$}  {} → {}   {}{how}\n",
             a.app,
-            a.from,
-            paint(GREEN, &a.to),
+            shorten(&a.from),
+            paint(GREEN, &shorten(&a.to)),
             a.file
         ));
         if let Some(url) = &a.compare {
@@ -85,6 +100,31 @@ pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) 
             ));
         }
     }
+    for dry in &plan.dry_changes {
+        out.push_str(&format!(
+            "\n{}\n",
+            paint(
+                BOLD,
+                &format!(
+                    "dry commits for {} ({} → {})",
+                    dry.apps.join(", "),
+                    shorten(&dry.from),
+                    shorten(&dry.to)
+                )
+            )
+        ));
+        for c in &dry.commits {
+            out.push_str(&format!(
+                "  {}  {}  {}\n",
+                &c.id[..c.id.len().min(7)],
+                c.subject,
+                c.author
+            ));
+        }
+        if let Some(why) = &dry.missing {
+            out.push_str(&format!("  ({why})\n"));
+        }
+    }
     for file in &plan.files {
         out.push('\n');
         out.push_str(&crate::diffview::file(&file.diff(context), layout, colour));
@@ -113,12 +153,12 @@ pub fn history_line(change: &VersionChange, now: i64) -> String {
         ChangeKind::DirectEdit => "direct edit",
     };
     let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
-    let from = change.from.as_deref().unwrap_or("∅");
+    let from = change.from.as_deref().map_or("∅".to_owned(), shorten);
     format!(
         "{when}  {}  {}  {from} → {}  {kind}{pr}  {} ({})",
         &c.id[..c.id.len().min(7)],
         change.app,
-        change.to,
+        shorten(&change.to),
         c.author,
         age(now - c.time)
     )

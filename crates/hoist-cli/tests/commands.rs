@@ -219,3 +219,106 @@ fn plan_split_puts_old_and_new_side_by_side_in_the_terminal_width() {
     let (old, new) = context.split_once(" │ ").expect("two columns");
     assert_eq!(old.trim(), new.trim(), "context faces itself");
 }
+
+#[test]
+fn status_draws_a_fanned_out_pipeline_and_marks_inherited_versions() {
+    let out = ok(hoist(&["status", "--repo", &repo("kargo-stages")]));
+    assert!(
+        out.contains(
+            "pipeline   dev\n           └─ staging\n              ├─ ab-test-a\n              │  ├─ prod-east\n              │  └─ prod-west\n              └─ ab-test-b\n"
+        ),
+        "{out}"
+    );
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("guestbook "))
+        .expect("a guestbook row");
+    assert!(row.contains("v0.0.1* (base)"), "{row}");
+    assert!(
+        out.contains("(base) the environment does not set it"),
+        "{out}"
+    );
+    // Names alone: the links are guessed, and the table says so.
+    let out = ok(hoist(&["status", "--repo", &repo("fanout")]));
+    assert!(out.contains("│  │  └─ load-gpu (side)"), "{out}");
+    assert!(out.contains("(links guessed from the names"), "{out}");
+}
+
+#[test]
+fn a_rendered_environment_shows_what_waits_and_promotes_by_merging() {
+    let out = ok(hoist(&["status", "--repo", &repo("hydrated-branches")]));
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("guestbook "))
+        .expect("a guestbook row");
+    assert!(row.contains("23edec346de4…* → 1fade7ec7ec1…"), "{row}");
+    let out = ok(hoist(&[
+        "plan",
+        "--repo",
+        &repo("hydrated-branches"),
+        "--from",
+        "dev",
+        "--to",
+        "e2e",
+    ]));
+    assert!(
+        out.starts_with("promote dev → e2e by merging env/e2e-next at "),
+        "{out}"
+    );
+    assert!(
+        out.contains("dry commits for guestbook (23edec346de4… → 1fade7ec7ec1…)\n  1fade7e  guestbook v7 with the new theme (#13)  Alice Martin\n  56d9247  cart: 1.1.0 (#12)  Bob Okafor\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn init_marks_guessed_links_and_writes_bases_and_next_branches() {
+    let overlays = repo("app-overlays");
+    let out = ok(hoist(&["init", "--repo", &overlays]));
+    assert!(
+        out.contains("takes versions from \"dev\" (guessed: \"staging\" comes after \"dev\" by\n  # well-known names)\n  - name: staging\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    file: \"apps/api/overlays/{env}/kustomization.yaml\"\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "    base: { file: apps/api/base/deployment.yaml, locator: { container: api } }\n"
+        ),
+        "{out}"
+    );
+    let out = ok(hoist(&["init", "--repo", &repo("hydrated-branches")]));
+    assert!(
+        out.contains("    branch: env/prd\n    next_branch: env/prd-next\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    file: \"hydrated/guestbook-{env}/hydrator.metadata\"\n"),
+        "{out}"
+    );
+    // A plan that inherits says where the value goes; --base writes the base.
+    let plan = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "--repo",
+            overlays.as_str(),
+            "--from",
+            "dev",
+            "--to",
+            "staging",
+        ];
+        args.extend_from_slice(extra);
+        ok(hoist(&args))
+    };
+    assert!(
+        plan(&[]).contains(
+            "api  1.0.0 → 1.2.0   apps/api/overlays/staging/kustomization.yaml   (added: staging inherited it from its base)"
+        )
+    );
+    assert!(
+        plan(&["--base"])
+            .contains("api  1.0.0 → 1.2.0   apps/api/base/deployment.yaml   (the base itself)")
+    );
+}

@@ -79,6 +79,10 @@ pub(super) fn infer(
             .map(|(env, v)| format!("{v} in {env}"))
             .collect::<Vec<_>>()
             .join(", ");
+        // The app is in more environments than it was found set in.
+        p.reason = p
+            .reason
+            .replace(&format!("; only found in {}", only.join(", ")), "");
         p.reason.push_str(&format!(
             "; inherited from {} ({}) where an environment does not set it: {reads}",
             location.file, location.locator
@@ -88,13 +92,14 @@ pub(super) fn infer(
         p.app.environments = if covered.len() == environments.len() {
             None
         } else {
-            Some(
-                environments
-                    .iter()
-                    .filter(|e| covered.contains(&e.name))
-                    .map(|e| e.name.clone())
-                    .collect(),
-            )
+            let names: Vec<String> = environments
+                .iter()
+                .filter(|e| covered.contains(&e.name))
+                .map(|e| e.name.clone())
+                .collect();
+            p.reason
+                .push_str(&format!("; only in {}", names.join(", ")));
+            Some(names)
         };
         p.app.base = Some(location);
     }
