@@ -562,3 +562,17 @@ fn side_environments_next_branches_and_placeholders_are_checked() {
         &["has a placeholder other than {env}"],
     );
 }
+
+#[test]
+fn a_configuration_rendered_for_the_editor_reads_back_the_same() {
+    let mut config = config::parse(GOOD, ORIGIN).expect("valid configuration");
+    config.locks.push(config::Lock {
+        environment: "prod-eu".into(),
+        apps: Some(vec!["api".into()]),
+        by: "alice".into(),
+        reason: "audit: week 48".into(),
+        until: Some("2026-12-01T09:00:00Z".parse().expect("time")),
+    });
+    let yaml = hoist_core::detect::render(&config, &Default::default());
+    assert_eq!(config::parse(&yaml, "rendered").expect("parses"), config, "{yaml}");
+}

@@ -299,3 +299,76 @@ fn each_proposal_read_back_gives_the_same_matrix() {
         assert_eq!(names(&from_yaml), names(&detected), "{name}");
     }
 }
+
+/// Where names say nothing, detection proposes nothing; the survey lists
+/// the places a person can pick, and the apps in the ones picked are found.
+#[test]
+fn environments_picked_by_hand_get_their_apps_found() {
+    let repo = hoist_core::Repo::open(&hoist_fixtures::fixture("unnamed")).expect("opens");
+    let survey = hoist_core::detect::survey(&repo).expect("surveys");
+    assert!(survey.detection.is_none());
+    assert!(
+        survey
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.starts_with("found no environments")),
+        "{:?}",
+        survey.problem
+    );
+    let paths: Vec<&str> = survey.places.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "base",
+            "deployments/alpha",
+            "deployments/beta",
+            "deployments/gamma"
+        ]
+    );
+    let picked: Vec<hoist_core::config::Environment> = survey.places[1..]
+        .iter()
+        .map(|p| hoist_core::config::Environment {
+            name: p.name.clone(),
+            branch: Some(p.branch.clone()),
+            path: p.path.clone(),
+            upstream: None,
+            next_branch: None,
+            side: false,
+        })
+        .collect();
+    let (apps, reasons) = hoist_core::detect::apps_for(&repo, &picked).expect("scans");
+    let found: Vec<(&str, &str)> = apps
+        .iter()
+        .map(|a| (a.name.as_str(), a.file.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("api", "kustomization.yaml"), ("web", "kustomization.yaml")]
+    );
+    assert!(
+        reasons[0].contains("reads 1.0.0 in alpha, 1.0.0 in beta, 0.9.0 in gamma"),
+        "{}",
+        reasons[0]
+    );
+    let config = hoist_core::Config {
+        environments: picked,
+        apps,
+        pr: Default::default(),
+        locks: Vec::new(),
+        freezes: Vec::new(),
+    };
+    let project = hoist_core::Project::with_config(repo, config);
+    let lines = common::matrix_of(&project);
+    assert_eq!(
+        lines,
+        [
+            "envs: alpha beta gamma",
+            "api alpha: 1.0.0 | api 1.0.0 on alpha (#7)",
+            "api beta: 1.0.0 | api 1.0.0 on beta (#8)",
+            "api gamma: 0.9.0* | Add the alpha, beta and gamma clusters",
+            "web alpha: 3.1.0 | web 3.1.0 on alpha (#9)",
+            "web beta: 3.0.0* | Add the alpha, beta and gamma clusters",
+            "web gamma: 3.0.0 | Add the alpha, beta and gamma clusters",
+        ]
+    );
+}

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::config::{Config, ENV_PLACEHOLDER, Environment, PrSettings};
+use crate::config::{App, Config, ENV_PLACEHOLDER, Environment, PrSettings};
 use crate::project::CONFIG_FILE;
 use crate::repo::{self, Repo};
 use crate::status::Link;
@@ -164,54 +164,14 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
         links.push(p.link);
     }
 
-    let mut per_env = Vec::with_capacity(environments.len());
-    for env in &environments {
-        let branch = env.branch.as_deref().unwrap_or(&default);
-        let tip = repo.branch_tip(branch)?;
-        let files: Vec<(String, String)> = match &layout {
-            Some(l) => l.envs.get(&env.name).cloned().unwrap_or_default(),
-            None => branch_files(repo, tip, &env.name)?,
-        };
-        let mut seen = Vec::new();
-        let mut skipped = Vec::new();
-        for (path, template) in files
-            .iter()
-            .filter(|(p, _)| apps::is_candidate(p))
-            .take(MOST_FILES)
-        {
-            let Some(content) = repo.read_file(tip, path)? else {
-                continue;
-            };
-            seen.extend(apps::sightings(template, &env.name, &content, &mut skipped));
-        }
-        seen.extend(declared_sightings(repo, tip, env, &resources)?);
-        rendered_only(&mut seen, &mut skipped);
-        left_out.extend(skipped.into_iter().map(|s| format!("{}: {s}", env.name)));
-        per_env.push(seen);
-    }
-    if let Some(l) = &layout {
-        let root = environment_root(&per_env, l, &environments);
-        for env in &mut environments {
-            if !root.is_empty() {
-                env.path = format!("{root}{}", env.name);
-            }
-        }
-        if !root.is_empty() {
-            let prefix = format!("{root}{ENV_PLACEHOLDER}/");
-            for s in per_env.iter_mut().flatten() {
-                if let Some(rest) = s.file.strip_prefix(&prefix) {
-                    s.file = rest.to_owned();
-                }
-            }
-        }
-    }
-    let mut proposed = apps::merge(&environments, &per_env);
-    bases::infer(repo, &default, &environments, &mut proposed)?;
-    if proposed.is_empty() {
-        left_out.push(
-            "no app was found: no Helm values with image.tag, kustomize images, tagged container images, Flux or Argo CD versions, hydrator metadata or Flux markers; add apps by hand".to_owned(),
-        );
-    }
+    let proposed = scan(
+        repo,
+        &default,
+        &mut environments,
+        layout.as_ref(),
+        &resources,
+        &mut left_out,
+    )?;
     let (apps, app_reasons): (Vec<_>, Vec<_>) =
         proposed.into_iter().map(|p| (p.app, p.reason)).unzip();
     left_out.sort();
@@ -231,6 +191,203 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
             left_out,
         },
     })
+}
+
+/// The apps in `environments`' files, merged across them, with the bases
+/// inherited where an environment sets no version. For a directory layout
+/// (`layout`), the environments' paths become the directory their app files
+/// share (`apps/dev`), or stay the repository root when they share none.
+fn scan(
+    repo: &Repo,
+    default: &str,
+    environments: &mut [Environment],
+    layout: Option<&layout::Layout>,
+    resources: &declared::Resources,
+    left_out: &mut Vec<String>,
+) -> Result<Vec<apps::Proposed>, Error> {
+    let mut per_env = Vec::with_capacity(environments.len());
+    for env in environments.iter() {
+        let branch = env.branch.as_deref().unwrap_or(default);
+        let tip = repo.branch_tip(branch)?;
+        let files: Vec<(String, String)> = match layout {
+            Some(l) => l.envs.get(&env.name).cloned().unwrap_or_default(),
+            None => directory_files(repo, tip, env)?,
+        };
+        let mut seen = Vec::new();
+        let mut skipped = Vec::new();
+        for (path, template) in files
+            .iter()
+            .filter(|(p, _)| apps::is_candidate(p))
+            .take(MOST_FILES)
+        {
+            let Some(content) = repo.read_file(tip, path)? else {
+                continue;
+            };
+            seen.extend(apps::sightings(template, &env.name, &content, &mut skipped));
+        }
+        seen.extend(declared_sightings(repo, tip, env, resources)?);
+        rendered_only(&mut seen, &mut skipped);
+        left_out.extend(skipped.into_iter().map(|s| format!("{}: {s}", env.name)));
+        per_env.push(seen);
+    }
+    if let Some(l) = layout {
+        let root = environment_root(&per_env, l, environments);
+        if !root.is_empty() {
+            for env in environments.iter_mut() {
+                env.path = format!("{root}{}", env.name);
+            }
+            let prefix = format!("{root}{ENV_PLACEHOLDER}/");
+            for s in per_env.iter_mut().flatten() {
+                if let Some(rest) = s.file.strip_prefix(&prefix) {
+                    s.file = rest.to_owned();
+                }
+            }
+        }
+    }
+    let mut proposed = apps::merge(environments, &per_env);
+    bases::infer(repo, default, environments, &mut proposed)?;
+    Ok(proposed)
+}
+
+/// The apps detection finds in the given environments, each with why: what
+/// the configuration editor offers once its user has chosen environments.
+pub fn apps_for(
+    repo: &Repo,
+    environments: &[Environment],
+) -> Result<(Vec<App>, Vec<String>), Error> {
+    let default = repo.default_branch()?;
+    let tip = repo.branch_tip(&default)?;
+    let files = repo.list_files(tip, "")?;
+    let resources = resources(repo, tip, &files)?;
+    let mut environments = environments.to_vec();
+    let proposed = scan(
+        repo,
+        &default,
+        &mut environments,
+        None,
+        &resources,
+        &mut Vec::new(),
+    )?;
+    Ok(proposed.into_iter().map(|p| (p.app, p.reason)).unzip())
+}
+
+/// A branch or directory that could be an environment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct Place {
+    /// The name it would have.
+    pub name: String,
+    /// Its branch.
+    pub branch: String,
+    /// Its directory on the branch (`.` for the root).
+    pub path: String,
+    /// Where it was seen, for people.
+    pub origin: String,
+}
+
+/// What the configuration editor starts from: detection's proposal (or why
+/// there is none) and the other places that could be environments.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    /// The proposal, when detection found environments.
+    pub detection: Option<Detection>,
+    /// Why detection proposed nothing, when it did not.
+    pub problem: Option<String>,
+    /// Branches and directories that are not in the proposal.
+    pub places: Vec<Place>,
+}
+
+/// How many places a survey lists at most.
+const MOST_PLACES: usize = 200;
+
+/// Detection's proposal and every other branch and directory that could
+/// be an environment: the configuration editor's starting point.
+pub fn survey(repo: &Repo) -> Result<Survey, repo::Error> {
+    let (detection, problem) = match detect(repo) {
+        Ok(d) => (Some(d), None),
+        Err(Error::Repo(e)) => return Err(e),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let chosen: Vec<&Environment> = detection
+        .as_ref()
+        .map(|d| d.config.environments.iter().collect())
+        .unwrap_or_default();
+    let default = repo.default_branch()?;
+    let mut places = Vec::new();
+    for branch in repo.branches()? {
+        let used = chosen.iter().any(|e| {
+            e.branch.as_deref() == Some(branch.as_str())
+                || e.next_branch.as_deref() == Some(branch.as_str())
+        });
+        if branch != default && !used {
+            places.push(Place {
+                name: branch.rsplit('/').next().unwrap_or(&branch).to_owned(),
+                branch: branch.clone(),
+                path: ".".to_owned(),
+                origin: format!("branch {branch}"),
+            });
+        }
+    }
+    // Directories holding a kustomization or values file, outside the chosen ones.
+    let tip = repo.branch_tip(&default)?;
+    let mut dirs: Vec<String> = repo
+        .list_files(tip, "")?
+        .into_iter()
+        .filter(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            name.starts_with("kustomization.") || name.starts_with("values")
+        })
+        .filter_map(|f| f.rsplit_once('/').map(|(dir, _)| dir.to_owned()))
+        .filter(|d| !d.split('/').any(|s| s.starts_with('.')))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let used = chosen.iter().any(|e| {
+            e.path != "."
+                && e.branch.as_deref().unwrap_or(&default) == default
+                && (dir == e.path || dir.starts_with(&format!("{}/", e.path)))
+        });
+        if !used && places.len() < MOST_PLACES {
+            places.push(Place {
+                name: dir.rsplit('/').next().unwrap_or(&dir).to_owned(),
+                branch: default.clone(),
+                path: dir.clone(),
+                origin: format!("directory {dir}/ on {default}"),
+            });
+        }
+    }
+    Ok(Survey {
+        detection,
+        problem,
+        places,
+    })
+}
+
+/// A branch environment's files with their paths as the configuration names
+/// them (directories named after the environment, such as a hydrator's
+/// `hydrated/guestbook-dev/`, become `{env}`), relative to the environment's
+/// directory.
+fn directory_files(
+    repo: &Repo,
+    tip: gix::ObjectId,
+    env: &Environment,
+) -> Result<Vec<(String, String)>, Error> {
+    let dir = if env.path == "." {
+        ""
+    } else {
+        env.path.as_str()
+    };
+    Ok(repo
+        .list_files(tip, dir)?
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(dir)
+                .map_or(path.as_str(), |p| p.trim_start_matches('/'));
+            let template = layout::templated_dirs(relative, &env.name);
+            (path, template)
+        })
+        .collect())
 }
 
 /// The pipeline resources of the default branch (PromotionStrategy, Kargo, ApplicationSets).
@@ -256,24 +413,6 @@ fn resources(
     ))
 }
 
-/// A branch environment's files, each with its path as the configuration
-/// names it: directories named after the environment (a hydrator's
-/// `hydrated/guestbook-dev/`) become `{env}`, so one app is one row.
-fn branch_files(
-    repo: &Repo,
-    tip: gix::ObjectId,
-    env: &str,
-) -> Result<Vec<(String, String)>, Error> {
-    Ok(repo
-        .list_files(tip, "")?
-        .into_iter()
-        .map(|path| {
-            let template = layout::templated_dirs(&path, env);
-            (path, template)
-        })
-        .collect())
-}
-
 /// Versions that Kargo promotion steps and ApplicationSets name, as sightings.
 fn declared_sightings(
     repo: &Repo,
@@ -282,15 +421,30 @@ fn declared_sightings(
     resources: &declared::Resources,
 ) -> Result<Vec<Sighting>, Error> {
     let mut out = Vec::new();
+    // Sightings name files as the configuration will: relative to the
+    // environment's directory when it has one.
+    let dir = (env.path != ".").then(|| format!("{}/", env.path.trim_end_matches('/')));
+    let relative = |file: &str| -> Option<String> {
+        match &dir {
+            None => Some(file.to_owned()),
+            Some(dir) => file
+                .replace(ENV_PLACEHOLDER, &env.name)
+                .strip_prefix(dir.as_str())
+                .map(str::to_owned),
+        }
+    };
     for hint in &resources.hints {
         let file = hint.file.replace(ENV_PLACEHOLDER, &env.name);
         let Some(content) = repo.read_file(tip, &file)? else {
             continue;
         };
+        let Some(named) = relative(&hint.file) else {
+            continue;
+        };
         if let Ok(found) = hint.locator.read(&file, &content) {
             out.push(Sighting {
                 app: hint.app.clone(),
-                file: hint.file.clone(),
+                file: named,
                 locator: hint.locator.clone(),
                 kind: hint.origin.clone(),
                 version: found.value,
@@ -302,9 +456,12 @@ fn declared_sightings(
         let Some((_, version)) = pinned.versions.iter().find(|(e, _)| *e == env.name) else {
             continue;
         };
+        let Some(file) = relative(&pinned.file) else {
+            continue;
+        };
         out.push(Sighting {
             app: pinned.app.clone(),
-            file: pinned.file.clone(),
+            file,
             locator: pinned.locator.clone(),
             kind: pinned.origin.clone(),
             version: version.clone(),
@@ -422,8 +579,26 @@ fn describe_directories(layout: &layout::Layout, env: &str) -> String {
 impl Detection {
     /// The proposal as a `.hoist.yaml`, a comment above each entry saying why it was chosen.
     pub fn to_yaml(&self) -> String {
+        render(&self.config, &self.reasons)
+    }
+}
+
+/// `config` as a `.hoist.yaml`: `reasons` (by index, where they exist) as
+/// comments above the entries. Locks, freezes and pull request settings are
+/// written only when set; the result parses back to `config`.
+pub fn render(config: &Config, reasons: &Reasons) -> String {
+    Rendering { config, reasons }.yaml()
+}
+
+struct Rendering<'a> {
+    config: &'a Config,
+    reasons: &'a Reasons,
+}
+
+impl Rendering<'_> {
+    fn yaml(&self) -> String {
         let mut out = String::new();
-        out.push_str("# Proposed by `hoist init` from the repository's branches and files.\n");
+        out.push_str("# Proposed by Hoist from the repository's branches and files.\n");
         out.push_str("# Check every entry, then commit it as .hoist.yaml at the root of the default branch.\n");
         for note in &self.reasons.left_out {
             push_comment(&mut out, "", &format!("Left out: {note}"));
@@ -490,6 +665,19 @@ impl Detection {
                     }
                     let _ = writeln!(out, "      {}: {{ {} }}", scalar(env), fields.join(", "));
                 }
+            }
+        }
+        // What the editor cannot change is kept as it was, in plain YAML.
+        let extras = serde_json::json!({
+            "pr": (self.config.pr != PrSettings::default()).then_some(&self.config.pr),
+            "locks": (!self.config.locks.is_empty()).then_some(&self.config.locks),
+            "freezes": (!self.config.freezes.is_empty()).then_some(&self.config.freezes),
+        });
+        for (key, value) in extras.as_object().into_iter().flatten() {
+            if !value.is_null()
+                && let Ok(text) = serde_saphyr::to_string(&serde_json::json!({ key: value }))
+            {
+                out.push_str(&text);
             }
         }
         out

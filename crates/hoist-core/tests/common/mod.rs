@@ -15,7 +15,10 @@ pub fn matrix(name: &str) -> Vec<String> {
 }
 
 pub fn matrix_at(dir: &std::path::Path) -> Vec<String> {
-    let project = Project::open(dir).expect("the repository opens");
+    matrix_of(&Project::open(dir).expect("the repository opens"))
+}
+
+pub fn matrix_of(project: &Project) -> Vec<String> {
     let status = project.status().expect("status");
     let mut lines = vec![format!(
         "envs: {}",
