@@ -68,6 +68,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::status::status,
+            commands::status::here,
             commands::repository::account,
             commands::repository::open_repository,
             commands::repository::recent_repositories,
@@ -77,6 +78,12 @@ fn main() {
             commands::repository::sign_out,
             commands::repository::proposed_config,
             commands::repository::propose_config,
+            commands::configure::survey,
+            commands::configure::rescan,
+            commands::configure::draft_status,
+            commands::configure::save_config,
+            commands::configure::propose_draft,
+            commands::pulls::next_pulls,
             commands::preview::preview_promotion,
             commands::preview::preview_rollback,
             commands::preview::compare,

@@ -34,6 +34,18 @@ pub struct Session {
     work: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// One client for the window, so conditional requests reuse their ETags.
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
+    /// A `.hoist.yaml` saved by the configuration editor into the clone's
+    /// working tree, read instead of the default branch's until committed.
+    config_file: RwLock<Option<PathBuf>>,
+    /// The apps the configuration editor offers, by candidate id.
+    survey: Mutex<Vec<Candidate>>,
+}
+
+/// An app the configuration editor offers, with why detection proposed it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub app: hoist_core::config::App,
+    pub reason: String,
 }
 
 impl Session {
@@ -45,6 +57,8 @@ impl Session {
             next_plan: AtomicU64::new(1),
             work: Mutex::new(HashMap::new()),
             client: tokio::sync::Mutex::new(None),
+            config_file: RwLock::new(None),
+            survey: Mutex::new(Vec::new()),
         }
     }
 
@@ -72,7 +86,33 @@ impl Session {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        *self
+            .config_file
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
         *client = None;
+    }
+
+    /// Reads the configuration from `file` from now on (until the window
+    /// switches repositories): the editor saved it there.
+    pub fn use_config_file(&self, file: PathBuf) {
+        *self
+            .config_file
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(file);
+    }
+
+    /// Replaces the apps the configuration editor offers.
+    pub fn offer(&self, candidates: Vec<Candidate>) {
+        *self.survey.lock().unwrap_or_else(PoisonError::into_inner) = candidates;
+    }
+
+    /// The candidate apps the configuration editor offered, by id.
+    pub fn offered(&self) -> Vec<Candidate> {
+        self.survey
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Forgets the GitHub client, so the next call finds the token again
@@ -82,14 +122,23 @@ impl Session {
     }
 
     pub fn project(&self) -> Result<Project, Failure> {
-        Project::open(&self.repository()).map_err(|e| {
-            Failure::new(
-                e.to_string(),
-                Some(
-                    "Start Hoist on a local clone of your GitOps repository: hoist-app PATH"
-                        .to_owned(),
+        let file = self
+            .config_file
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Project::open_with(&self.repository(), file.as_deref()).map_err(|e| {
+            use hoist_core::project::Error as E;
+            match e {
+                // The configuration editor is the way out: pick environments and apps by hand.
+                E::Detect(hoist_core::detect::Error::NoEnvironments { .. }) | E::Config(_) => {
+                    Failure::configure(e.to_string())
+                }
+                _ => Failure::new(
+                    e.to_string(),
+                    Some("Open a local clone of your GitOps repository from the Repository tab, or start Hoist with hoist-app PATH.".to_owned()),
                 ),
-            )
+            }
         })
     }
 
@@ -232,6 +281,8 @@ mod tests {
                 warnings: Vec::new(),
                 blocked: false,
                 changelog: Vec::new(),
+                dry_changes: Vec::new(),
+                head: None,
             },
             settings: serde_json::from_str("{}").expect("default settings"),
         }

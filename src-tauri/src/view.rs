@@ -22,6 +22,15 @@ pub struct RepositoryStatus {
     pub status: Status,
 }
 
+/// The window's repository, known even when it cannot be read.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Here {
+    /// The repository's path on disk.
+    pub path: String,
+    /// When the window shows the built-in demo: where its offline GitHub runs.
+    pub demo: Option<String>,
+}
+
 /// A previewed plan: what opening its pull request would change.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Preview {
@@ -82,6 +91,8 @@ pub enum FailureCode {
     Cancelled,
     /// No token, or GitHub rejected it: sign in.
     SignIn,
+    /// Hoist cannot tell the environments or apps: the configuration editor helps.
+    Configure,
 }
 
 /// A failed command: what went wrong and, when known, what to do about it.
@@ -108,6 +119,124 @@ impl Failure {
     pub fn of(error: impl std::fmt::Display) -> Failure {
         Failure::new(error.to_string(), None)
     }
+
+    /// A configuration Hoist cannot use or could not detect.
+    pub fn configure(message: String) -> Failure {
+        Failure {
+            message,
+            advice: Some(
+                "Open the configuration editor: pick the environments and apps, check the matrix, then save it as .hoist.yaml or propose it as a pull request."
+                    .to_owned(),
+            ),
+            code: Some(FailureCode::Configure),
+        }
+    }
+}
+
+/// What the configuration editor starts from.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Survey {
+    /// Environments: detection's proposal (chosen) and other branches and
+    /// directories that could be (not chosen), in pipeline order.
+    pub environments: Vec<EnvironmentCandidate>,
+    /// Apps found in the chosen environments.
+    pub apps: Vec<AppCandidate>,
+    /// Why detection proposed no environments, when it did not.
+    pub problem: Option<String>,
+    /// What detection noticed and left out.
+    pub left_out: Vec<String>,
+}
+
+/// A place that is, or could be, an environment.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct EnvironmentCandidate {
+    /// Its name.
+    pub name: String,
+    /// Its branch.
+    pub branch: String,
+    /// Its directory on the branch (`.` for the root).
+    pub path: String,
+    /// Where its versions come from.
+    pub upstream: Option<String>,
+    /// A hydrator's branch before it.
+    pub next_branch: Option<String>,
+    /// Nothing is promoted from it.
+    pub side: bool,
+    /// Detection proposes it.
+    pub chosen: bool,
+    /// How its upstream was found.
+    pub link: hoist_core::status::Link,
+    /// Why it is here.
+    pub reason: String,
+}
+
+/// An app found in the chosen environments.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct AppCandidate {
+    /// What the draft names it by.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// Its file (with `{env}` where the environment's name goes).
+    pub file: String,
+    /// The locator, as `.hoist.yaml` writes it.
+    pub locator: String,
+    /// The base it inherits from where an environment sets none, as `file {locator}`.
+    pub base: Option<String>,
+    /// The environments it runs in; all when absent.
+    pub environments: Option<Vec<String>>,
+    /// What was found, and where.
+    pub reason: String,
+}
+
+/// An environment of the configuration being written.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct EnvironmentDraft {
+    /// Its name.
+    pub name: String,
+    /// Its branch.
+    pub branch: String,
+    /// Its directory (`.` for the root).
+    pub path: String,
+    /// Where its versions come from; the previous one when absent.
+    pub upstream: Option<String>,
+    /// A hydrator's branch before it.
+    pub next_branch: Option<String>,
+    /// Nothing is promoted from it.
+    pub side: bool,
+    /// The name the survey gave it, when the user renamed it (apps refer to that).
+    pub was: Option<String>,
+}
+
+/// The configuration being written in the editor.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct ConfigDraft {
+    /// The environments, in the order written.
+    pub environments: Vec<EnvironmentDraft>,
+    /// The ids of the chosen app candidates.
+    pub apps: Vec<u32>,
+}
+
+/// A draft's matrix and the `.hoist.yaml` it makes.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct DraftView {
+    /// What runs where under the draft.
+    pub status: Status,
+    /// The file it makes.
+    pub yaml: String,
+}
+
+/// An open pull request from an environment's next branch, opened by a hydrator's promoter or Hoist.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct NextPull {
+    /// The environment it promotes.
+    pub environment: String,
+    /// Its number.
+    pub number: u64,
+    /// Its title.
+    pub title: String,
+    /// Its page.
+    pub url: String,
 }
 
 impl From<hoist_github::Error> for Failure {
@@ -155,6 +284,11 @@ mod bindings {
         Preview::export_all(&config).expect("export Preview");
         Account::export_all(&config).expect("export Account");
         Merged::export_all(&config).expect("export Merged");
+        super::Survey::export_all(&config).expect("export Survey");
+        super::Here::export_all(&config).expect("export Here");
+        super::ConfigDraft::export_all(&config).expect("export ConfigDraft");
+        super::DraftView::export_all(&config).expect("export DraftView");
+        super::NextPull::export_all(&config).expect("export NextPull");
         Failure::export_all(&config).expect("export Failure");
         hoist_github::open::Step::export_all(&config).expect("export Step");
         hoist_github::open::Opened::export_all(&config).expect("export Opened");

@@ -2,16 +2,23 @@
 // generated from the Rust types; never edit those by hand.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Account } from "./bindings/Account";
+import type { AppCandidate } from "./bindings/AppCandidate";
 import type { Checks } from "./bindings/Checks";
+import type { ConfigDraft } from "./bindings/ConfigDraft";
+import type { DraftView } from "./bindings/DraftView";
+import type { EnvironmentDraft } from "./bindings/EnvironmentDraft";
 import type { Failure } from "./bindings/Failure";
 import type { FileDiff } from "./bindings/FileDiff";
+import type { Here } from "./bindings/Here";
 import type { History } from "./bindings/History";
 import type { Merged } from "./bindings/Merged";
+import type { NextPull } from "./bindings/NextPull";
 import type { Opened } from "./bindings/Opened";
 import type { Preview } from "./bindings/Preview";
 import type { Release } from "./bindings/Release";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Step } from "./bindings/Step";
+import type { Survey } from "./bindings/Survey";
 import type { Tracked } from "./bindings/Tracked";
 
 /** Long work that can be stopped: the kinds `cancel` knows. */
@@ -19,6 +26,7 @@ export type Work = "open" | "merge" | "fetch" | "clone" | "history";
 
 export const api = {
   status: (): Promise<RepositoryStatus> => invoke("status"),
+  here: (): Promise<Here> => invoke("here"),
   account: (): Promise<Account> => invoke("account"),
   signIn: (token: string, apiUrl: string | null): Promise<Account> => invoke("sign_in", { token, apiUrl }),
   signOut: (): Promise<boolean> => invoke("sign_out"),
@@ -29,8 +37,8 @@ export const api = {
     invoke("clone_repository", { url, into, progress: new Channel<string>(onLine) }),
   proposedConfig: (): Promise<string | null> => invoke("proposed_config"),
   proposeConfig: (): Promise<Opened> => invoke("propose_config"),
-  previewPromotion: (source: string, target: string, apps: string[], sync = false): Promise<Preview | null> =>
-    invoke("preview_promotion", { source, target, apps, sync }),
+  previewPromotion: (source: string, target: string, apps: string[], sync = false, base = false): Promise<Preview | null> =>
+    invoke("preview_promotion", { source, target, apps, sync, base }),
   previewRollback: (environment: string, to: string, apps: string[]): Promise<Preview | null> =>
     invoke("preview_rollback", { environment, to, apps }),
   compare: (from: string, to: string, apps: string[]): Promise<Preview | null> => invoke("compare", { from, to, apps }),
@@ -38,6 +46,12 @@ export const api = {
   openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
     invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
   pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),
+  nextPulls: (): Promise<NextPull[]> => invoke("next_pulls"),
+  survey: (): Promise<Survey> => invoke("survey"),
+  rescan: (environments: EnvironmentDraft[]): Promise<AppCandidate[]> => invoke("rescan", { environments }),
+  draftStatus: (draft: ConfigDraft): Promise<DraftView> => invoke("draft_status", { draft }),
+  saveConfig: (draft: ConfigDraft): Promise<string> => invoke("save_config", { draft }),
+  proposeDraft: (draft: ConfigDraft): Promise<Opened> => invoke("propose_draft", { draft }),
   pullRequest: (number: number): Promise<Tracked> => invoke("pull_request", { number }),
   notify: (title: string, body: string): Promise<void> => invoke("notify", { title, body }),
   checks: (sha: string): Promise<Checks> => invoke("checks", { sha }),

@@ -129,3 +129,54 @@ describe("composer", () => {
     expect(document.querySelector('[data-testid="matrix"]')).not.toBeNull();
   });
 });
+
+describe("composer on real layouts", () => {
+  it("offers to change the base where the target inherits, and previews again when asked", async () => {
+    const asked: Record<string, unknown>[] = [];
+    const inherited: Preview = {
+      ...preview,
+      plan: { ...preview.plan, apps: preview.plan.apps.map((a) => ({ ...a, edit: "override" as const })) },
+    };
+    await compose({
+      preview_promotion: (args) => {
+        asked.push(args);
+        return args.base === true
+          ? { ...inherited, plan: { ...inherited.plan, apps: inherited.plan.apps.map((a) => ({ ...a, edit: "base" as const, file: "base/api.yaml" })) } }
+          : inherited;
+      },
+    });
+    expect($('[data-testid="edit-api"]').textContent).toContain("stage inherited it from its base");
+    const box = $<HTMLInputElement>('[data-testid="promote-base"]');
+    expect(box.checked).toBe(false);
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+    await until("the base preview", () => document.querySelector('[data-testid="edit-api"]')?.textContent.includes("the base itself") ?? false);
+    expect(asked.map((a) => a.base)).toEqual([false, true]);
+    expect($<HTMLInputElement>('[data-testid="promote-base"]').checked).toBe(true);
+  });
+
+  it("promotes a rendered environment by merging its next branch, with the dry commits", async () => {
+    const rendered: Preview = {
+      ...preview,
+      branch: null,
+      plan: {
+        ...preview.plan,
+        head: "env/stage-next",
+        apps: [{ app: "guestbook", file: "hydrated/guestbook-stage/hydrator.metadata", from: "2".repeat(40), to: "4".repeat(40), compare: null, edit: "files" }],
+        changelog: [],
+        warnings: [{ kind: "bundled", apps: ["cart"], message: "the pull request from env/stage-next also promotes cart: a hydrator's branch is merged whole" }],
+        dry_changes: [{ apps: ["guestbook"], from: "2".repeat(40), to: "4".repeat(40), commits: [{ id: "4".repeat(40), author: "Alice Martin", email: "alice@acme.example", time: 1_760_000_000, offset: 0, subject: "guestbook v7 with the new theme (#13)", pr: 13 }], missing: null }],
+      },
+    };
+    await compose({
+      open_pull_request: () => ({ ...opened, branch: "env/stage-next", outcome: "found" }),
+    }, rendered);
+    expect($('[data-testid="merge-note"]').textContent).toContain("merges env/stage-next");
+    expect($('[data-testid="warnings"]').textContent).toContain("Comes along.");
+    expect($('[data-testid="dry-changes"]').textContent).toContain("guestbook v7 with the new theme (#13)");
+    expect($('[data-testid="open-pr"]').textContent).toBe("Open the pull request from env/stage-next");
+    $('[data-testid="open-pr"]').click();
+    await until("the result", () => document.querySelector('[data-testid="opened"]') !== null);
+    expect($('[data-testid="opened"]').textContent).toContain("Already open (opened by the promoter for this branch): pull request #7");
+  });
+});

@@ -2,6 +2,7 @@
 // pull request that makes it. It only ever opens the plan it shows: the plan
 // stays in Rust under the preview's id.
 import { asFailure } from "./api";
+import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
 import type { Opened } from "./bindings/Opened";
 import type { Preview } from "./bindings/Preview";
@@ -15,7 +16,7 @@ import { displayVersion } from "./matrix";
 import { age } from "./time";
 
 export type Compose =
-  | { kind: "promotion"; source: string; target: string; apps: string[]; sync?: boolean }
+  | { kind: "promotion"; source: string; target: string; apps: string[]; sync?: boolean; base?: boolean }
   | { kind: "rollback"; environment: string; to: string; apps: string[] }
   | { kind: "compare"; from: string; to: string; apps: string[] };
 
@@ -33,7 +34,7 @@ function title(request: Compose): string {
 function load(shell: Shell, request: Compose): Promise<Preview | null> {
   switch (request.kind) {
     case "promotion":
-      return shell.api.previewPromotion(request.source, request.target, request.apps, request.sync ?? false);
+      return shell.api.previewPromotion(request.source, request.target, request.apps, request.sync ?? false, request.base ?? false);
     case "rollback":
       return shell.api.previewRollback(request.environment, request.to, request.apps);
     case "compare":
@@ -89,7 +90,14 @@ export function composer(shell: Shell, request: Compose, back: () => void): Scre
         body.replaceChildren(el("section", { class: "empty", attrs: { "data-testid": "nothing" } }, el("h2", { text: "Nothing to change" }), el("p", { text: nothing(request) })));
         return;
       }
-      body.replaceChildren(...planView(shell, p, () => void preview()));
+      body.replaceChildren(
+        ...planView(shell, p, () => void preview(), request.kind === "promotion"
+          ? (base: boolean) => {
+              request.base = base;
+              void preview();
+            }
+          : null),
+      );
     } catch (error) {
       body.replaceChildren(failureView(asFailure(error), "Hoist cannot preview this", [{ label: "Try again", run: () => void preview() }]));
     }
@@ -102,8 +110,44 @@ export function composer(shell: Shell, request: Compose, back: () => void): Scre
   return { node, dispose: () => { document.removeEventListener("keydown", onKey); } };
 }
 
-function planView(shell: Shell, p: Preview, again: () => void): HTMLElement[] {
+/** How an app's new version gets into the target, when it is more than a value edit. */
+function editNote(edit: string, target: string): string {
+  switch (edit) {
+    case "override":
+      return `${target} inherited it from its base: the value is added to ${target}'s own file`;
+    case "base":
+      return "the base itself changes, and every environment that inherits it";
+    default:
+      return "";
+  }
+}
+
+function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((base: boolean) => void) | null): HTMLElement[] {
   const plan = p.plan;
+  const inherits = plan.apps.some((a) => a.edit === "override" || a.edit === "base");
+  const base =
+    baseToggle === null || !inherits
+      ? null
+      : (() => {
+          const box = el("input", { attrs: { type: "checkbox", "data-testid": "promote-base" } });
+          box.checked = plan.apps.some((a) => a.edit === "base");
+          box.addEventListener("change", () => { baseToggle(box.checked); });
+          return el(
+            "label",
+            { class: "check base-choice" },
+            box,
+            el("span", { text: `Change the base itself instead of adding the value to ${plan.target}'s own file (every environment that inherits it moves too)` }),
+          );
+        })();
+  const merge =
+    plan.head === null
+      ? null
+      : el(
+          "p",
+          { class: "merge-note", attrs: { "data-testid": "merge-note" } },
+          el("strong", { text: "A hydrator renders this environment. " }),
+          el("span", { text: `Promoting it merges ${plan.head} (at ${plan.source_commit.slice(0, 7)}) into ${plan.target_branch}: the pull request is the one from ${plan.head}, found if the promoter opened it, else opened. The diff below is everything that merge brings.` }),
+        );
   const summary = el(
     "p",
     { class: "dim", attrs: { "data-testid": "plan-summary" } },
@@ -144,22 +188,32 @@ function planView(shell: Shell, p: Preview, again: () => void): HTMLElement[] {
           el("td", { class: "mono old-version", attrs: { title: a.from }, text: displayVersion(a.from) }),
           el("td", { class: "dim", text: "→" }),
           el("td", { class: "mono new-version", attrs: { title: a.to }, text: displayVersion(a.to) }),
-          el("td", { class: "mono dim", text: a.file }),
+          el("td", { class: "mono dim" }, el("span", { text: a.file }), a.edit === "override" || a.edit === "base" ? el("div", { class: `edit-note edit-${a.edit}`, attrs: { "data-testid": `edit-${a.app}` }, text: editNote(a.edit, plan.target) }) : null),
           el("td", {}, a.compare === null ? null : button("Compare source", () => void shell.api.openUrl(a.compare ?? ""))),
         ),
       ),
     ),
   );
-  const parts: (HTMLElement | null)[] = [summary, warnings, apps];
+  const parts: (HTMLElement | null)[] = [summary, merge, warnings, apps, base];
   if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
   if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
+  if (plan.dry_changes.length > 0) parts.push(dryChanges(plan.dry_changes));
   parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
   return parts.filter((x): x is HTMLElement => x !== null);
 }
 
 function warningTitle(kind: string): string {
   return (
-    { skips_environment: "Skips an environment.", downgrade: "Downgrade.", drift: "Drift.", locked: "Locked.", frozen: "Change freeze." } as Record<string, string>
+    {
+      skips_environment: "Skips an environment.",
+      downgrade: "Downgrade.",
+      drift: "Drift.",
+      locked: "Locked.",
+      frozen: "Change freeze.",
+      shared_base: "Shared base.",
+      bundled: "Comes along.",
+      ahead_of_source: "Ahead of the source.",
+    } as Record<string, string>
   )[kind] ?? "Note.";
 }
 
@@ -171,6 +225,9 @@ function warningAdvice(kind: string): string {
       drift: "The target was edited directly; the promotion replaces that edit. Talk to its author first.",
       locked: "Ask whoever locked it, or give the reason for overriding the lock below; it goes into the PR.",
       frozen: "Wait for the freeze to end, or give the reason for overriding it below; it goes into the PR.",
+      shared_base: "Untick \"Change the base itself\" to change only this environment.",
+      bundled: "A hydrator's branch is merged whole; promote the others too, or wait until they may go.",
+      ahead_of_source: "Promote the source first, or go ahead if this version may skip it.",
     } as Record<string, string>
   )[kind] ?? "";
 }
@@ -191,6 +248,36 @@ function changelog(entries: VersionChange[]): HTMLElement {
           el("span", { text: ` ${c.commit.subject}` }),
           el("span", { class: "dim", text: ` · ${c.commit.author} · ${age(c.commit.time, Date.now())}${c.commit.pr === null ? "" : ` · #${String(c.commit.pr)}`}` }),
         ),
+      ),
+    ),
+  );
+}
+
+/** The dry branch's commits a rendered promotion brings, read from the clone. */
+function dryChanges(ranges: DryChanges[]): HTMLElement {
+  return el(
+    "section",
+    { class: "changelog", attrs: { "data-testid": "dry-changes" } },
+    el("h3", { text: "Dry commits" }),
+    ...ranges.map((d) =>
+      el(
+        "div",
+        {},
+        el("p", { class: "dim", text: `${d.apps.join(", ")}: ${d.from.slice(0, 7)} → ${d.to.slice(0, 7)}` }),
+        el(
+          "ul",
+          {},
+          ...d.commits.map((c) =>
+            el(
+              "li",
+              {},
+              el("span", { class: "mono", text: c.id.slice(0, 7) }),
+              el("span", { text: ` ${c.subject}` }),
+              el("span", { class: "dim", text: ` · ${c.author} · ${age(c.time, Date.now())}` }),
+            ),
+          ),
+        ),
+        d.missing === null ? null : el("p", { class: "dim", text: d.missing }),
       ),
     ),
   );
@@ -218,7 +305,7 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
     class: "reason",
     attrs: { rows: "2", "data-testid": "reason", placeholder: p.reason_required ? "Required: why this rollback or override? It goes into the PR." : "Optional: why now? It goes into the PR." },
   });
-  const open = button("Open pull request", () => void run(false), "primary", "open-pr");
+  const open = button(p.plan.head === null ? "Open pull request" : `Open the pull request from ${p.plan.head}`, () => void run(false), "primary", "open-pr");
   const stop = button("Stop", () => void shell.api.cancel("open"), "plain", "stop-open");
   stop.hidden = true;
   const steps = el("ol", { class: "steps", attrs: { "data-testid": "steps", "aria-live": "polite" } });
@@ -270,7 +357,7 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
     { class: "pr-form", attrs: { "data-testid": "pr-form" } },
     el("h3", { text: "Pull request" }),
     el("p", {}, el("strong", { text: p.title ?? "" })),
-    el("p", { class: "dim" }, el("span", { text: "from branch " }), el("span", { class: "mono", text: p.branch ?? "" }), el("span", { text: ` into ${p.plan.target_branch}, on ${p.plan.base.slice(0, 7)} exactly` })),
+    el("p", { class: "dim" }, el("span", { text: "from branch " }), el("span", { class: "mono", text: p.plan.head ?? p.branch ?? "" }), el("span", { text: ` into ${p.plan.target_branch}, on ${p.plan.base.slice(0, 7)} exactly` })),
     el("label", { class: "field" }, el("span", { text: p.reason_required ? "Reason (required)" : "Reason" }), reason),
     el("div", { class: "actions" }, open, stop),
     steps,
@@ -279,7 +366,12 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
 }
 
 function openedView(shell: Shell, opened: Opened): HTMLElement {
-  const verb = { created: "Opened", resumed: "Already open (an earlier attempt's, completed):", updated: "Updated" }[opened.outcome];
+  const verb = {
+    created: "Opened",
+    resumed: "Already open (an earlier attempt's, completed):",
+    updated: "Updated",
+    found: "Already open (opened by the promoter for this branch):",
+  }[opened.outcome];
   return el(
     "div",
     { class: "opened", attrs: { "data-testid": "opened", "data-number": String(opened.number) } },

@@ -1,6 +1,6 @@
 // The Environments screen: lanes, filter, and selecting cells to promote.
 import { afterEach, describe, expect, it } from "vitest";
-import { $, mountWith, preview, reset, tracked, until, view } from "./test/fixtures";
+import { $, env, mountWith, preview, reset, tracked, until, view } from "./test/fixtures";
 
 afterEach(reset);
 
@@ -24,11 +24,53 @@ describe("environments", () => {
     expect($('[data-lane="stage"]').textContent).toContain("2 pending");
   });
 
-  it("says when GitHub cannot be reached instead of showing stale lanes", async () => {
+  it("says once, quietly, when GitHub cannot be reached, instead of a badge on every lane", async () => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     await mountWith({ ...base, pull_requests: () => Promise.reject({ message: "no GitHub token for github.com", advice: null, code: "sign_in" }) });
-    await until("the lane note", () => $('[data-lane="dev"] .health-badge').textContent === "GitHub unavailable");
-    expect($('[data-lane="dev"] .health-badge').title).toContain("no GitHub token");
+    await until("the note", () => !$('[data-testid="offline-note"]').hidden);
+    expect($('[data-testid="offline-note"]').textContent).toContain("GitHub cannot be reached");
+    expect($('[data-testid="offline-note"]').textContent).toContain("no GitHub token");
+    for (const badge of document.querySelectorAll<HTMLElement>(".health-badge")) expect(badge.hidden).toBe(true);
+    expect(document.querySelectorAll('[role="alert"]')).toHaveLength(0);
+  });
+
+  it("draws the pipeline as a graph: columns by depth, siblings stacked, guessed links dashed", async () => {
+    const fanned = {
+      ...view,
+      status: {
+        environments: [
+          { ...env("dev", null, 0) },
+          { ...env("stage", "dev", 1), link: "guessed" as const },
+          { ...env("prod-eu", "stage", 2), link: "guessed" as const },
+          { ...env("prod-us", "stage", 2), link: "guessed" as const },
+          { ...env("load", "stage", 2), link: "guessed" as const, side: true },
+        ],
+        apps: [],
+      },
+    };
+    await mountWith({ ...base, status: () => fanned, survey: () => ({ environments: [], apps: [], problem: null, left_out: [] }), draft_status: () => Promise.reject(new Error("no draft")) });
+    $('[data-view="environments"]').click();
+    await until("the graph", () => document.querySelector('[data-lane="prod-us"]') !== null);
+    const at = (name: string): [string, string] => {
+      const lane = $(`[data-lane="${name}"]`);
+      return [lane.style.left, lane.style.top];
+    };
+    // prod-eu and prod-us are fed by stage: one column further, stacked.
+    expect(at("dev")).toEqual(["0px", "0px"]);
+    expect(at("stage")[0]).toBe("208px");
+    expect(at("prod-eu")).toEqual(["416px", "0px"]);
+    expect(at("prod-us")).toEqual(["416px", "84px"]);
+    expect(at("load")).toEqual(["416px", "168px"]);
+    expect($('[data-lane="load"]').classList.contains("side")).toBe(true);
+    const edges = [...document.querySelectorAll("path.edge")].map((p) => [p.getAttribute("data-edge"), p.getAttribute("class")]);
+    expect(edges).toEqual([
+      ["dev->stage", "edge guessed"],
+      ["stage->prod-eu", "edge guessed"],
+      ["stage->prod-us", "edge guessed"],
+      ["stage->load", "edge guessed side"],
+    ]);
+    expect($('[data-lane="stage"]').textContent).toContain("from dev · guessed");
+    expect($('[data-testid="guessed-note"]').textContent).toContain("guessed from the environments' names");
   });
 
   it("filters apps by name and by pending", async () => {
@@ -36,7 +78,7 @@ describe("environments", () => {
     const filter = $<HTMLInputElement>('[data-testid="filter"]');
     filter.value = "wor";
     filter.dispatchEvent(new Event("input"));
-    const visible = (): string[] => [...document.querySelectorAll<HTMLTableRowElement>("tbody tr")].filter((tr) => !tr.hidden).map((tr) => tr.dataset.row ?? "");
+    const visible = (): string[] => [...document.querySelectorAll<HTMLTableRowElement>("tbody tr.mrow")].map((tr) => tr.dataset.row ?? "");
     expect(visible()).toEqual(["worker"]);
     expect($('[data-testid="app-count"]').textContent).toBe("1 of 3 apps");
     filter.value = "";
@@ -68,7 +110,7 @@ describe("environments", () => {
     $('td[data-app="api"][data-env="stage"]').click();
     $('[data-testid="preview-selection"]').click();
     await until("the composer", () => document.querySelector('[data-testid="changes"]') !== null);
-    expect(asked).toEqual([{ source: "dev", target: "stage", apps: ["api"], sync: false }]);
+    expect(asked).toEqual([{ source: "dev", target: "stage", apps: ["api"], sync: false, base: false }]);
   });
 
   it("moves between cells with the arrow keys and previews with Enter", async () => {
@@ -82,7 +124,7 @@ describe("environments", () => {
     expect(document.activeElement).toBe($('td[data-app="web"][data-env="stage"]'));
     document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     await until("the composer", () => document.querySelector('[data-testid="changes"]') !== null);
-    expect(asked).toEqual([{ source: "dev", target: "stage", apps: ["web"], sync: false }]);
+    expect(asked).toEqual([{ source: "dev", target: "stage", apps: ["web"], sync: false, base: false }]);
   });
 
   it("offers to promote everything pending into an environment", async () => {
@@ -91,6 +133,6 @@ describe("environments", () => {
     expect(document.querySelector('[data-testid="promote-prod"]')).toBeNull();
     $('[data-testid="promote-stage"]').click();
     await until("the composer", () => document.querySelector('[data-testid="changes"]') !== null);
-    expect(asked).toEqual([{ source: "dev", target: "stage", apps: [], sync: false }]);
+    expect(asked).toEqual([{ source: "dev", target: "stage", apps: [], sync: false, base: false }]);
   });
 });

@@ -1,14 +1,15 @@
-// The Environments screen: the pipeline lanes, then the matrix with a
+// The Environments screen: the pipeline as a graph, then the matrix with a
 // filter and a selection that starts a promotion.
 import { asFailure } from "./api";
 import type { EnvironmentTip } from "./bindings/EnvironmentTip";
+import type { NextPull } from "./bindings/NextPull";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Tracked } from "./bindings/Tracked";
 import { el } from "./dom";
 import { button } from "./failure";
 import type { Screen, Shell } from "./main";
 import { renderMatrix } from "./matrix";
-import { age } from "./time";
+import { pipelineGraph } from "./pipeline";
 
 export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   const status = view.status;
@@ -17,23 +18,25 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
       const c = a.cells[i];
       return c?.state === "version" && c.pending;
     }).length;
-  const lanes = el("section", { class: "lanes", attrs: { "data-testid": "lanes" } }, ...status.environments.map((env, i) => lane(env, pendingIn(i))));
-  void decorateLanes(shell, status.environments, lanes);
+  const graph = pipelineGraph(status.environments, pendingIn);
+  const note = el("p", { class: "offline-note dim", attrs: { "data-testid": "offline-note", role: "status" } });
+  note.hidden = true;
+  void decorateLanes(shell, status.environments, graph, note);
 
   const filter = el("input", { class: "filter", attrs: { type: "search", placeholder: "Filter apps (/)", "aria-label": "Filter apps", "data-testid": "filter" } });
   const pendingOnly = el("input", { attrs: { type: "checkbox", "data-testid": "pending-only" } });
   const selectionBar = el("div", { class: "selection-bar", attrs: { "data-testid": "selection-bar" } });
-  const matrix = renderMatrix(status);
   const selected = new Set<string>();
   let selectedEnv: string | null = null;
-
   const upstreamOf = (env: string): string | null => status.environments.find((e) => e.name === env)?.upstream ?? null;
+  const column = (env: string): number => status.environments.findIndex((e) => e.name === env);
+  const selectable = (app: string, env: string): boolean => {
+    const state = status.apps.find((a) => a.name === app)?.cells[column(env)]?.state;
+    return state !== undefined && state !== "absent" && state !== "error" && upstreamOf(env) !== null;
+  };
 
   const refreshSelection = (): void => {
-    for (const td of matrix.querySelectorAll<HTMLElement>("td[data-app]")) {
-      td.classList.toggle("selected", td.dataset.env === selectedEnv && selected.has(td.dataset.app ?? ""));
-      td.setAttribute("aria-selected", String(td.classList.contains("selected")));
-    }
+    matrix.redraw();
     const upstream = selectedEnv === null ? null : upstreamOf(selectedEnv);
     if (selected.size === 0 || selectedEnv === null || upstream === null) {
       selectionBar.replaceChildren(el("span", { class: "dim", text: "Select cells of one environment (click, or Space) to promote those apps from its upstream; Enter previews." }));
@@ -51,75 +54,38 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
     );
   };
 
-  const toggle = (td: HTMLElement): void => {
-    const app = td.dataset.app ?? "";
-    const env = td.dataset.env ?? "";
-    if (td.dataset.state === undefined || td.dataset.state === "error" || upstreamOf(env) === null) return;
-    if (selectedEnv !== env) {
-      selected.clear();
-      selectedEnv = env;
-    }
-    if (selected.has(app)) selected.delete(app);
-    else selected.add(app);
-    refreshSelection();
-  };
-
-  matrix.addEventListener("click", (event) => {
-    const td = (event.target as HTMLElement).closest<HTMLElement>("td[data-app]");
-    if (td) toggle(td);
-  });
-  matrix.addEventListener("keydown", (event) => {
-    const td = (event.target as HTMLElement).closest<HTMLElement>("td[data-app]");
-    if (!td) return;
-    const row = td.parentElement as HTMLTableRowElement;
-    const move = (next: Element | null | undefined): void => {
-      if (next instanceof HTMLElement && next.matches("td[data-app]")) {
-        event.preventDefault();
-        next.focus();
+  const matrix = renderMatrix(status, Date.now(), {
+    selected: (app, env) => env === selectedEnv && selected.has(app),
+    toggle: (app, env) => {
+      if (!selectable(app, env)) return;
+      if (selectedEnv !== env) {
+        selected.clear();
+        selectedEnv = env;
       }
-    };
-    switch (event.key) {
-      case "ArrowRight":
-        move(td.nextElementSibling);
-        break;
-      case "ArrowLeft":
-        move(td.previousElementSibling);
-        break;
-      case "ArrowDown":
-      case "ArrowUp": {
-        let next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
-        while (next instanceof HTMLElement && next.hidden) next = event.key === "ArrowDown" ? next.nextElementSibling : next.previousElementSibling;
-        move(next?.children[(td as HTMLTableCellElement).cellIndex]);
-        break;
-      }
-      case " ":
-        event.preventDefault();
-        toggle(td);
-        break;
-      case "Enter": {
-        event.preventDefault();
-        const env = td.dataset.env ?? "";
-        const upstream = upstreamOf(env);
-        if (upstream === null) break;
-        const apps = selectedEnv === env && selected.size > 0 ? [...selected].sort() : [td.dataset.app ?? ""];
-        shell.compose({ kind: "promotion", source: upstream, target: env, apps });
-        break;
-      }
-    }
+      if (selected.has(app)) selected.delete(app);
+      else selected.add(app);
+      refreshSelection();
+    },
+    enter: (app, env) => {
+      const upstream = upstreamOf(env);
+      if (upstream === null) return;
+      const apps = selectedEnv === env && selected.size > 0 ? [...selected].sort() : [app];
+      shell.compose({ kind: "promotion", source: upstream, target: env, apps });
+    },
   });
 
+  const count = el("span", { class: "dim", attrs: { "data-testid": "app-count" } });
   const applyFilter = (): void => {
     const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    let shown = 0;
-    for (const tr of matrix.querySelectorAll<HTMLTableRowElement>("tbody tr")) {
-      const name = (tr.dataset.row ?? "").toLowerCase();
-      const pending = tr.querySelector("td.pending") !== null;
-      tr.hidden = !words.every((w) => name.includes(w)) || (pendingOnly.checked && !pending);
-      if (!tr.hidden) shown += 1;
-    }
-    count.textContent = `${String(shown)} of ${String(status.apps.length)} apps`;
+    const rows: number[] = [];
+    status.apps.forEach((row, i) => {
+      const name = row.name.toLowerCase();
+      const pending = row.cells.some((c) => c.state === "version" && c.pending);
+      if (words.every((w) => name.includes(w)) && (!pendingOnly.checked || pending)) rows.push(i);
+    });
+    matrix.show(rows);
+    count.textContent = `${String(rows.length)} of ${String(status.apps.length)} apps`;
   };
-  const count = el("span", { class: "dim", attrs: { "data-testid": "app-count" } });
   filter.addEventListener("input", applyFilter);
   pendingOnly.addEventListener("change", applyFilter);
   filter.addEventListener("keydown", (event) => {
@@ -137,55 +103,45 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   };
   document.addEventListener("keydown", onSlash);
 
-  for (const th of matrix.querySelectorAll<HTMLElement>("th.env")) {
-    const env = th.dataset.env ?? "";
-    const upstream = upstreamOf(env);
-    if (upstream === null) continue;
-    const pending = matrix.querySelectorAll(`td.pending[data-env="${env}"]`).length;
-    if (pending === 0) continue;
-    th.append(button(`Promote ${String(pending)} from ${upstream}`, () => { shell.compose({ kind: "promotion", source: upstream, target: env, apps: [] }); }, "plain", `promote-${env}`));
-  }
+  status.environments.forEach((env, i) => {
+    const upstream = env.upstream;
+    const pending = pendingIn(i);
+    if (upstream === null || pending === 0) return;
+    const th = matrix.node.querySelector<HTMLElement>(`th.env[data-env="${CSS.escape(env.name)}"]`);
+    th?.append(button(`Promote ${String(pending)} from ${upstream}`, () => { shell.compose({ kind: "promotion", source: upstream, target: env.name, apps: [] }); }, "plain", `promote-${env.name}`));
+  });
 
   const toolbar = el("div", { class: "toolbar" }, filter, el("label", { class: "check" }, pendingOnly, el("span", { text: "pending only" })), count);
   applyFilter();
   refreshSelection();
   return {
-    node: el("div", { class: "environments" }, lanes, toolbar, selectionBar, el("div", { class: "matrix-scroll" }, matrix), legend()),
+    node: el("div", { class: "environments" }, note, graph, toolbar, selectionBar, matrix.node, legend()),
     dispose: () => { document.removeEventListener("keydown", onSlash); },
   };
 }
 
-function lane(env: EnvironmentTip, pending: number): HTMLElement {
-  const where = env.path === "." ? env.branch : `${env.branch}:${env.path}`;
-  return el(
-    "article",
-    { class: "lane", attrs: { "data-lane": env.name } },
-    el("header", { class: "lane-head" }, el("span", { class: "lane-name", text: env.name }), el("span", { class: "badge health-badge", attrs: { "data-health": "unknown" }, text: "…" })),
-    el("div", { class: "mono dim", text: `${where} @ ${env.tip.id.slice(0, 7)}` }),
-    el("div", { class: "lane-subject", attrs: { title: env.tip.subject }, text: `${env.tip.subject} · ${age(env.tip.time, Date.now())}` }),
-    el("div", { class: "lane-meta" }, el("span", { text: env.upstream === null ? "first environment" : `from ${env.upstream}` }), pending > 0 ? el("span", { class: "badge pending-badge", text: `${String(pending)} pending` }) : null),
-    el("ul", { class: "lane-prs", attrs: { "data-testid": `lane-prs-${env.name}` } }),
-  );
-}
-
-/** Fills in what GitHub knows: each tip's reconcile status and the open promotion PRs. */
-async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLElement): Promise<void> {
+/** Fills in what GitHub knows: each tip's reconcile status and the open
+ * promotion PRs. Without GitHub the lanes say nothing, and one note says why. */
+async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLElement, note: HTMLElement): Promise<void> {
   let pulls: Tracked[];
+  let next: NextPull[];
   try {
-    pulls = await shell.api.pullRequests();
+    [pulls, next] = await Promise.all([shell.api.pullRequests(), shell.api.nextPulls()]);
   } catch (error) {
     const f = asFailure(error);
-    for (const badge of lanes.querySelectorAll<HTMLElement>(".health-badge")) {
-      badge.textContent = "GitHub unavailable";
-      badge.title = f.message;
-    }
+    note.hidden = false;
+    note.textContent = `GitHub cannot be reached, so health and pull requests are not shown: ${f.message}`;
+    for (const badge of lanes.querySelectorAll<HTMLElement>(".health-badge")) badge.hidden = true;
     return;
   }
   await Promise.all(
     envs.map(async (env) => {
-      const card = lanes.querySelector<HTMLElement>(`[data-lane="${env.name}"]`);
+      const card = lanes.querySelector<HTMLElement>(`[data-lane="${CSS.escape(env.name)}"]`);
       if (!card) return;
       const list = card.querySelector(".lane-prs");
+      for (const pr of next.filter((p) => p.environment === env.name)) {
+        list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `#${String(pr.number)} ` }), el("span", { text: `merges ${env.next_branch ?? "next"}` })));
+      }
       for (const pr of pulls.filter((p) => p.marker.target === env.name)) {
         const apps = pr.marker.apps.map(([app, v]) => `${app} ${v}`).join(", ");
         list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `#${String(pr.number)} ` }), el("span", { text: apps }), el("span", { class: `badge state-${pr.checks.state}`, text: pr.checks.state })));
@@ -211,6 +167,10 @@ function legend(): HTMLElement {
     "p",
     { class: "legend" },
     el("span", { class: "badge pending-badge", text: "pending" }),
-    el("span", { text: " the version differs from the upstream environment: a promotion is waiting. Hover a cell for the commit that set it." }),
+    el("span", { text: " differs from the upstream environment: a promotion is waiting. " }),
+    el("span", { class: "badge base-badge", text: "from base" }),
+    el("span", { text: " the environment does not set it; it runs its base's. " }),
+    el("span", { class: "badge next-badge", text: "next" }),
+    el("span", { text: " a hydrator has rendered another version on the environment's next branch. Hover a cell for the commit that set it." }),
   );
 }

@@ -58,9 +58,13 @@ describe("status matrix", () => {
     expect(banner.textContent).toContain("offline sandbox at http://127.0.0.1:4567");
   });
 
-  it("guides the user when no apps are configured", async () => {
-    await mountWith({ status: () => ({ ...view, status: { ...view.status, apps: [] } }), ...github });
-    expect($('[data-testid="empty"]').textContent).toContain("hoist init");
+  it("opens the configuration editor when no apps are configured, and the matrix says where to go", async () => {
+    const editor = { survey: () => ({ environments: [], apps: [], problem: null, left_out: [] }), draft_status: () => Promise.reject(new Error("empty")) };
+    await mountWith({ status: () => ({ ...view, status: { ...view.status, apps: [] } }), ...github, ...editor });
+    await until("the editor", () => document.querySelector('[data-testid="configure"]') !== null);
+    expect($('[data-view="configure"]').getAttribute("aria-selected")).toBe("true");
+    $('[data-view="environments"]').click();
+    expect($('[data-testid="empty"]').textContent).toContain("configuration editor");
   });
 });
 

@@ -1,7 +1,10 @@
 import "./style.css";
 import { api as tauriApi, asFailure, type Api } from "./api";
+import type { Failure } from "./bindings/Failure";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
+import type { Here } from "./bindings/Here";
 import { composer, type Compose } from "./composer";
+import { configureView } from "./configure";
 import { el } from "./dom";
 import { failureView } from "./failure";
 import { historyView } from "./history";
@@ -11,7 +14,7 @@ import { pullsView } from "./pulls";
 import { settingsView } from "./settings";
 import { watch } from "./watch";
 
-export type View = "environments" | "pulls" | "history" | "settings";
+export type View = "environments" | "pulls" | "history" | "settings" | "configure";
 
 /** A screen and what to stop (timers, listeners) when it is replaced. */
 export interface Screen {
@@ -33,6 +36,7 @@ const views: { id: View; label: string; key: string }[] = [
   { id: "pulls", label: "Pull requests", key: "2" },
   { id: "history", label: "History", key: "3" },
   { id: "settings", label: "Repository", key: "4" },
+  { id: "configure", label: "Configure", key: "5" },
 ];
 
 /** The whole window: a header with the repository, tabs, and the screen below.
@@ -61,7 +65,17 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   );
 
   let status: RepositoryStatus | null = null;
+  /** Why the repository cannot be shown, while it cannot. */
+  let failure: Failure | null = null;
+  let here: Here | null = null;
   let current: View = "environments";
+  /** The editor opens by itself once per repository with nothing to show. */
+  let guided = false;
+  let lastPath: string | null = null;
+  const arrived = (path: string | undefined): void => {
+    if (path !== undefined && path !== lastPath) guided = false;
+    lastPath = path ?? lastPath;
+  };
   let dispose: (() => void) | null = null;
 
   const show = (screen: Screen): void => {
@@ -71,35 +85,75 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   };
   const fail = (node: HTMLElement): void => { show({ node }); };
 
-  const render = (): void => {
+  /** The view on screen; a reload keeps the editor's work rather than starting it over. */
+  let shown: View | null = null;
+  const render = (reloading = false): void => {
     for (const tab of tabs.querySelectorAll<HTMLButtonElement>("button")) {
       tab.setAttribute("aria-selected", String(tab.dataset.view === current));
     }
-    if (status === null) return;
-    const screens: Record<View, (s: RepositoryStatus) => Screen> = {
+    if (reloading && current === "configure" && shown === "configure") return;
+    shown = current;
+    // The Repository screen and the editor work whatever the repository's
+    // state: the window never dead-ends.
+    if (current === "settings") {
+      show(settingsView(shell, status, here));
+      return;
+    }
+    if (current === "configure") {
+      show(configureView(shell));
+      return;
+    }
+    if (status === null) {
+      if (failure === null) return;
+      const actions = [
+        { label: "Try again", run: () => void reload() },
+        ...(failure.code === "configure" ? [{ label: "Open the configuration editor", run: () => { shell.go("configure"); } }] : []),
+        { label: "Open another repository", run: () => { shell.go("settings"); } },
+      ];
+      fail(failureView(failure, "Hoist cannot show this repository", actions));
+      return;
+    }
+    const screens: Record<"environments" | "pulls" | "history", (s: RepositoryStatus) => Screen> = {
       environments: (s) => environmentsView(shell, s),
       pulls: () => pullsView(shell),
       history: (s) => historyView(shell, s),
-      settings: (s) => settingsView(shell, s),
     };
     show(screens[current](status));
   };
 
   const reload = async (): Promise<void> => {
-    main.replaceChildren(el("div", { class: "loading", attrs: { "data-testid": "loading", role: "status" }, text: "Reading the environments…" }));
+    if (!(current === "configure" && shown === "configure")) {
+      main.replaceChildren(el("div", { class: "loading", attrs: { "data-testid": "loading", role: "status" }, text: "Reading the environments…" }));
+    }
     try {
       status = await api.status();
+      failure = null;
+      here = { path: status.path, demo: status.demo };
+      arrived(status.path);
       repo.replaceChildren(
         el("span", { class: "mono", text: status.path }),
         el("span", { class: "dim", text: ` · config: ${status.config}` }),
         ...(status.shallow ? [el("span", { class: "badge warn-badge", text: "shallow clone: some origins unknown" })] : []),
       );
       banner.replaceChildren(...(status.demo === null ? [] : [demoBanner(status.demo)]));
-      render();
+      // Nothing to show yet: the editor is where that gets fixed.
+      if (status.status.apps.length === 0 && !guided && current === "environments") {
+        guided = true;
+        current = "configure";
+      }
     } catch (error) {
       status = null;
-      fail(failureView(asFailure(error), "Hoist cannot show this repository", [{ label: "Try again", run: () => void reload() }]));
+      failure = asFailure(error);
+      here = await api.here().catch(() => null);
+      arrived(here?.path);
+      repo.replaceChildren(el("span", { class: "mono", text: here?.path ?? "" }), el("span", { class: "dim", text: " · cannot be shown" }));
+      banner.replaceChildren(...(here?.demo ? [demoBanner(here.demo)] : []));
+      if (failure.code === "configure" && !guided && current === "environments") {
+        guided = true;
+        current = "configure";
+      }
     }
+    render(true);
   };
 
   const shell: Shell = {

@@ -4,12 +4,14 @@
 // repository has none.
 import { asFailure } from "./api";
 import type { Account } from "./bindings/Account";
+import type { Here } from "./bindings/Here";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./main";
 
-export function settingsView(shell: Shell, view: RepositoryStatus): Screen {
+export function settingsView(shell: Shell, view: RepositoryStatus | null, here: Here | null): Screen {
+  const path = view?.path ?? here?.path ?? "";
   const opened = async (): Promise<void> => {
     await shell.reload();
     shell.go("environments");
@@ -19,7 +21,7 @@ export function settingsView(shell: Shell, view: RepositoryStatus): Screen {
       "section",
       { class: "settings" },
       el("header", { class: "section-head" }, el("h2", { text: "Repository and settings" })),
-      el("div", { class: "settings-grid" }, repositoryCard(shell, view, opened), cloneCard(shell, opened), accountCard(shell), configCard(shell, view)),
+      el("div", { class: "settings-grid" }, repositoryCard(shell, path, opened), cloneCard(shell, opened), accountCard(shell), configCard(shell, view)),
     ),
   };
 }
@@ -28,7 +30,7 @@ function card(title: string, testid: string, ...children: (Node | null)[]): HTML
   return el("article", { class: "card", attrs: { "data-testid": testid } }, el("h3", { text: title }), ...children);
 }
 
-function repositoryCard(shell: Shell, view: RepositoryStatus, opened: () => Promise<void>): HTMLElement {
+function repositoryCard(shell: Shell, current: string, opened: () => Promise<void>): HTMLElement {
   const path = el("input", { attrs: { type: "text", placeholder: "/path/to/your/gitops-clone", "aria-label": "Repository folder", "data-testid": "open-path" } });
   const result = el("div");
   const recent = el("ul", { class: "recent", attrs: { "data-testid": "recent" } });
@@ -45,13 +47,13 @@ function repositoryCard(shell: Shell, view: RepositoryStatus, opened: () => Prom
     if (event.key === "Enter") void open(path.value);
   });
   void shell.api.recentRepositories().then((paths) => {
-    const others = paths.filter((p) => p !== view.path);
+    const others = paths.filter((p) => p !== current);
     recent.replaceChildren(...(others.length === 0 ? [el("li", { class: "dim", text: "Repositories you open appear here." })] : others.map((p) => el("li", {}, button(p, () => void open(p), "plain")))));
   });
   return card(
     "Open a local clone",
     "open-card",
-    el("p", { class: "dim" }, el("span", { text: "Now: " }), el("span", { class: "mono", text: view.path })),
+    el("p", { class: "dim" }, el("span", { text: "Now: " }), el("span", { class: "mono", text: current })),
     el(
       "div",
       { class: "row" },
@@ -152,8 +154,13 @@ function accountCard(shell: Shell): HTMLElement {
   return card("GitHub account", "account-card", body);
 }
 
-function configCard(shell: Shell, view: RepositoryStatus): HTMLElement {
-  const body = el("div", {}, el("p", { class: "dim" }, el("span", { text: "Configuration: " }), el("span", { class: "mono", text: view.config })));
+function configCard(shell: Shell, view: RepositoryStatus | null): HTMLElement {
+  const body = el(
+    "div",
+    {},
+    el("p", { class: "dim" }, el("span", { text: "Configuration: " }), el("span", { class: "mono", text: view?.config ?? "cannot be read" })),
+    el("div", { class: "actions" }, button("Open the configuration editor", () => { shell.go("configure"); }, "plain", "open-editor")),
+  );
   void shell.api.proposedConfig().then(
     (yaml) => {
       if (yaml === null) return;

@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         apps: args.apps,
         commits: args.commits,
         seed: args.seed,
+        ends: None,
     };
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()

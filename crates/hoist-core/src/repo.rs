@@ -129,6 +129,11 @@ impl Repo {
         &self.path
     }
 
+    /// The working tree's root, `None` for a bare repository.
+    pub fn work_dir(&self) -> Option<&Path> {
+        self.inner.workdir()
+    }
+
     /// A value of the repository's git configuration (local, global and
     /// system, as git reads them), e.g. `remote.origin.url`.
     pub fn config_value(&self, key: &str) -> Option<String> {

@@ -574,5 +574,9 @@ fn a_configuration_rendered_for_the_editor_reads_back_the_same() {
         until: Some("2026-12-01T09:00:00Z".parse().expect("time")),
     });
     let yaml = hoist_core::detect::render(&config, &Default::default());
-    assert_eq!(config::parse(&yaml, "rendered").expect("parses"), config, "{yaml}");
+    assert_eq!(
+        config::parse(&yaml, "rendered").expect("parses"),
+        config,
+        "{yaml}"
+    );
 }

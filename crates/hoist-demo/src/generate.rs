@@ -25,13 +25,18 @@ pub struct Spec {
     pub commits: usize,
     /// Seed of the pseudo-random choices; the same spec gives the same repository.
     pub seed: u64,
+    /// When the history ends (seconds since the epoch): the dates are moved so
+    /// the newest commit falls there, and only the dates differ between runs.
+    /// `None` starts the history at 2020-01-01, for reproducible benchmarks.
+    pub ends: Option<i64>,
 }
 
 impl Spec {
     /// The cache directory name of this spec.
     pub fn key(&self) -> String {
+        let ends = self.ends.map(|t| format!("-ends{t}")).unwrap_or_default();
         format!(
-            "gitops-{}apps-{}commits-seed{}",
+            "gitops-{}apps-{}commits-seed{}{ends}",
             self.apps, self.commits, self.seed
         )
     }
@@ -320,7 +325,7 @@ pub fn generate(spec: Spec, dir: &Path) -> Result<(), Error> {
     let mut stream = Stream {
         out: BufWriter::with_capacity(1 << 20, stdin),
         next_mark: 1,
-        time: 1_577_865_600, // 2020-01-01T08:00:00Z
+        time: start_time(spec),
         written: 0,
     };
     let written = simulate(spec, &mut stream);
@@ -350,6 +355,27 @@ pub fn generate(spec: Spec, dir: &Path) -> Result<(), Error> {
     let mut graph = git(dir);
     graph.args(["commit-graph", "write", "--reachable"]);
     run(graph, "git commit-graph write")
+}
+
+/// 2020-01-01T08:00:00Z: where a history without an end date starts.
+const FIXED_START: i64 = 1_577_865_600;
+
+/// The time of the first commit: fixed, or as far before `spec.ends` as the
+/// seeded history lasts (found by simulating it once without writing).
+fn start_time(spec: Spec) -> i64 {
+    let Some(ends) = spec.ends else {
+        return FIXED_START;
+    };
+    let mut dry = Stream {
+        out: std::io::sink(),
+        next_mark: 1,
+        time: FIXED_START,
+        written: 0,
+    };
+    match simulate(spec, &mut dry) {
+        Ok(()) => FIXED_START + (ends - dry.time),
+        Err(_) => FIXED_START,
+    }
 }
 
 /// Where side commits of merged pull requests are built; deleted afterwards.
@@ -490,6 +516,7 @@ mod tests {
             apps: 7,
             commits: 200,
             seed: 3,
+            ends: None,
         };
         let shas = |dir: &Path| {
             let out = git(dir)
@@ -517,6 +544,45 @@ mod tests {
         assert_eq!(shas(&one), shas(&two));
         assert!(shas(&one).contains("refs/heads/env/prod"));
         assert!(!shas(&one).contains(SIDE_REF));
+        let _ = std::fs::remove_dir_all(&one);
+        let _ = std::fs::remove_dir_all(&two);
+    }
+
+    #[test]
+    fn a_history_can_end_at_a_given_moment_with_the_same_content() {
+        let fixed = Spec {
+            apps: 5,
+            commits: 60,
+            seed: 9,
+            ends: None,
+        };
+        let ending = Spec {
+            ends: Some(1_795_000_000),
+            ..fixed
+        };
+        let (one, two) = (tempfile_dir("fixed"), tempfile_dir("ending"));
+        generate(fixed, &one).expect("generates");
+        generate(ending, &two).expect("generates");
+        let newest = |dir: &Path| {
+            let out = git(dir)
+                .args(["log", "--all", "-1", "--format=%at", "--date-order"])
+                .output()
+                .expect("git runs");
+            String::from_utf8(out.stdout)
+                .expect("UTF-8")
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(newest(&two), "1795000000");
+        // Only the dates moved: every branch holds the same files.
+        let tree = |dir: &Path| {
+            let out = git(dir)
+                .args(["rev-parse", "env/prod^{tree}", "env/dev^{tree}"])
+                .output()
+                .expect("git runs");
+            String::from_utf8(out.stdout).expect("UTF-8")
+        };
+        assert_eq!(tree(&one), tree(&two));
         let _ = std::fs::remove_dir_all(&one);
         let _ = std::fs::remove_dir_all(&two);
     }

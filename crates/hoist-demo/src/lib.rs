@@ -64,12 +64,25 @@ pub const TOKEN: &str = "hoist-demo-token";
 pub const LOGIN: &str = "release-manager";
 
 /// The demo's shape: small enough to generate in a second, large enough to
-/// look like a real pipeline.
+/// look like a real pipeline. Its history ends when it is generated (see [`spec`]).
 pub const SPEC: generate::Spec = generate::Spec {
     apps: 12,
     commits: 400,
     seed: 11,
+    ends: None,
 };
+
+/// [`SPEC`] ending now: the demo's newest commits are minutes old, not years.
+pub fn spec() -> generate::Spec {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    // A few minutes ago, rounded, so it reads as recent work.
+    generate::Spec {
+        ends: Some(now - now % 60 - 600),
+        ..SPEC
+    }
+}
 
 /// A running demo; the sandbox stops when it is dropped.
 pub struct Demo {
@@ -103,7 +116,7 @@ impl Demo {
         let bare = dir.join("github").join(OWNER).join(format!("{NAME}.git"));
         let clone = dir.join(NAME);
         if !bare.join("HEAD").is_file() {
-            let source = generate::repository(SPEC, &dir.join("generated"))?;
+            let source = generate::repository(spec(), &dir.join("generated"))?;
             let parent = bare.parent().unwrap_or(dir);
             std::fs::create_dir_all(parent)
                 .map_err(Error::io(format!("cannot create {}", parent.display())))?;

@@ -508,6 +508,8 @@ pub struct OpenPull {
     pub branch: String,
     /// Its head commit.
     pub head: String,
+    /// Its title.
+    pub title: String,
     /// Hoist's marker, when Hoist opened it.
     pub marker: Option<Marker>,
 }
@@ -516,6 +518,7 @@ impl OpenPull {
     fn from_json(p: &Value) -> Option<OpenPull> {
         Some(OpenPull {
             number: p["number"].as_u64()?,
+            title: p["title"].as_str().unwrap_or_default().to_owned(),
             url: p["html_url"].as_str()?.to_owned(),
             branch: p["head"]["ref"].as_str()?.to_owned(),
             head: p["head"]["sha"].as_str()?.to_owned(),

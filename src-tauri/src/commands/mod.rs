@@ -1,6 +1,7 @@
 //! The commands the web view may call. Each one converts and forwards; the
 //! engine does the work on a blocking thread so the window never freezes.
 
+pub mod configure;
 pub mod fetch;
 mod git;
 pub mod history;

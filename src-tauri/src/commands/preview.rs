@@ -22,6 +22,7 @@ pub async fn preview_promotion(
     target: String,
     apps: Vec<String>,
     sync: bool,
+    base: bool,
 ) -> Result<Option<Preview>, Failure> {
     let session = Arc::clone(&session);
     blocking("the preview", move || {
@@ -29,6 +30,7 @@ pub async fn preview_promotion(
         let source = Point::parse(&source).map_err(Failure::of)?;
         let options = Options {
             mode: if sync { Mode::Sync } else { Mode::Version },
+            base,
             ..Options::default()
         };
         let plan = plan::promotion_with(&project, &source, &target, &apps, &options)

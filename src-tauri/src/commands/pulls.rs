@@ -8,7 +8,7 @@ use hoist_github::track::{self, Checks, Tracked};
 use tauri::ipc::Channel;
 
 use crate::session::Session;
-use crate::view::{Failure, Merged};
+use crate::view::{Failure, Merged, NextPull};
 
 /// Opens the pull request for the previewed plan `plan`, reporting each
 /// step on `progress`. With `update`, an open pull request for the same
@@ -41,6 +41,47 @@ pub async fn open_pull_request(
         let _ = progress.send(step);
     };
     Ok(open::open(&client, &request, &on_step, &cancel).await?)
+}
+
+/// The open pull requests from the environments' next branches (the ones a
+/// hydrator's promoter opens), so each lane shows what waits to be merged.
+#[tauri::command]
+pub async fn next_pulls(session: tauri::State<'_, Arc<Session>>) -> Result<Vec<NextPull>, Failure> {
+    let project = {
+        let session = Arc::clone(&session);
+        super::blocking("reading the environments", move || session.project()).await?
+    };
+    let waiting: Vec<(String, String, String)> = project
+        .config
+        .environments
+        .iter()
+        .filter_map(|e| {
+            let next = e.next_branch.clone()?;
+            let branch = e
+                .branch
+                .clone()
+                .or_else(|| project.repo.default_branch().ok())?;
+            Some((e.name.clone(), branch, next))
+        })
+        .collect();
+    if waiting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client = session.client().await?;
+    let mut out = Vec::new();
+    for (environment, branch, next) in waiting {
+        for pull in open::open_pulls(&client, &branch).await? {
+            if pull.branch == next {
+                out.push(NextPull {
+                    environment: environment.clone(),
+                    number: pull.number,
+                    title: pull.title.clone(),
+                    url: pull.url,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Stops the running `kind` of work ("open", "merge" or "fetch") at its next step.

@@ -4,13 +4,23 @@ use std::sync::Arc;
 
 use super::blocking;
 use crate::session::Session;
-use crate::view::{Failure, RepositoryStatus};
+use crate::view::{Failure, Here, RepositoryStatus};
 
 /// What runs where in the opened repository.
 #[tauri::command]
 pub async fn status(session: tauri::State<'_, Arc<Session>>) -> Result<RepositoryStatus, Failure> {
     let session = Arc::clone(&session);
     blocking("reading the status", move || read_status(&session)).await
+}
+
+/// Where the window is, even when its repository cannot be read: the
+/// Repository screen and the configuration editor stay usable.
+#[tauri::command]
+pub fn here(session: tauri::State<'_, Arc<Session>>) -> Here {
+    Here {
+        path: session.repository().display().to_string(),
+        demo: session.demo().map(|d| d.sandbox.url().to_owned()),
+    }
 }
 
 fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {

@@ -3,4 +3,4 @@
 /**
  * What the web view can do about a failure beyond showing it.
  */
-export type FailureCode = "target_moved" | "already_open" | "cancelled" | "sign_in";
+export type FailureCode = "target_moved" | "already_open" | "cancelled" | "sign_in" | "configure";

@@ -3,4 +3,4 @@
 /**
  * How [`open`] got its pull request.
  */
-export type Outcome = "created" | "resumed" | "updated";
+export type Outcome = "created" | "resumed" | "updated" | "found";

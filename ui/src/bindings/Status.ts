@@ -7,7 +7,7 @@ import type { EnvironmentTip } from "./EnvironmentTip";
  */
 export type Status = { 
 /**
- * Environments in pipeline order.
+ * Environments in pipeline order: by depth, fan-out siblings side by side.
  */
 environments: Array<EnvironmentTip>, 
 /**

@@ -55,6 +55,38 @@ until: string | null,
 /**
  * A sentence for people.
  */
+message: string, } | { "kind": "shared_base", 
+/**
+ * The app.
+ */
+app: string, 
+/**
+ * The base file.
+ */
+file: string, 
+/**
+ * The other environments that inherit the app's version from it.
+ */
+environments: Array<string>, 
+/**
+ * A sentence for people.
+ */
+message: string, } | { "kind": "bundled", 
+/**
+ * The apps that come along.
+ */
+apps: Array<string>, 
+/**
+ * A sentence for people.
+ */
+message: string, } | { "kind": "ahead_of_source", 
+/**
+ * The app.
+ */
+app: string, 
+/**
+ * A sentence for people.
+ */
 message: string, } | { "kind": "frozen", 
 /**
  * The freeze's name.

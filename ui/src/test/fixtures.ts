@@ -1,11 +1,20 @@
 // Shared test data in the shapes the Rust commands return, and a mount that
 // answers IPC from a table of command handlers.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { Cell } from "../bindings/Cell";
+import type { EnvironmentTip } from "../bindings/EnvironmentTip";
 import type { Preview } from "../bindings/Preview";
 import type { RepositoryStatus } from "../bindings/RepositoryStatus";
 import type { Tracked } from "../bindings/Tracked";
 import type { VersionChange } from "../bindings/VersionChange";
 import { mount } from "../main";
+
+// jsdom has no CSS.escape; the window escapes names that build selectors with it.
+if (typeof globalThis.CSS === "undefined") {
+  Object.defineProperty(globalThis, "CSS", {
+    value: { escape: (value: string) => value.replace(/[^\w-]/g, (c) => `\\${c}`) },
+  });
+}
 
 // jsdom lays nothing out, so it has no scrolling; the window's calls to it are no-ops here.
 Element.prototype.scrollIntoView = function scrollIntoView(): void {
@@ -22,7 +31,29 @@ export const commit = (subject: string, pr: number | null, id = "02ee3e1131778f3
   pr,
 });
 
-const env = (name: string, upstream: string | null) => ({ name, branch: `env/${name}`, path: ".", upstream, tip: commit(`tip of ${name}`, null, `${name.padEnd(7, "0")}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`.slice(0, 40)) });
+export const env = (name: string, upstream: string | null, depth = 0): EnvironmentTip => ({
+  name,
+  branch: `env/${name}`,
+  path: ".",
+  upstream,
+  link: upstream === null ? "first" : "configured",
+  depth,
+  side: false,
+  next_branch: null,
+  tip: commit(`tip of ${name}`, null, `${name.padEnd(7, "0")}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`.slice(0, 40)),
+});
+
+/** A version cell with nothing inherited, rendered or waiting. */
+export const version = (v: string, file: string, since: ReturnType<typeof commit> | null, pending: boolean): Cell => ({
+  state: "version",
+  version: v,
+  file,
+  inherited: false,
+  since,
+  pending,
+  dry: null,
+  proposed: null,
+});
 
 export const view: RepositoryStatus = {
   path: "/repos/gitops",
@@ -30,28 +61,28 @@ export const view: RepositoryStatus = {
   shallow: false,
   demo: null,
   status: {
-    environments: [env("dev", null), env("stage", "dev"), env("prod", "stage")],
+    environments: [env("dev", null, 0), env("stage", "dev", 1), env("prod", "stage", 2)],
     apps: [
       {
         name: "api",
         cells: [
-          { state: "version", version: "1.6.0", file: "apps/api/values.yaml", since: commit("Promote api to 1.6.0 (#41)", 41), pending: false },
-          { state: "version", version: "1.5.0", file: "apps/api/values.yaml", since: commit("Promote api to 1.5.0 (#34)", 34), pending: true },
+          version("1.6.0", "apps/api/values.yaml", commit("Promote api to 1.6.0 (#41)", 41), false),
+          version("1.5.0", "apps/api/values.yaml", commit("Promote api to 1.5.0 (#34)", 34), true),
           { state: "error", message: "apps/api/values.yaml does not exist on branch env/prod" },
         ],
       },
       {
         name: "web",
         cells: [
-          { state: "version", version: "2.1.0", file: "apps/web/values.yaml", since: null, pending: false },
-          { state: "version", version: "2.0.0", file: "apps/web/values.yaml", since: null, pending: true },
-          { state: "version", version: "2.0.0", file: "apps/web/values.yaml", since: null, pending: false },
+          version("2.1.0", "apps/web/values.yaml", null, false),
+          version("2.0.0", "apps/web/values.yaml", null, true),
+          version("2.0.0", "apps/web/values.yaml", null, false),
         ],
       },
       {
         name: "worker",
         cells: [
-          { state: "version", version: "sha256:0482c4aea1af397e54200017866d778ce32e1daac473f2cd09a9159d2e69b6ef", file: "k.yaml", since: null, pending: false },
+          version("sha256:0482c4aea1af397e54200017866d778ce32e1daac473f2cd09a9159d2e69b6ef", "k.yaml", null, false),
           { state: "absent" },
           { state: "absent" },
         ],
@@ -72,11 +103,13 @@ export const preview: Preview = {
     target: "stage",
     target_branch: "env/stage",
     base: "b".repeat(40),
-    apps: [{ app: "api", file: "apps/api/values.yaml", from: "1.5.0", to: "1.6.0", compare: "https://github.com/acme/api/compare/1.5.0...1.6.0" }],
+    apps: [{ app: "api", file: "apps/api/values.yaml", from: "1.5.0", to: "1.6.0", compare: "https://github.com/acme/api/compare/1.5.0...1.6.0", edit: "value" }],
     files: [{ path: "apps/api/values.yaml" }],
     warnings: [{ kind: "drift", app: "api", commit: "c".repeat(40), message: "api's version in stage was edited directly by c0ffee1." }],
     blocked: false,
     changelog: [{ environment: "dev", app: "api", commit: commit("Bump api to 1.6.0", 40), from: "1.5.0", to: "1.6.0", kind: "direct_edit" }],
+    dry_changes: [],
+    head: null,
   },
   diffs: [
     {
@@ -131,7 +164,7 @@ export type Handlers = Record<string, (args: Record<string, unknown>) => unknown
 export async function mountWith(handlers: Handlers): Promise<HTMLElement> {
   mockIPC((cmd, args) => {
     // The background watch asks GitHub too; tests that care answer it themselves.
-    const all: Handlers = { ready: () => null, pull_requests: () => [], checks: ({ sha }) => ({ sha, state: "success", items: [] }), notify: () => null, ...handlers };
+    const all: Handlers = { ready: () => null, pull_requests: () => [], next_pulls: () => [], checks: ({ sha }) => ({ sha, state: "success", items: [] }), notify: () => null, ...handlers };
     const handler = all[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
     return handler((args ?? {}) as Record<string, unknown>);
@@ -155,9 +188,10 @@ export function reset(): void {
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  // Quick turns first; then real time, for what waits on a timer (the editor's debounce).
+  for (let i = 0; i < 200; i++) {
     if (check()) return;
-    await settle();
+    await (i < 100 ? settle() : new Promise((resolve) => setTimeout(resolve, 10)));
   }
   throw new Error(`timed out waiting for ${what}; the page shows: ${document.body.textContent}`);
 }

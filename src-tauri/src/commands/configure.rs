@@ -1,0 +1,265 @@
+//! The configuration editor: what detection saw, a draft built from it and
+//! its matrix as it is written, then saving it into the clone's working
+//! tree or proposing it as a pull request.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hoist_core::config::{self, App, Config, Environment};
+use hoist_core::detect::{self, Reasons};
+use hoist_core::status::Link;
+use hoist_core::{Project, Repo};
+use hoist_github::open::Opened;
+
+use super::blocking;
+use crate::session::{Candidate, Session};
+use crate::view::{
+    AppCandidate, ConfigDraft, DraftView, EnvironmentCandidate, EnvironmentDraft, Failure, Survey,
+};
+
+/// Detection's proposal with the other places that could be environments.
+#[tauri::command]
+pub async fn survey(session: tauri::State<'_, Arc<Session>>) -> Result<Survey, Failure> {
+    let session = Arc::clone(&session);
+    blocking("surveying the repository", move || {
+        let repo = open_repo(&session)?;
+        let survey = detect::survey(&repo).map_err(Failure::of)?;
+        let mut environments = Vec::new();
+        let mut candidates = Vec::new();
+        let mut left_out = Vec::new();
+        if let Some(d) = &survey.detection {
+            for (i, env) in d.config.environments.iter().enumerate() {
+                environments.push(EnvironmentCandidate {
+                    name: env.name.clone(),
+                    branch: env.branch.clone().unwrap_or_default(),
+                    path: env.path.clone(),
+                    // As written: absent means "the one above", so reordering moves it.
+                    upstream: env.upstream.clone(),
+                    next_branch: env.next_branch.clone(),
+                    side: env.side,
+                    chosen: true,
+                    link: d.reasons.links.get(i).copied().unwrap_or(Link::Guessed),
+                    reason: d.reasons.environments.get(i).cloned().unwrap_or_default(),
+                });
+            }
+            candidates = d
+                .config
+                .apps
+                .iter()
+                .cloned()
+                .zip(d.reasons.apps.iter().cloned())
+                .map(|(app, reason)| Candidate { app, reason })
+                .collect();
+            left_out.clone_from(&d.reasons.left_out);
+        }
+        environments.extend(survey.places.into_iter().map(|p| EnvironmentCandidate {
+            name: p.name,
+            branch: p.branch,
+            path: p.path,
+            upstream: None,
+            next_branch: None,
+            side: false,
+            chosen: false,
+            link: Link::First,
+            reason: p.origin,
+        }));
+        let apps = offer(&session, candidates);
+        Ok(Survey {
+            environments,
+            apps,
+            problem: survey.problem,
+            left_out,
+        })
+    })
+    .await
+}
+
+/// The apps found in the environments the user chose.
+#[tauri::command]
+pub async fn rescan(
+    session: tauri::State<'_, Arc<Session>>,
+    environments: Vec<EnvironmentDraft>,
+) -> Result<Vec<AppCandidate>, Failure> {
+    let session = Arc::clone(&session);
+    blocking("looking for apps", move || {
+        let repo = open_repo(&session)?;
+        let envs: Vec<Environment> = environments.iter().map(environment).collect();
+        let (apps, reasons) = detect::apps_for(&repo, &envs).map_err(Failure::of)?;
+        let candidates = apps
+            .into_iter()
+            .zip(reasons)
+            .map(|(app, reason)| Candidate { app, reason })
+            .collect();
+        Ok(offer(&session, candidates))
+    })
+    .await
+}
+
+/// The draft's matrix and its `.hoist.yaml`; a draft that is not a valid
+/// configuration fails with the line that is wrong.
+#[tauri::command]
+pub async fn draft_status(
+    session: tauri::State<'_, Arc<Session>>,
+    draft: ConfigDraft,
+) -> Result<DraftView, Failure> {
+    let session = Arc::clone(&session);
+    blocking("the draft's matrix", move || {
+        let (config, yaml) = build(&session, &draft)?;
+        let repo = open_repo(&session)?;
+        let status = Project::with_config(repo, config)
+            .status()
+            .map_err(Failure::of)?;
+        Ok(DraftView { status, yaml })
+    })
+    .await
+}
+
+/// Writes the draft as `.hoist.yaml` into the clone's working tree and
+/// reads the configuration from there from now on; returns the file's path.
+#[tauri::command]
+pub async fn save_config(
+    session: tauri::State<'_, Arc<Session>>,
+    draft: ConfigDraft,
+) -> Result<String, Failure> {
+    let session = Arc::clone(&session);
+    blocking("saving .hoist.yaml", move || {
+        let (_, yaml) = build(&session, &draft)?;
+        let repo = open_repo(&session)?;
+        let root = repo.work_dir().ok_or_else(|| {
+            Failure::new(
+                "this clone has no working tree to save .hoist.yaml into (it is bare)".to_owned(),
+                Some("Propose the configuration as a pull request instead.".to_owned()),
+            )
+        })?;
+        let path = root.join(hoist_core::project::CONFIG_FILE);
+        std::fs::write(&path, yaml).map_err(|e| {
+            Failure::new(
+                format!("could not write {}: {e}", path.display()),
+                Some("Check the folder's permissions, or propose it as a pull request.".to_owned()),
+            )
+        })?;
+        session.use_config_file(path.clone());
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+/// Opens (or finds) the pull request adding the draft as `.hoist.yaml` to the default branch.
+#[tauri::command]
+pub async fn propose_draft(
+    session: tauri::State<'_, Arc<Session>>,
+    draft: ConfigDraft,
+) -> Result<Opened, Failure> {
+    let building = Arc::clone(&session);
+    let yaml = blocking("writing the configuration", move || {
+        build(&building, &draft).map(|(_, yaml)| yaml)
+    })
+    .await?;
+    let client = session.client().await?;
+    Ok(hoist_github::propose::configuration(&client, &yaml).await?)
+}
+
+fn open_repo(session: &Session) -> Result<Repo, Failure> {
+    Repo::open(&session.repository()).map_err(Failure::of)
+}
+
+/// Keeps `candidates` in the session and describes them for the web view.
+fn offer(session: &Session, candidates: Vec<Candidate>) -> Vec<AppCandidate> {
+    let described = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| AppCandidate {
+            id: u32::try_from(i).unwrap_or(u32::MAX),
+            name: c.app.name.clone(),
+            file: c.app.file.clone(),
+            locator: c.app.locator.to_string(),
+            base: c
+                .app
+                .base
+                .as_ref()
+                .map(|b| format!("{} {}", b.file, b.locator)),
+            environments: c.app.environments.clone(),
+            reason: c.reason.clone(),
+        })
+        .collect();
+    session.offer(candidates);
+    described
+}
+
+fn environment(draft: &EnvironmentDraft) -> Environment {
+    let blank = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    Environment {
+        name: draft.name.trim().to_owned(),
+        branch: Some(draft.branch.clone()),
+        path: if draft.path.trim().is_empty() {
+            ".".to_owned()
+        } else {
+            draft.path.clone()
+        },
+        upstream: blank(&draft.upstream),
+        next_branch: blank(&draft.next_branch),
+        side: draft.side,
+    }
+}
+
+/// The configuration a draft describes, checked as `.hoist.yaml` is, and its text.
+fn build(session: &Session, draft: &ConfigDraft) -> Result<(Config, String), Failure> {
+    let environments: Vec<Environment> = draft.environments.iter().map(environment).collect();
+    // Apps name environments by the names the survey gave them.
+    let renamed: BTreeMap<String, String> = draft
+        .environments
+        .iter()
+        .filter_map(|e| e.was.clone().map(|was| (was, e.name.trim().to_owned())))
+        .collect();
+    let known = |name: &str| environments.iter().any(|e| e.name == name);
+    let offered = session.offered();
+    let mut apps = Vec::new();
+    let mut reasons = Vec::new();
+    for id in &draft.apps {
+        let Some(candidate) = usize::try_from(*id).ok().and_then(|i| offered.get(i)) else {
+            return Err(Failure::new(
+                format!("app candidate {id} is no longer offered"),
+                Some("Look for apps again.".to_owned()),
+            ));
+        };
+        let mut app: App = candidate.app.clone();
+        let rename = |n: &String| renamed.get(n).cloned().unwrap_or_else(|| n.clone());
+        app.environments = app.environments.map(|envs| {
+            envs.iter()
+                .map(rename)
+                .filter(|n| known(n))
+                .collect::<Vec<_>>()
+        });
+        app.overrides = app
+            .overrides
+            .iter()
+            .map(|(env, over)| (rename(env), over.clone()))
+            .filter(|(env, _)| known(env))
+            .collect();
+        apps.push(app);
+        reasons.push(candidate.reason.clone());
+    }
+    let config = Config {
+        environments,
+        apps,
+        pr: Default::default(),
+        locks: Vec::new(),
+        freezes: Vec::new(),
+    };
+    let yaml = detect::render(
+        &config,
+        &Reasons {
+            apps: reasons,
+            ..Reasons::default()
+        },
+    );
+    // What the editor writes must load as any `.hoist.yaml` does.
+    config::parse(&yaml, "the draft")
+        .map(|checked| (checked, yaml))
+        .map_err(|e| {
+            Failure::new(
+                e.to_string(),
+                Some("Change the environment or app the message names.".to_owned()),
+            )
+        })
+}
