@@ -6,8 +6,9 @@
 #
 #   bash scripts/measure-startup.sh [--runs N]
 #
-# The large repository is the one `cargo run -p hoist-bench --release`
-# generates (300 apps, 100,000 commits); it is generated here if missing.
+# The large repositories are the ones `cargo run -p hoist-bench --release`
+# generates (300 apps with 100,000 commits, and with `--preset monorepo`
+# 5,000 apps on 12 environments); they are generated here if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
@@ -20,6 +21,10 @@ app=target/release/hoist-app
 large=.bench/gitops-300apps-100000commits-seed42
 if [ ! -d "$large/.git" ]; then
   cargo run --release --locked -q -p hoist-bench -- --runs 1 >/dev/null
+fi
+monorepo=.bench/gitops-5000apps-30000commits-seed42-12envs
+if [ ! -d "$monorepo/.git" ]; then
+  cargo run --release --locked -q -p hoist-bench -- --preset monorepo --runs 1 >/dev/null
 fi
 
 scratch=$(mktemp -d)
@@ -53,3 +58,4 @@ echo "| repository | start to interactive matrix | memory (PSS, app + WebKit) | 
 echo "|---|---|---|---|"
 measure "demo (12 apps, 4 environments, 400 commits)" 
 measure "large benchmark (300 apps, 4 environments, 100,000 commits)" "$large"
+measure "monorepo (5,000 apps, 12 environments, 30,000 commits)" "$monorepo"

@@ -69,6 +69,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::status::status,
             commands::status::here,
+            commands::status::origins,
             commands::repository::account,
             commands::repository::open_repository,
             commands::repository::recent_repositories,

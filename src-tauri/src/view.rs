@@ -20,6 +20,18 @@ pub struct RepositoryStatus {
     pub demo: Option<String>,
     /// What runs where.
     pub status: Status,
+    /// The cells have their versions but not yet the commits that set them
+    /// (a large repository): the `origins` command brings those.
+    pub origins_pending: bool,
+}
+
+/// The commits that set one environment's versions, in the order of the apps.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct EnvironmentOrigins {
+    /// The environment.
+    pub environment: String,
+    /// Per app, the commit that set its version there, when known.
+    pub since: Vec<Option<hoist_core::status::CommitInfo>>,
 }
 
 /// The window's repository, known even when it cannot be read.
@@ -118,6 +130,15 @@ impl Failure {
     /// A failure of the engine's, whose message already says what to do.
     pub fn of(error: impl std::fmt::Display) -> Failure {
         Failure::new(error.to_string(), None)
+    }
+
+    /// Work the user stopped.
+    pub fn cancelled() -> Failure {
+        Failure {
+            message: "stopped".to_owned(),
+            advice: None,
+            code: Some(FailureCode::Cancelled),
+        }
     }
 
     /// A configuration Hoist cannot use or could not detect.
@@ -286,6 +307,7 @@ mod bindings {
         Merged::export_all(&config).expect("export Merged");
         super::Survey::export_all(&config).expect("export Survey");
         super::Here::export_all(&config).expect("export Here");
+        super::EnvironmentOrigins::export_all(&config).expect("export EnvironmentOrigins");
         super::ConfigDraft::export_all(&config).expect("export ConfigDraft");
         super::DraftView::export_all(&config).expect("export DraftView");
         super::NextPull::export_all(&config).expect("export NextPull");

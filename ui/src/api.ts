@@ -7,6 +7,7 @@ import type { Checks } from "./bindings/Checks";
 import type { ConfigDraft } from "./bindings/ConfigDraft";
 import type { DraftView } from "./bindings/DraftView";
 import type { EnvironmentDraft } from "./bindings/EnvironmentDraft";
+import type { EnvironmentOrigins } from "./bindings/EnvironmentOrigins";
 import type { Failure } from "./bindings/Failure";
 import type { FileDiff } from "./bindings/FileDiff";
 import type { Here } from "./bindings/Here";
@@ -22,11 +23,13 @@ import type { Survey } from "./bindings/Survey";
 import type { Tracked } from "./bindings/Tracked";
 
 /** Long work that can be stopped: the kinds `cancel` knows. */
-export type Work = "open" | "merge" | "fetch" | "clone" | "history";
+export type Work = "open" | "merge" | "fetch" | "clone" | "history" | "origins";
 
 export const api = {
   status: (): Promise<RepositoryStatus> => invoke("status"),
   here: (): Promise<Here> => invoke("here"),
+  origins: (onEnvironment: (origins: EnvironmentOrigins) => void): Promise<void> =>
+    invoke("origins", { progress: new Channel<EnvironmentOrigins>(onEnvironment) }),
   account: (): Promise<Account> => invoke("account"),
   signIn: (token: string, apiUrl: string | null): Promise<Account> => invoke("sign_in", { token, apiUrl }),
   signOut: (): Promise<boolean> => invoke("sign_out"),

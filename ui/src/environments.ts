@@ -55,6 +55,7 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   };
 
   const matrix = renderMatrix(status, Date.now(), {
+    originsPending: () => view.origins_pending,
     selected: (app, env) => env === selectedEnv && selected.has(app),
     toggle: (app, env) => {
       if (!selectable(app, env)) return;
@@ -102,6 +103,7 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
     }
   };
   document.addEventListener("keydown", onSlash);
+  const unfollow = shell.onOrigins(() => { matrix.redraw(); });
 
   status.environments.forEach((env, i) => {
     const upstream = env.upstream;
@@ -116,7 +118,10 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   refreshSelection();
   return {
     node: el("div", { class: "environments" }, note, graph, toolbar, selectionBar, matrix.node, legend()),
-    dispose: () => { document.removeEventListener("keydown", onSlash); },
+    dispose: () => {
+      document.removeEventListener("keydown", onSlash);
+      unfollow();
+    },
   };
 }
 

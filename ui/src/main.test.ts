@@ -124,3 +124,33 @@ describe("shell", () => {
     expect($('[data-testid="fetch-state"]').textContent).toContain("Fetched");
   });
 });
+
+describe("a large repository", () => {
+  it("shows the versions at once and who set them as each environment's walk ends", async () => {
+    const bare = {
+      ...view,
+      origins_pending: true,
+      status: {
+        ...view.status,
+        apps: view.status.apps.map((row) => ({ ...row, cells: row.cells.map((c) => (c.state === "version" ? { ...c, since: null } : c)) })),
+      },
+    };
+    const walk: { send?: (o: unknown) => void; finish?: () => void } = {};
+    await mountWith({
+      status: () => bare,
+      ...github,
+      origins: (args) => {
+        walk.send = (o) => { (args.progress as { onmessage: (m: unknown) => void }).onmessage(o); };
+        return new Promise<void>((resolve) => { walk.finish = resolve; });
+      },
+    });
+    expect(cell("api", "dev").querySelector(".cell-meta")?.textContent).toBe("…");
+    await until("the walk to start", () => walk.send !== undefined);
+    walk.send?.({ environment: "dev", since: [view.status.apps[0]?.cells[0]?.state === "version" ? view.status.apps[0].cells[0].since : null, null, null] });
+    await until("dev's origins", () => cell("api", "dev").textContent.includes("#41"));
+    // stage's walk is still going.
+    expect(cell("api", "stage").querySelector(".cell-meta")?.textContent).toBe("…");
+    walk.finish?.();
+    await until("the end", () => cell("api", "stage").querySelector(".cell-meta")?.textContent === "origin not in the available history");
+  });
+});

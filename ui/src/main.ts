@@ -29,6 +29,8 @@ export interface Shell {
   go: (view: View) => void;
   compose: (request: Compose) => void;
   reload: () => Promise<void>;
+  /** Calls `listener` when more of the status arrives (the commits that set a large repository's versions); returns how to stop. */
+  onOrigins: (listener: () => void) => () => void;
 }
 
 const views: { id: View; label: string; key: string }[] = [
@@ -121,12 +123,36 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
     show(screens[current](status));
   };
 
+  const originListeners = new Set<() => void>();
+  /** Fills in the commits that set each version, one environment at a time. */
+  const loadOrigins = (shown: RepositoryStatus): void => {
+    void api
+      .origins((arrived) => {
+        if (status !== shown) return;
+        const column = shown.status.environments.findIndex((e) => e.name === arrived.environment);
+        if (column < 0) return;
+        shown.status.apps.forEach((row, i) => {
+          const cell = row.cells[column];
+          if (cell?.state === "version") cell.since = arrived.since[i] ?? null;
+        });
+        for (const listener of originListeners) listener();
+      })
+      .then(
+        () => {
+          if (status === shown) shown.origins_pending = false;
+          for (const listener of originListeners) listener();
+        },
+        () => undefined,
+      );
+  };
+
   const reload = async (): Promise<void> => {
     if (!(current === "configure" && shown === "configure")) {
       main.replaceChildren(el("div", { class: "loading", attrs: { "data-testid": "loading", role: "status" }, text: "Reading the environments…" }));
     }
     try {
       status = await api.status();
+      if (status.origins_pending) loadOrigins(status);
       failure = null;
       here = { path: status.path, demo: status.demo };
       arrived(status.path);
@@ -168,6 +194,10 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       show(composer(shell, request, () => { shell.go(current); }));
     },
     reload,
+    onOrigins: (listener) => {
+      originListeners.add(listener);
+      return () => originListeners.delete(listener);
+    },
   };
 
   for (const v of views) {

@@ -39,8 +39,9 @@ function header(env: EnvironmentTip, nowMs: number): HTMLTableCellElement {
   );
 }
 
-/** One cell: the version, where it comes from, what waits, or why there is none. */
-export function cell(app: string, env: EnvironmentTip, value: Cell, nowMs: number): HTMLTableCellElement {
+/** One cell: the version, where it comes from, what waits, or why there is none.
+ * `loading`: the commit that set it is still being found. */
+export function cell(app: string, env: EnvironmentTip, value: Cell, nowMs: number, loading = false): HTMLTableCellElement {
   const attrs = { "data-app": app, "data-env": env.name, tabindex: "-1" };
   switch (value.state) {
     case "absent":
@@ -60,7 +61,9 @@ export function cell(app: string, env: EnvironmentTip, value: Cell, nowMs: numbe
         ? `${dry.subject} · ${dry.author}`
         : since
           ? [since.pr === null ? null : `#${String(since.pr)}`, age(since.time, nowMs), since.author].filter((s) => s !== null).join(" · ")
-          : "origin not in the available history";
+          : loading
+            ? "…"
+            : "origin not in the available history";
       const lines = [`${value.version} in ${value.file}${value.inherited ? ` (${env.name} inherits it from this base)` : ""}`];
       if (dry) lines.push(`dry commit: ${describe(dry)}`);
       if (since) lines.push(`set by ${describe(since)}`);
@@ -101,6 +104,8 @@ export interface MatrixHandlers {
   toggle: (app: string, env: string) => void;
   /** Enter was pressed on a cell. */
   enter: (app: string, env: string) => void;
+  /** Whether the commits that set the versions are still being found. */
+  originsPending?: () => boolean;
 }
 
 /** The matrix and the calls that change what it shows. */
@@ -161,7 +166,7 @@ export function renderMatrix(status: Status, nowMs: number = Date.now(), handler
         ...row.cells.map((value, c) => {
           const env = envs[c];
           if (!env) return el("td");
-          const td = cell(row.name, env, value, nowMs);
+          const td = cell(row.name, env, value, nowMs, handlers.originsPending?.() ?? false);
           const selected = handlers.selected(row.name, env.name);
           td.classList.toggle("selected", selected);
           td.setAttribute("aria-selected", String(selected));

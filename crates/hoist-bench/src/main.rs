@@ -14,19 +14,34 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use hoist_core::Project;
-use hoist_core::status::{Cell, Status};
+use hoist_core::status::{Cell, Depth, Status};
 
-use hoist_demo::generate::{self, ENVIRONMENTS, Spec};
+use hoist_demo::generate::{self, Spec};
+
+/// Sizes of generated repository worth measuring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Preset {
+    /// 300 apps on 4 environments with 100,000 commits: a long history.
+    History,
+    /// 5,000 apps on 12 environments with 30,000 commits: a large monorepo.
+    Monorepo,
+}
 
 /// Time hoist's status against plain git on a generated repository.
 #[derive(Debug, Parser)]
 struct Args {
+    /// The repository's size; `--apps`, `--environments` and `--commits` change it.
+    #[arg(long, value_enum, default_value_t = Preset::History)]
+    preset: Preset,
     /// Number of apps in the generated repository.
-    #[arg(long, default_value_t = 300)]
-    apps: usize,
+    #[arg(long)]
+    apps: Option<usize>,
+    /// Number of environments (4, or up to 12).
+    #[arg(long)]
+    environments: Option<usize>,
     /// Total number of commits in the generated repository.
-    #[arg(long, default_value_t = 100_000)]
-    commits: usize,
+    #[arg(long)]
+    commits: Option<usize>,
     /// Seed of the generator.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -39,24 +54,39 @@ struct Args {
     /// Internal: open the repository, compute its status once, print the timings.
     #[arg(long, hide = true)]
     status_once: Option<PathBuf>,
+    /// Internal: open the repository, read its versions once (no origins), print the timings.
+    #[arg(long, hide = true)]
+    versions_once: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(repo) = &args.status_once {
-        let (open, status, _) = engine_once(repo)?;
+        let (open, status, _) = engine_once(repo, Depth::Origins)?;
+        println!("{} {}", open.as_nanos(), status.as_nanos());
+        return Ok(());
+    }
+    if let Some(repo) = &args.versions_once {
+        let (open, status, _) = engine_once(repo, Depth::Versions)?;
         println!("{} {}", open.as_nanos(), status.as_nanos());
         return Ok(());
     }
     if args.runs == 0 {
         bail!("--runs must be at least 1");
     }
+    let (apps, environments, commits) = match args.preset {
+        Preset::History => (300, 4, 100_000),
+        Preset::Monorepo => (5_000, 12, 30_000),
+    };
     let spec = Spec {
-        apps: args.apps,
-        commits: args.commits,
+        apps: args.apps.unwrap_or(apps),
+        environments: args.environments.unwrap_or(environments),
+        commits: args.commits.unwrap_or(commits),
         seed: args.seed,
         ends: None,
     };
+    let envs = generate::environments(&spec);
+    let (first, last) = (envs[0], envs[envs.len() - 1]);
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
@@ -71,7 +101,7 @@ fn main() -> anyhow::Result<()> {
         "repository: {} ({} apps, {} environments, {} commits)",
         repo.display(),
         spec.apps,
-        ENVIRONMENTS.len(),
+        envs.len(),
         spec.commits
     );
 
@@ -80,29 +110,20 @@ fn main() -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("cannot find this program")?;
     let mut cold_open = Vec::new();
     let mut cold_total = Vec::new();
+    let mut cold_versions = Vec::new();
     for _ in 0..args.runs {
-        let out = Command::new(&exe)
-            .arg("--status-once")
-            .arg(&repo)
-            .output()
-            .context("cannot run the cold measurement")?;
-        if !out.status.success() {
-            bail!("cold run failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut fields = text.split_whitespace().map(|f| f.parse::<u64>());
-        let (Some(Ok(open)), Some(Ok(status))) = (fields.next(), fields.next()) else {
-            bail!("cold run printed {text:?}");
-        };
-        cold_open.push(Duration::from_nanos(open));
-        cold_total.push(Duration::from_nanos(open + status));
+        let (open, status) = cold_run(&exe, "--status-once", &repo)?;
+        cold_open.push(open);
+        cold_total.push(open + status);
+        let (open, versions) = cold_run(&exe, "--versions-once", &repo)?;
+        cold_versions.push(open + versions);
     }
 
     // Warm: in this process, after one untimed run.
-    let (_, _, result) = engine_once(&repo)?;
+    let (_, _, result) = engine_once(&repo, Depth::Origins)?;
     let mut warm_total = Vec::new();
     for _ in 0..args.runs {
-        let (open, status, _) = engine_once(&repo)?;
+        let (open, status, _) = engine_once(&repo, Depth::Origins)?;
         warm_total.push(open + status);
     }
     let project = Project::open(&repo).context("cannot open the repository with hoist")?;
@@ -117,7 +138,7 @@ fn main() -> anyhow::Result<()> {
     let mut git_cells = Vec::new();
     for _ in 0..=args.runs {
         let started = Instant::now();
-        git_cells = baseline::status(&repo, &ENVIRONMENTS, &apps)?;
+        git_cells = baseline::status(&repo, envs, &apps)?;
         git_runs.push(started.elapsed());
     }
     let git_first = git_runs.remove(0);
@@ -131,6 +152,12 @@ fn main() -> anyhow::Result<()> {
         "", "hoist", "git", "hoist/git"
     );
     row("cold: fresh process, open + status", cold, git_first);
+    let versions_only = median(&mut cold_versions);
+    row(
+        "cold: fresh process, open + versions only",
+        versions_only,
+        git_first,
+    );
     row(
         &format!("warm: median of {}, open + status", args.runs),
         warm,
@@ -147,21 +174,26 @@ fn main() -> anyhow::Result<()> {
         ms(median(&mut cold_open))
     );
     println!();
-    agreement(&result, &apps, &git_cells);
+    agreement(&result, envs, &apps, &git_cells);
 
     let mut summary = format!(
         "Generated repository: {} apps, {} environment branches, {} commits (`cargo run -p hoist-bench --release -- --runs {}`).\n\n\
          | measurement | hoist | git | hoist/git |\n|---|---|---|---|\n",
         spec.apps,
-        ENVIRONMENTS.len(),
+        envs.len(),
         spec.commits,
         args.runs
     );
     summary.push_str(&md_row("status, cold (fresh process)", cold, git_first));
+    summary.push_str(&md_row(
+        "versions only, cold (fresh process; the window's first paint)",
+        versions_only,
+        git_first,
+    ));
     summary.push_str(&md_row("status, warm", warm, git_warm));
 
     // History: the app changed most often on the busiest branch.
-    let (env, app) = ("dev", apps[0].as_str());
+    let (env, app) = (first, apps[0].as_str());
     println!();
     println!("history of {app} on env/{env}:");
     for (label, copy) in history::copies(&repo)? {
@@ -188,15 +220,15 @@ fn main() -> anyhow::Result<()> {
         ));
     }
 
-    let (planned, apps_covered, files) = plan::measure(&repo, "dev", "prod", args.runs)?;
+    let (planned, apps_covered, files) = plan::measure(&repo, first, last, args.runs)?;
     println!();
     println!(
         "{:<42} {:>10}   ({apps_covered} apps, {files} files)",
-        "plan dev → prod + every diff, warm",
+        &format!("plan {first} → {last} + every diff, warm"),
         ms(planned)
     );
     summary.push_str(&format!(
-        "| plan dev → prod with every file's diff, warm ({apps_covered} apps, {files} files) | {} | | |\n",
+        "| plan {first} → {last} with every file's diff, warm ({apps_covered} apps, {files} files) | {} | | |\n",
         ms(planned)
     ));
     let out = workspace.join("target/bench-summary.md");
@@ -214,14 +246,32 @@ fn md_row(label: &str, hoist: Duration, git: Duration) -> String {
 }
 
 /// Opens `repo` and computes its status, timing both.
-fn engine_once(repo: &Path) -> anyhow::Result<(Duration, Duration, Status)> {
+fn engine_once(repo: &Path, depth: Depth) -> anyhow::Result<(Duration, Duration, Status)> {
     let started = Instant::now();
     let project =
         Project::open(repo).with_context(|| format!("hoist cannot open {}", repo.display()))?;
     let opened = started.elapsed();
     let started = Instant::now();
-    let status = project.status().context("hoist status failed")?;
+    let status = project.status_to(depth).context("hoist status failed")?;
     Ok((opened, started.elapsed(), status))
+}
+
+/// Runs this program with `flag` on `repo` in a fresh process: its open and work times.
+fn cold_run(exe: &Path, flag: &str, repo: &Path) -> anyhow::Result<(Duration, Duration)> {
+    let out = Command::new(exe)
+        .arg(flag)
+        .arg(repo)
+        .output()
+        .context("cannot run the cold measurement")?;
+    if !out.status.success() {
+        bail!("cold run failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>());
+    let (Some(Ok(open)), Some(Ok(work))) = (fields.next(), fields.next()) else {
+        bail!("cold run printed {text:?}");
+    };
+    Ok((Duration::from_nanos(open), Duration::from_nanos(work)))
 }
 
 pub(crate) fn median(runs: &mut [Duration]) -> Duration {
@@ -243,7 +293,7 @@ fn row(label: &str, hoist: Duration, git: Duration) {
 }
 
 /// Checks hoist's answers against git's: same versions, same origin commits.
-fn agreement(status: &Status, apps: &[String], git: &[Vec<baseline::GitCell>]) {
+fn agreement(status: &Status, envs: &[&str], apps: &[String], git: &[Vec<baseline::GitCell>]) {
     let (mut cells, mut versions, mut origins, mut errors) = (0, 0, 0, 0);
     let mut first_error = None;
     for row in &status.apps {
@@ -251,7 +301,7 @@ fn agreement(status: &Status, apps: &[String], git: &[Vec<baseline::GitCell>]) {
             continue;
         };
         for (env, cell) in status.environments.iter().zip(&row.cells) {
-            let Some(e) = ENVIRONMENTS.iter().position(|name| *name == env.name) else {
+            let Some(e) = envs.iter().position(|name| *name == env.name) else {
                 continue;
             };
             cells += 1;

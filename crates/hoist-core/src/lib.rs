@@ -2,6 +2,7 @@
 //! gix, loads or detects its `.hoist.yaml`, and computes what runs where.
 
 mod bloom;
+mod cache;
 pub mod config;
 pub mod detect;
 pub mod diff;

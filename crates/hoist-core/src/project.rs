@@ -155,14 +155,24 @@ impl Project {
         }
     }
 
-    /// What runs where.
+    /// What runs where, with the commit that set each version.
     pub fn status(&self) -> Result<Status, status::Error> {
-        status::status_with(&self.repo, &self.config, |env| {
-            self.links
-                .iter()
-                .find(|(name, _)| *name == env.name)
-                .map_or(Link::Configured, |(_, link)| *link)
-        })
+        self.status_to(status::Depth::Origins)
+    }
+
+    /// What runs where, as far as `depth` goes.
+    pub fn status_to(&self, depth: status::Depth) -> Result<Status, status::Error> {
+        status::status_with(
+            &self.repo,
+            &self.config,
+            |env| {
+                self.links
+                    .iter()
+                    .find(|(name, _)| *name == env.name)
+                    .map_or(Link::Configured, |(_, link)| *link)
+            },
+            depth,
+        )
     }
 
     /// A project on `repo` with a configuration that is not (yet) in the

@@ -45,11 +45,10 @@ impl Source {
     pub fn read(&self, repo: &Repo, tree: ObjectId) -> Result<Result<Reading, Unreadable>, Error> {
         let own = match repo.blob_in_tree(tree, &self.own.file)? {
             Some(blob) => {
-                let content = repo.read_blob(blob)?;
-                match self.own.locator.read(&self.own.file, &content) {
-                    Ok(found) => {
+                match located(repo, blob, &self.own)? {
+                    Ok(version) => {
                         return Ok(Ok(Reading {
-                            version: found.value,
+                            version,
                             file: self.own.file.clone(),
                             inherited: false,
                         }));
@@ -75,22 +74,40 @@ impl Source {
             .expect("checked above: only a source with a base gets here");
         let problem = match repo.blob_in_tree(tree, &base.file)? {
             None => format!("{} does not exist either", base.file),
-            Some(blob) => {
-                let content = repo.read_blob(blob)?;
-                match base.locator.read(&base.file, &content) {
-                    Ok(found) => {
-                        return Ok(Ok(Reading {
-                            version: found.value,
-                            file: base.file.clone(),
-                            inherited: true,
-                        }));
-                    }
-                    Err(e) => e.to_string(),
+            Some(blob) => match located(repo, blob, base)? {
+                Ok(version) => {
+                    return Ok(Ok(Reading {
+                        version,
+                        file: base.file.clone(),
+                        inherited: true,
+                    }));
                 }
-            }
+                Err(e) => e.to_string(),
+            },
         };
         Ok(Err(Unreadable::Base { own, problem }))
     }
+}
+
+/// The version `location`'s locator reads in `blob`: remembered by blob id,
+/// since equal files (the same version in several environments) are one blob.
+fn located(
+    repo: &Repo,
+    blob: ObjectId,
+    location: &Location,
+) -> Result<Result<String, hoist_locate::Error>, Error> {
+    let key = crate::cache::locator_key(&location.locator);
+    if let Some(version) = crate::cache::version(blob, key) {
+        return Ok(Ok(version));
+    }
+    let content = repo.read_blob(blob)?;
+    Ok(location
+        .locator
+        .read(&location.file, &content)
+        .map(|found| {
+            crate::cache::keep_version(blob, key, &found.value);
+            found.value
+        }))
 }
 
 /// The directory of a repository path (`""` for the root).

@@ -25,7 +25,24 @@ pub struct Repo {
     filters: Option<crate::bloom::Filters>,
     /// Walks read commits and trees through this, for its delta-base cache.
     packs: crate::pack::Packs,
+    /// Name → entry of large trees looked up by name (a monorepo's `apps/`
+    /// of thousands), so each lookup is a hash probe instead of a scan.
+    indexes: std::cell::RefCell<clru::CLruCache<ObjectId, Arc<TreeIndex>>>,
+    /// Large trees looked up once: a second lookup indexes them. (A walk
+    /// looks up a path once in each of many trees; a status looks up
+    /// thousands of names in one.)
+    looked_up: std::cell::RefCell<clru::CLruCache<ObjectId, ()>>,
 }
+
+/// A tree's entries by name: id and whether it is a tree.
+type TreeIndex = std::collections::HashMap<Vec<u8>, (ObjectId, bool)>;
+
+/// Trees with more raw bytes than this are indexed on their first lookup by name
+/// (about sixty entries: below that a scan is as quick as a hash).
+const INDEXED_TREE: usize = 4096;
+
+/// How many tree indexes a repository keeps.
+const KEPT_INDEXES: usize = 256;
 
 /// Why a repository could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +126,12 @@ impl Repo {
             .and_then(|_| crate::bloom::Filters::open(&inner.common_dir().join("objects")));
         let packs = crate::pack::Packs::open(inner.objects.store_ref().path(), inner.object_hash());
         let repo = Repo {
+            indexes: std::cell::RefCell::new(clru::CLruCache::new(
+                std::num::NonZeroUsize::new(KEPT_INDEXES).expect("a constant above zero"),
+            )),
+            looked_up: std::cell::RefCell::new(clru::CLruCache::new(
+                std::num::NonZeroUsize::new(KEPT_INDEXES).expect("a constant above zero"),
+            )),
             packs,
             inner,
             path: path.to_owned(),
@@ -439,6 +462,16 @@ impl Repo {
 
     /// Facts about a commit: author, time, subject and the PR it came through.
     pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo, Error> {
+        // A commit never changes: its facts are read once per process.
+        if let Some(info) = crate::cache::commit(id) {
+            return Ok(info);
+        }
+        let info = self.read_commit_info(id)?;
+        crate::cache::keep_commit(id, &info);
+        Ok(info)
+    }
+
+    fn read_commit_info(&self, id: ObjectId) -> Result<CommitInfo, Error> {
         let commit = self.find_commit(id)?;
         let read_error = |source| Error::Read {
             what: format!("commit {id}"),
@@ -495,6 +528,27 @@ impl Repo {
         })
     }
 
+    /// The index of a large tree looked up more than once (`None` on the first lookup).
+    fn tree_index(&self, tree: ObjectId, data: &[u8]) -> Result<Option<Arc<TreeIndex>>, Error> {
+        if let Some(index) = self.indexes.borrow_mut().get(&tree) {
+            return Ok(Some(index.clone()));
+        }
+        if self.looked_up.borrow_mut().put(tree, ()).is_none() {
+            return Ok(None);
+        }
+        let mut index = TreeIndex::new();
+        for entry in self.tree_iter(tree, data) {
+            let entry = entry?;
+            index.insert(
+                entry.filename.to_vec(),
+                (entry.oid.to_owned(), entry.mode.is_tree()),
+            );
+        }
+        let index = Arc::new(index);
+        self.indexes.borrow_mut().put(tree, index.clone());
+        Ok(Some(index))
+    }
+
     /// For each of `names`, the id of the entry so named in `tree` and
     /// whether it is a tree itself; `None` where there is no such entry.
     pub(crate) fn tree_entries(
@@ -503,6 +557,14 @@ impl Repo {
         names: &[&str],
     ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
         let data = self.tree_data(tree)?;
+        if data.len() > INDEXED_TREE
+            && let Some(index) = self.tree_index(tree, &data)?
+        {
+            return Ok(names
+                .iter()
+                .map(|n| index.get(n.as_bytes()).copied())
+                .collect());
+        }
         let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
         let mut missing = names.len();
         for entry in self.tree_iter(tree, &data) {

@@ -3,6 +3,9 @@
 use gix::ObjectId;
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use crate::cache;
 use crate::config::{App, Config, Environment};
 use crate::hydrator;
 use crate::read::{Source, Unreadable};
@@ -140,10 +143,21 @@ pub enum Error {
     },
 }
 
+/// How much a status finds out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The versions only: every cell's `since` is `None`. Quick even for
+    /// thousands of apps; [`origins`] fills in the rest.
+    Versions,
+    /// The versions and the commit that set each: a walk of every
+    /// environment's history (remembered, so a second one is quick).
+    Origins,
+}
+
 /// Computes what runs where for every app and environment of `config`;
 /// every upstream link is reported as configured.
 pub fn status(repo: &Repo, config: &Config) -> Result<Status, Error> {
-    status_with(repo, config, |_| Link::Configured)
+    status_with(repo, config, |_| Link::Configured, Depth::Origins)
 }
 
 /// [`status`], with `link` telling how each environment's upstream link is known.
@@ -151,11 +165,11 @@ pub(crate) fn status_with(
     repo: &Repo,
     config: &Config,
     link: impl Fn(&Environment) -> Link,
+    depth: Depth,
 ) -> Result<Status, Error> {
     let default_branch = repo.default_branch().ok();
     let pipeline = config.pipeline();
-    let mut environments = Vec::with_capacity(pipeline.len());
-    let mut columns = Vec::with_capacity(pipeline.len());
+    let mut places = Vec::with_capacity(pipeline.len());
     for env in &pipeline {
         let in_env = |source| Error::Environment {
             environment: env.name.clone(),
@@ -166,9 +180,17 @@ pub(crate) fn status_with(
             None => repo.default_branch().map_err(in_env)?,
         };
         let tip = repo.branch_tip(&branch).map_err(in_env)?;
-        let mut cells = column(repo, config, env, &branch, tip).map_err(in_env)?;
+        places.push((*env, branch, tip));
+    }
+    let mut columns = columns(repo, config, &places, depth)?;
+    let mut environments = Vec::with_capacity(pipeline.len());
+    for ((env, branch, tip), cells) in places.into_iter().zip(&mut columns) {
+        let in_env = |source| Error::Environment {
+            environment: env.name.clone(),
+            source,
+        };
         if let Some(next) = &env.next_branch {
-            propose(repo, config, env, next, &mut cells).map_err(in_env)?;
+            propose(repo, config, env, next, cells).map_err(in_env)?;
         }
         let upstream = config.upstream_of(env).map(|u| u.name.clone());
         environments.push(EnvironmentTip {
@@ -186,7 +208,6 @@ pub(crate) fn status_with(
             next_branch: env.next_branch.clone(),
             tip: repo.commit_info(tip).map_err(in_env)?,
         });
-        columns.push(cells);
     }
     let position = |name: &str| pipeline.iter().position(|e| e.name == name);
     let apps = config
@@ -222,13 +243,115 @@ pub(crate) fn status_with(
     Ok(Status { environments, apps })
 }
 
-/// One environment's cells, in the order of `config.apps`.
+/// Above this many cells, environments are read on several threads.
+const PARALLEL_CELLS: usize = 2_000;
+
+/// Each environment's cells, in the order of `places`: on several threads
+/// for a large repository (each with its own handle on the repository, which
+/// is not shared between threads).
+fn columns(
+    repo: &Repo,
+    config: &Config,
+    places: &[(&Environment, String, ObjectId)],
+    depth: Depth,
+) -> Result<Vec<Vec<Cell>>, Error> {
+    let one = |repo: &Repo, (env, branch, tip): &(&Environment, String, ObjectId)| {
+        column(repo, config, env, branch, *tip, depth).map_err(|source| Error::Environment {
+            environment: env.name.clone(),
+            source,
+        })
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(places.len());
+    if threads < 2 || config.apps.len() * places.len() < PARALLEL_CELLS {
+        return places.iter().map(|p| one(repo, p)).collect();
+    }
+    let mut results: Vec<Option<Result<Vec<Cell>, Error>>> =
+        (0..places.len()).map(|_| None).collect();
+    let path = repo.path();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    // Unopenable now: this share falls to the calling thread, which reports why.
+                    let Ok(own) = Repo::open(path) else {
+                        return Vec::new();
+                    };
+                    places
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % threads == t)
+                        .map(|(i, p)| (i, one(&own, p)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (i, p) in places.iter().enumerate().filter(|(i, _)| i % threads == 0) {
+            results[i] = Some(one(repo, p));
+        }
+        for worker in workers {
+            if let Ok(done) = worker.join() {
+                for (i, r) in done {
+                    results[i] = Some(r);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(places)
+        .map(|(r, p)| r.unwrap_or_else(|| one(repo, p)))
+        .collect()
+}
+
+/// One environment's cells, in the order of `config.apps`: remembered for
+/// the tip and configuration when complete.
 fn column(
     repo: &Repo,
     config: &Config,
     env: &Environment,
     branch: &str,
     tip: ObjectId,
+    depth: Depth,
+) -> Result<Vec<Cell>, RepoError> {
+    let key = cache::ColumnKey {
+        repository: repo.path().to_owned(),
+        tip,
+        apps: column_fingerprint(config, env),
+    };
+    if let Some(cells) = cache::column(&key) {
+        return Ok(cells);
+    }
+    let cells = read_column(repo, config, env, branch, tip, depth)?;
+    if depth == Depth::Origins {
+        cache::keep_column(key, &cells);
+    }
+    Ok(cells)
+}
+
+/// What an environment's cells depend on besides its tip: which apps run
+/// there and where each is read.
+fn column_fingerprint(config: &Config, env: &Environment) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env.name.hash(&mut hasher);
+    env.path.hash(&mut hasher);
+    for app in &config.apps {
+        app.runs_in(env).hash(&mut hasher);
+        format!("{:?}", Source::of(app, env)).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// One environment's cells, read.
+fn read_column(
+    repo: &Repo,
+    config: &Config,
+    env: &Environment,
+    branch: &str,
+    tip: ObjectId,
+    depth: Depth,
 ) -> Result<Vec<Cell>, RepoError> {
     let tree = repo.tree_of(tip)?;
     let mut cells = Vec::with_capacity(config.apps.len());
@@ -267,17 +390,115 @@ fn column(
             }),
         }
     }
-    let mut origins = Vec::new();
-    walk::changes(repo, tip, tree, tracked, |change| {
-        origins.push((change.index, change.commit));
-        Follow::Stop
-    })?;
-    for (index, commit) in origins {
-        if let Cell::Version { since, .. } = &mut cells[index] {
-            *since = Some(repo.commit_info(commit)?);
+    if depth == Depth::Origins {
+        let commits = origin_commits(repo, branch, tip, tree, tracked, config.apps.len())?;
+        let mut known: HashMap<ObjectId, CommitInfo> = HashMap::new();
+        for (cell, commit) in cells.iter_mut().zip(commits) {
+            if let (Cell::Version { since, .. }, Some(commit)) = (cell, commit) {
+                *since = Some(match known.get(&commit) {
+                    Some(info) => info.clone(),
+                    None => {
+                        let info = repo.commit_info(commit)?;
+                        known.insert(commit, info.clone());
+                        info
+                    }
+                });
+            }
         }
     }
     Ok(cells)
+}
+
+/// The commit that set each tracked app's version as of `tip`, by app index
+/// (`apps` long). Remembered per branch: the same tip costs nothing, a tip
+/// that moved on is walked back only to where it was.
+fn origin_commits(
+    repo: &Repo,
+    branch: &str,
+    tip: ObjectId,
+    tree: ObjectId,
+    tracked: Vec<Tracked>,
+    apps: usize,
+) -> Result<Vec<Option<ObjectId>>, RepoError> {
+    let key = cache::OriginsKey {
+        repository: repo.path().to_owned(),
+        branch: branch.to_owned(),
+        sources: fingerprint(&tracked, apps),
+    };
+    let known = cache::origins(&key);
+    if let Some(k) = &known
+        && k.tip == tip
+    {
+        return Ok(k.commits.clone());
+    }
+    let followed: Vec<usize> = tracked.iter().map(|t| t.index).collect();
+    let mut commits: Vec<Option<ObjectId>> = vec![None; apps];
+    let mut found = vec![false; apps];
+    walk::changes_until(
+        repo,
+        tip,
+        tree,
+        known.as_ref().map(|k| k.tip),
+        tracked,
+        |change| {
+            commits[change.index] = Some(change.commit);
+            found[change.index] = true;
+            Follow::Stop
+        },
+    )?;
+    // What the walk did not reach changed at or before the tip it stopped at.
+    if let Some(k) = &known {
+        for i in followed.into_iter().filter(|i| !found[*i]) {
+            commits[i] = k.commits.get(i).copied().flatten();
+        }
+    }
+    cache::keep_origins(
+        key,
+        cache::Origins {
+            tip,
+            commits: commits.clone(),
+        },
+    );
+    Ok(commits)
+}
+
+/// What the origins depend on besides the commits: where each app is read.
+fn fingerprint(tracked: &[Tracked], apps: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    apps.hash(&mut hasher);
+    for t in tracked {
+        t.index.hash(&mut hasher);
+        format!("{:?}", t.source).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The commit that set each app's version in environment `name`, in the
+/// order of `config.apps` (`None` where the app is absent, unreadable, or its
+/// origin lies beyond a shallow clone's history): what a status of
+/// [`Depth::Versions`] leaves out.
+pub fn origins(repo: &Repo, config: &Config, name: &str) -> Result<Vec<Option<CommitInfo>>, Error> {
+    let Some(env) = config.environment(name) else {
+        return Ok(Vec::new());
+    };
+    let in_env = |source| Error::Environment {
+        environment: name.to_owned(),
+        source,
+    };
+    let branch = match env.branch.clone() {
+        Some(b) => b,
+        None => repo.default_branch().map_err(in_env)?,
+    };
+    let tip = repo.branch_tip(&branch).map_err(in_env)?;
+    let cells = column(repo, config, env, &branch, tip, Depth::Origins).map_err(in_env)?;
+    Ok(cells
+        .into_iter()
+        .map(|c| match c {
+            Cell::Version { since, .. } => since,
+            _ => None,
+        })
+        .collect())
 }
 
 /// The dry commit a hydrated app's version names, when its file is a hydrator's metadata.

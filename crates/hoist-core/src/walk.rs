@@ -56,6 +56,19 @@ pub(crate) fn changes(
     repo: &Repo,
     tip: ObjectId,
     tip_tree: ObjectId,
+    open: Vec<Tracked>,
+    visit: impl FnMut(Change) -> Follow,
+) -> Result<(), Error> {
+    changes_until(repo, tip, tip_tree, None, open, visit)
+}
+
+/// [`changes`] that also ends on reaching commit `until` (whose own changes
+/// are not looked at): the apps still followed then changed at or before it.
+pub(crate) fn changes_until(
+    repo: &Repo,
+    tip: ObjectId,
+    tip_tree: ObjectId,
+    until: Option<ObjectId>,
     mut open: Vec<Tracked>,
     mut visit: impl FnMut(Change) -> Follow,
 ) -> Result<(), Error> {
@@ -74,6 +87,9 @@ pub(crate) fn changes(
     let mut followed = vec![true; open.len()];
     let mut left = open.len();
     while left > 0 {
+        if Some(commit) == until {
+            break;
+        }
         let Some(parent_id) = parent else {
             for (t, _) in open.into_iter().zip(followed).filter(|(_, f)| *f) {
                 visit(Change {

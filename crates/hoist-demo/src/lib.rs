@@ -67,6 +67,7 @@ pub const LOGIN: &str = "release-manager";
 /// look like a real pipeline. Its history ends when it is generated (see [`spec`]).
 pub const SPEC: generate::Spec = generate::Spec {
     apps: 12,
+    environments: 4,
     commits: 400,
     seed: 11,
     ends: None,

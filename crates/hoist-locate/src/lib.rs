@@ -25,7 +25,7 @@ use yaml::Hit;
 /// Where an app's version lives inside a file. Serialised in `.hoist.yaml`
 /// as a single-key map, e.g. `{ yaml: image.tag }`.
 #[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+    Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Locator {
@@ -57,6 +57,7 @@ pub enum Locator {
     Default,
     PartialEq,
     Eq,
+    Hash,
     serde::Serialize,
     serde::Deserialize,
     schemars::JsonSchema,

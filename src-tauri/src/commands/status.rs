@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::blocking;
 use crate::session::Session;
-use crate::view::{Failure, Here, RepositoryStatus};
+use hoist_core::status::Depth;
+
+use crate::view::{EnvironmentOrigins, Failure, Here, RepositoryStatus};
 
 /// What runs where in the opened repository.
 #[tauri::command]
@@ -23,9 +25,20 @@ pub fn here(session: tauri::State<'_, Arc<Session>>) -> Here {
     }
 }
 
+/// Above this many cells, the window shows the versions first and the
+/// commits that set them when the walks are done: a monorepo's matrix is
+/// interactive in well under a second, its ages and authors follow.
+const CELLS_AT_ONCE: usize = 4_000;
+
 fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
     let project = session.project()?;
-    let status = project.status().map_err(Failure::of)?;
+    let cells = project.config.apps.len() * project.config.environments.len();
+    let depth = if cells > CELLS_AT_ONCE {
+        Depth::Versions
+    } else {
+        Depth::Origins
+    };
+    let status = project.status_to(depth).map_err(Failure::of)?;
     let config = project.source.to_string();
     Ok(RepositoryStatus {
         path: session.repository().display().to_string(),
@@ -33,7 +46,41 @@ fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
         shallow: project.repo.is_shallow(),
         demo: session.demo().map(|d| d.sandbox.url().to_owned()),
         status,
+        origins_pending: depth == Depth::Versions,
     })
+}
+
+/// The commits that set every environment's versions, one environment at a
+/// time on `progress`; stops between environments when cancelled ("origins").
+#[tauri::command]
+pub async fn origins(
+    session: tauri::State<'_, Arc<Session>>,
+    progress: tauri::ipc::Channel<EnvironmentOrigins>,
+) -> Result<(), Failure> {
+    let session = Arc::clone(&session);
+    let cancel = session.start_work("origins");
+    blocking("finding who set each version", move || {
+        let project = session.project()?;
+        for env in project.config.pipeline() {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Failure::cancelled());
+            }
+            let since = hoist_core::status::origins(&project.repo, &project.config, &env.name)
+                .map_err(Failure::of)?;
+            // A closed window drops the channel; nothing is lost by stopping.
+            if progress
+                .send(EnvironmentOrigins {
+                    environment: env.name.clone(),
+                    since,
+                })
+                .is_err()
+            {
+                break;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -229,9 +229,28 @@ impl App {
         )
     }
 
+    /// Runs `script` asynchronously: it ends by calling `arguments[arguments.length - 1]`
+    /// with its result (frame timings, say).
+    pub fn script_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
     /// Waits until `script` returns something other than null/false.
     pub fn wait_for(&self, what: &str, script: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_up_to(what, script, Duration::from_secs(30))
+    }
+
+    /// [`App::wait_for`] for work that takes minutes in a debug build (a monorepo's status).
+    pub fn wait_for_long(&self, what: &str, script: &str) -> Value {
+        self.wait_up_to(what, script, Duration::from_secs(300))
+    }
+
+    fn wait_up_to(&self, what: &str, script: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let value = self.script(script, json!([]));
             if !(value.is_null() || value == json!(false)) {

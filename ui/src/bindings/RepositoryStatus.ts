@@ -24,4 +24,9 @@ demo: string | null,
 /**
  * What runs where.
  */
-status: Status, };
+status: Status, 
+/**
+ * The cells have their versions but not yet the commits that set them
+ * (a large repository): the `origins` command brings those.
+ */
+origins_pending: boolean, };

@@ -60,6 +60,7 @@ export const view: RepositoryStatus = {
   config: ".hoist.yaml on main",
   shallow: false,
   demo: null,
+  origins_pending: false,
   status: {
     environments: [env("dev", null, 0), env("stage", "dev", 1), env("prod", "stage", 2)],
     apps: [

@@ -425,7 +425,7 @@ impl App {
         let locator = over
             .and_then(|o| o.locator.as_ref())
             .unwrap_or(&self.locator);
-        let file = file.replace(ENV_PLACEHOLDER, &env.name);
+        let file = with_env(file, &env.name);
         let file = if is_root(&env.path) {
             file
         } else {
@@ -446,9 +446,18 @@ impl App {
     }
 }
 
+/// `text` with `{env}` replaced by `name` (most texts have none: no search then).
+fn with_env(text: &str, name: &str) -> String {
+    if text.contains('{') {
+        text.replace(ENV_PLACEHOLDER, name)
+    } else {
+        text.to_owned()
+    }
+}
+
 /// `locator` with `{env}` replaced by `name` in its text.
 fn for_environment(locator: &Locator, name: &str) -> Locator {
-    let put = |s: &String| s.replace(ENV_PLACEHOLDER, name);
+    let put = |s: &String| with_env(s, name);
     match locator {
         Locator::Yaml(p) => Locator::Yaml(put(p)),
         Locator::Json(p) => Locator::Json(put(p)),

@@ -108,7 +108,20 @@ impl Places<'_> {
 
 /// Checks what deserialisation cannot: names, references between entries, paths, locators.
 pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), Error> {
-    let marks: Marks = serde_saphyr::from_str(text).unwrap_or_default();
+    // Positions matter only for an error, and reading them costs a second
+    // parse of the file (a monorepo's is thousands of apps): check without
+    // them first, and again with them to point at what is wrong.
+    check(config, text, origin, &Marks::default()).or_else(|_| {
+        check(
+            config,
+            text,
+            origin,
+            &serde_saphyr::from_str(text).unwrap_or_default(),
+        )
+    })
+}
+
+fn check(config: &Config, text: &str, origin: &str, marks: &Marks) -> Result<(), Error> {
     let places = Places { origin, text };
     let env_marks: &[Spanned<EnvironmentMarks>] =
         marks.environments.as_ref().map_or(&[], |e| &e.value);
@@ -276,9 +289,9 @@ pub(super) fn validate(config: &Config, text: &str, origin: &str) -> Result<(), 
         }
     }
 
-    check_guards(config, &places, &marks)?;
-    let pr_marks = marks.pr.unwrap_or_default();
-    check_pull_requests(config, &places, &pr_marks)
+    check_guards(config, &places, marks)?;
+    let pr_marks = marks.pr.as_ref();
+    check_pull_requests(config, &places, pr_marks.unwrap_or(&PrMarks::default()))
 }
 
 /// Locks and freezes must name real environments and apps, and a freeze
