@@ -137,13 +137,21 @@ function editor(shell: Shell, body: HTMLElement, rows: Row[], firstApps: AppCand
           { class: `env-row${row.chosen ? "" : " unchosen"}`, attrs: { draggable: "true", "data-env-row": row.was, title: row.reason } },
           el("span", { class: "grip", attrs: { "aria-hidden": "true" }, text: "⋮⋮" }),
           chosen,
-          name,
-          el("span", { class: "mono dim where", text: row.path === "." ? row.branch : `${row.branch}:${row.path}` }),
-          el("label", { class: "from" }, el("span", { class: "dim", text: "from " }), upstream),
-          row.chosen && row.link === "guessed" ? el("span", { class: "badge guess-badge", text: "guessed" }) : null,
-          el("label", { class: "check" }, side, el("span", { text: "side" })),
-          button("↑", () => { move(i, i - 1); }, "plain", `env-up-${row.was}`),
-          button("↓", () => { move(i, i + 1); }, "plain", `env-down-${row.was}`),
+          el(
+            "div",
+            { class: "env-main" },
+            name,
+            el("span", { class: "mono dim where", text: row.path === "." ? row.branch : `${row.branch}:${row.path}` }),
+            row.chosen && row.link === "guessed" ? el("span", { class: "badge guess-badge", text: "guessed" }) : null,
+          ),
+          el(
+            "div",
+            { class: "env-controls" },
+            el("label", { class: "from" }, el("span", { class: "dim", text: "from " }), upstream),
+            el("label", { class: "check" }, side, el("span", { text: "side" })),
+            button("↑", () => { move(i, i - 1); }, "plain", `env-up-${row.was}`),
+            button("↓", () => { move(i, i + 1); }, "plain", `env-down-${row.was}`),
+          ),
         );
         item.addEventListener("dragstart", (event) => {
           dragged = i;

@@ -28,7 +28,7 @@ describe("environments", () => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     await mountWith({ ...base, pull_requests: () => Promise.reject({ message: "no GitHub token for github.com", advice: null, code: "sign_in" }) });
     await until("the note", () => !$('[data-testid="offline-note"]').hidden);
-    expect($('[data-testid="offline-note"]').textContent).toContain("GitHub cannot be reached");
+    expect($('[data-testid="offline-note"]').textContent).toContain("Health and pull requests are not shown");
     expect($('[data-testid="offline-note"]').textContent).toContain("no GitHub token");
     for (const badge of document.querySelectorAll<HTMLElement>(".health-badge")) expect(badge.hidden).toBe(true);
     expect(document.querySelectorAll('[role="alert"]')).toHaveLength(0);
@@ -57,10 +57,10 @@ describe("environments", () => {
     };
     // prod-eu and prod-us are fed by stage: one column further, stacked.
     expect(at("dev")).toEqual(["0px", "0px"]);
-    expect(at("stage")[0]).toBe("208px");
-    expect(at("prod-eu")).toEqual(["416px", "0px"]);
-    expect(at("prod-us")).toEqual(["416px", "84px"]);
-    expect(at("load")).toEqual(["416px", "168px"]);
+    expect(at("stage")[0]).toBe("192px");
+    expect(at("prod-eu")).toEqual(["384px", "0px"]);
+    expect(at("prod-us")).toEqual(["384px", "78px"]);
+    expect(at("load")).toEqual(["384px", "156px"]);
     expect($('[data-lane="load"]').classList.contains("side")).toBe(true);
     const edges = [...document.querySelectorAll("path.edge")].map((p) => [p.getAttribute("data-edge"), p.getAttribute("class")]);
     expect(edges).toEqual([

@@ -135,7 +135,7 @@ async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLEl
   } catch (error) {
     const f = asFailure(error);
     note.hidden = false;
-    note.textContent = `GitHub cannot be reached, so health and pull requests are not shown: ${f.message}`;
+    note.textContent = `Health and pull requests are not shown: ${f.message}`;
     for (const badge of lanes.querySelectorAll<HTMLElement>(".health-badge")) badge.hidden = true;
     return;
   }

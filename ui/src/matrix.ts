@@ -13,7 +13,7 @@ const short = (id: string): string => id.slice(0, 7);
 /** Every row is this tall, so the rows in view follow from the scroll position. */
 export const MATRIX_ROW = 62;
 /** Rows drawn beyond the viewport on each side, so fast scrolls meet drawn rows. */
-const OVERSCAN = 10;
+const OVERSCAN = 6;
 
 /** Long digests and shas are shortened on screen; the title keeps the whole value. */
 export function displayVersion(version: string): string {
@@ -132,7 +132,10 @@ export function renderMatrix(status: Status, nowMs: number = Date.now(), handler
   const envs = status.environments;
   const head = el("tr", {}, el("th", { class: "corner", attrs: { scope: "col" }, text: "App" }), ...envs.map((env) => header(env, nowMs)));
   const body = el("tbody");
-  const table = el("table", { class: "matrix", attrs: { "data-testid": "matrix", role: "grid", "aria-rowcount": String(status.apps.length + 1) } }, el("thead", {}, head), body);
+  // Fixed column widths: rows come and go as the matrix scrolls, and the
+  // columns must neither jump nor be measured again for every new row.
+  const columns = el("colgroup", {}, el("col", { class: "col-app" }), ...envs.map(() => el("col", { class: "col-env" })));
+  const table = el("table", { class: "matrix", attrs: { "data-testid": "matrix", role: "grid", "aria-rowcount": String(status.apps.length + 1) } }, columns, el("thead", {}, head), body);
   const viewport = el("div", { class: "matrix-scroll", attrs: { "data-testid": "matrix-scroll" } }, table);
   let rows: number[] = status.apps.map((_, i) => i);
   let drawn = "";
@@ -154,6 +157,7 @@ export function renderMatrix(status: Status, nowMs: number = Date.now(), handler
     const key = `${String(first)}:${String(last)}:${String(rows.length)}`;
     if (key === drawn && !force) return;
     drawn = key;
+    const started = performance.now();
     const trs: HTMLTableRowElement[] = [];
     for (let i = first; i < last; i++) {
       const index = rows[i];
@@ -180,6 +184,8 @@ export function renderMatrix(status: Status, nowMs: number = Date.now(), handler
     // Without a focused cell, the first drawn one takes Tab.
     if (focus === null) trs[0]?.querySelector<HTMLElement>("td[data-app]")?.setAttribute("tabindex", "0");
     body.replaceChildren(spacer(first * MATRIX_ROW), ...trs, spacer((rows.length - last) * MATRIX_ROW));
+    // How long the last draw took, for the frame-time measurement of the end-to-end tests.
+    viewport.dataset.drawMs = (performance.now() - started).toFixed(1);
   };
 
   /** Scrolls row `i` of the list into view, draws, and focuses its cell in column `col`. */

@@ -7,10 +7,10 @@ import { el } from "./dom";
 import { age } from "./time";
 
 /** A node's size and the gaps between them, in pixels. */
-const NODE_W = 178;
-const NODE_H = 74;
-const GAP_X = 30;
-const GAP_Y = 10;
+const NODE_W = 172;
+const NODE_H = 70;
+const GAP_X = 20;
+const GAP_Y = 8;
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -84,16 +84,18 @@ export function pipelineGraph(envs: EnvironmentTip[], pendingIn: (i: number) => 
   );
 }
 
-/** One environment: branch, tip, what is pending, and (filled in later) its health and PRs. */
+/** One environment: where it comes from, what is pending, its branch and
+ * tip, and (filled in later) its health and pull requests. Four short lines. */
 function lane(env: EnvironmentTip, pending: number, nowMs: number): HTMLElement {
   const where = env.path === "." ? env.branch : `${env.branch}:${env.path}`;
-  const from =
-    env.upstream === null
-      ? "first"
-      : `from ${env.upstream}${env.link === "guessed" ? " · guessed" : ""}`;
+  const from = env.upstream === null ? "first" : `from ${env.upstream}${env.link === "guessed" ? " · guessed" : ""}`;
+  const next = env.next_branch === null ? "" : `\nA hydrator renders its next state on ${env.next_branch}; promoting merges it.`;
   return el(
     "article",
-    { class: `lane${env.side ? " side" : ""}`, attrs: { "data-lane": env.name, title: `${env.name}: ${where} @ ${env.tip.id.slice(0, 7)}\n${env.tip.subject}${env.next_branch ? `\nA hydrator renders its next state on ${env.next_branch}.` : ""}` } },
+    {
+      class: `lane${env.side ? " side" : ""}`,
+      attrs: { "data-lane": env.name, title: `${env.name}: ${where} @ ${env.tip.id.slice(0, 7)}, ${age(env.tip.time, nowMs)} ago\n${env.tip.subject}${next}` },
+    },
     el(
       "header",
       { class: "lane-head" },
@@ -101,13 +103,13 @@ function lane(env: EnvironmentTip, pending: number, nowMs: number): HTMLElement 
       env.side ? el("span", { class: "badge side-badge", text: "side" }) : null,
       el("span", { class: "badge health-badge", attrs: { "data-health": "unknown" }, text: "…" }),
     ),
-    el("div", { class: "mono dim lane-where", text: `${where} @ ${env.tip.id.slice(0, 7)} · ${age(env.tip.time, nowMs)}` }),
     el(
       "div",
       { class: "lane-meta" },
-      el("span", { class: env.link === "guessed" ? "guessed" : "", text: from }),
-      pending > 0 ? el("span", { class: "badge pending-badge", text: `${String(pending)} pending` }) : null,
+      el("span", { class: `lane-from${env.link === "guessed" ? " guessed" : ""}`, text: from }),
+      pending > 0 ? el("span", { class: "lane-pending", text: `${String(pending)} pending` }) : null,
     ),
+    el("div", { class: "mono dim lane-where", text: `${where} @ ${env.tip.id.slice(0, 7)}` }),
     el("ul", { class: "lane-prs", attrs: { "data-testid": `lane-prs-${env.name}` } }),
   );
 }

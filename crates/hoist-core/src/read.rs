@@ -100,7 +100,15 @@ fn located(
     if let Some(version) = crate::cache::version(blob, key) {
         return Ok(Ok(version));
     }
-    let content = repo.read_blob(blob)?;
+    let content = repo.read_blob(blob).map_err(|e| match e {
+        // Say which file: a blob id alone tells a person nothing.
+        Error::NotFetched { id, path, .. } => Error::NotFetched {
+            id,
+            file: Some(location.file.clone()),
+            path,
+        },
+        e => e,
+    })?;
     Ok(location
         .locator
         .read(&location.file, &content)

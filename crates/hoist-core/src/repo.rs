@@ -18,6 +18,8 @@ pub struct Repo {
     inner: gix::Repository,
     path: PathBuf,
     shallow: bool,
+    /// A partial clone (`--filter=blob:none`): blobs may be missing until fetched.
+    partial: bool,
     /// `git commit-graph` data when present: parents and root trees without
     /// inflating commit objects, which is most of a history walk's cost.
     graph: Option<gix::commitgraph::Graph>,
@@ -32,6 +34,18 @@ pub struct Repo {
     /// looks up a path once in each of many trees; a status looks up
     /// thousands of names in one.)
     looked_up: std::cell::RefCell<clru::CLruCache<ObjectId, ()>>,
+}
+
+/// Whether a remote of the repository is a promisor (`git clone --filter`
+/// makes one): then objects may be missing until git fetches them.
+fn is_partial(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    config.string("extensions.partialClone").is_some()
+        || repo.remote_names().iter().any(|name| {
+            config
+                .boolean(format!("remote.{name}.promisor").as_str())
+                .unwrap_or(false)
+        })
 }
 
 /// A tree's entries by name: id and whether it is a tree.
@@ -83,6 +97,21 @@ pub enum Error {
         /// The repository path.
         path: PathBuf,
     },
+    /// A partial clone that does not hold a file's content yet.
+    #[error(
+        "{} is a partial clone (cloned with --filter) that has not fetched blob {id}{}; fetch the missing contents with `git -C {} -c remote.origin.partialclonefilter= fetch --refetch origin`, or clone without --filter",
+        path.display(),
+        file.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
+        path.display()
+    )]
+    NotFetched {
+        /// The missing blob.
+        id: ObjectId,
+        /// Which file it is, where known.
+        file: Option<String>,
+        /// The repository path.
+        path: PathBuf,
+    },
     /// The object database could not be read; the repository may be corrupt.
     #[error("could not read {what} in {}: {source}", path.display())]
     Read {
@@ -119,6 +148,7 @@ impl Repo {
             ))
         });
         let shallow = inner.is_shallow().unwrap_or(false);
+        let partial = is_partial(&inner);
         // A missing or unreadable commit-graph only makes walks slower.
         let graph = inner.commit_graph_if_enabled().ok().flatten();
         let filters = graph
@@ -136,6 +166,7 @@ impl Repo {
             inner,
             path: path.to_owned(),
             shallow,
+            partial,
             graph,
             filters,
         };
@@ -343,12 +374,27 @@ impl Repo {
     }
 
     pub(crate) fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
-        let blob = self.inner.find_blob(id).map_err(|source| Error::Read {
-            what: format!("blob {id}"),
-            path: self.path.clone(),
-            source,
+        let blob = self.inner.find_blob(id).map_err(|source| {
+            if self.partial && !self.inner.has_object(id) {
+                Error::NotFetched {
+                    id,
+                    file: None,
+                    path: self.path.clone(),
+                }
+            } else {
+                Error::Read {
+                    what: format!("blob {id}"),
+                    path: self.path.clone(),
+                    source: source.into(),
+                }
+            }
         })?;
         Ok(blob.detach().data)
+    }
+
+    /// Whether this is a partial clone, whose blobs arrive on demand.
+    pub fn is_partial(&self) -> bool {
+        self.partial
     }
 
     /// Repository paths of every file under `dir` in `commit`, recursively

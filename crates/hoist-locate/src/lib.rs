@@ -36,7 +36,7 @@ pub enum Locator {
         /// The `name` of the entry in `images:`.
         image: String,
         /// Which field holds the version.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "KustomizeField::is_new_tag")]
         field: KustomizeField,
     },
     /// The tag of a container image in Kubernetes manifests, selected by container name.
@@ -72,6 +72,11 @@ pub enum KustomizeField {
 }
 
 impl KustomizeField {
+    /// Whether this is `newTag`, the default, left out when written.
+    pub fn is_new_tag(&self) -> bool {
+        *self == KustomizeField::NewTag
+    }
+
     fn key(self) -> &'static str {
         match self {
             KustomizeField::NewTag => "newTag",

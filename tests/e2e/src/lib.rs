@@ -229,6 +229,15 @@ impl App {
         )
     }
 
+    /// How long an asynchronous script may run before the driver gives up on it.
+    pub fn script_timeout(&self, limit: Duration) {
+        self.call(
+            "POST",
+            "/timeouts",
+            Some(json!({"script": u64::try_from(limit.as_millis()).unwrap_or(u64::MAX)})),
+        );
+    }
+
     /// Runs `script` asynchronously: it ends by calling `arguments[arguments.length - 1]`
     /// with its result (frame timings, say).
     pub fn script_async(&self, script: &str, args: Value) -> Value {
