@@ -385,7 +385,7 @@ impl Repo {
                 Error::Read {
                     what: format!("blob {id}"),
                     path: self.path.clone(),
-                    source: source.into(),
+                    source,
                 }
             }
         })?;
