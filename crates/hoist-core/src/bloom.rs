@@ -127,8 +127,25 @@ impl File {
         if bits == 0 {
             return true;
         }
-        let h0 = murmur3(0x293a_e76f, path.as_bytes());
-        let h1 = murmur3(0x7e64_6e2c, path.as_bytes());
+        // A change to a file changes every directory above it, and git puts
+        // those in the filter too; so the path and each of its leading
+        // directories must all be there (as git's own walk asks). Each key
+        // that must match divides the false positives: in a tree of
+        // thousands of apps this rules out most of the walk.
+        let bytes = path.as_bytes();
+        let prefixes = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'/' && i > 0)
+            .map(|(i, _)| &bytes[..i]);
+        prefixes
+            .chain(std::iter::once(bytes))
+            .all(|key| self.contains(filter, bits, key))
+    }
+
+    fn contains(&self, filter: &[u8], bits: u64, key: &[u8]) -> bool {
+        let h0 = murmur3(0x293a_e76f, key);
+        let h1 = murmur3(0x7e64_6e2c, key);
         (0..self.hashes).all(|i| {
             let bit = u64::from(h0.wrapping_add(i.wrapping_mul(h1))) % bits;
             filter[(bit / 8) as usize] & (1 << (bit % 8)) != 0
@@ -236,6 +253,36 @@ mod tests {
             ruled_out > 10,
             "the filters ruled out only {ruled_out} unchanged paths"
         );
+    }
+
+    /// A filter holding a file's path but not its directory is a false
+    /// positive (git always adds both): it must not count as a change.
+    #[test]
+    fn a_path_counts_only_when_its_directories_are_in_the_filter_too() {
+        let id = gix::ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567").expect("hex");
+        let mut filter = vec![0u8; 64];
+        let set = |filter: &mut Vec<u8>, key: &[u8]| {
+            let bits = filter.len() as u64 * 8;
+            let (h0, h1) = (murmur3(0x293a_e76f, key), murmur3(0x7e64_6e2c, key));
+            for i in 0..7u32 {
+                let bit = u64::from(h0.wrapping_add(i.wrapping_mul(h1))) % bits;
+                filter[(bit / 8) as usize] |= 1 << (bit % 8);
+            }
+        };
+        set(&mut filter, b"apps/api/values.yaml");
+        let file = |data: Vec<u8>| super::File {
+            ids: id.as_bytes().to_vec(),
+            ends: vec![data.len() as u32],
+            data,
+            hashes: 7,
+            version: 2,
+        };
+        let path = "apps/api/values.yaml";
+        assert!(!file(filter.clone()).may_have_changed(0, &id, path));
+        set(&mut filter, b"apps");
+        assert!(!file(filter.clone()).may_have_changed(0, &id, path));
+        set(&mut filter, b"apps/api");
+        assert!(file(filter).may_have_changed(0, &id, path));
     }
 
     #[test]

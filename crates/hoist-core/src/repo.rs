@@ -422,7 +422,7 @@ impl Repo {
         };
         let mut files = Vec::new();
         if let Some(tree) = start {
-            self.collect_files(tree, dir, &mut files)?;
+            self.walk_files(tree, dir, &mut |path, _| files.push(path))?;
         }
         files.sort();
         Ok(files)
@@ -465,35 +465,6 @@ impl Repo {
                 self.walk_files(entry.oid.to_owned(), &path, visit)?;
             } else if entry.mode.is_blob() {
                 visit(path, entry.oid.to_owned());
-            }
-        }
-        Ok(())
-    }
-
-    fn collect_files(
-        &self,
-        tree: ObjectId,
-        prefix: &str,
-        out: &mut Vec<String>,
-    ) -> Result<(), Error> {
-        let read_error = |source| Error::Read {
-            what: format!("tree {tree} ({prefix})"),
-            path: self.path.clone(),
-            source,
-        };
-        let tree = self.inner.find_tree(tree).map_err(read_error)?;
-        let decoded = tree.decode().map_err(read_error)?;
-        for entry in &decoded.entries {
-            let name = entry.filename.to_str_lossy();
-            let path = if prefix.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{prefix}/{name}")
-            };
-            if entry.mode.is_tree() {
-                self.collect_files(entry.oid.to_owned(), &path, out)?;
-            } else if entry.mode.is_blob() {
-                out.push(path);
             }
         }
         Ok(())

@@ -2,6 +2,8 @@
 //! from the hydrator's next branch, found when the promoter opened it,
 //! opened when nobody has, never two, and refused when a branch moved.
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -10,9 +12,9 @@ use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
 use hoist_fixtures::git;
-use hoist_github::client::{Policy, Repeat};
+use hoist_github::client::Repeat;
 use hoist_github::open::{Outcome, Request, WhenOpen, open};
-use hoist_github::{Client, Error, Remote, Token};
+use hoist_github::{Client, Error};
 use hoist_sandbox::{Config, Sandbox};
 use http::Method;
 
@@ -40,21 +42,7 @@ fn world() -> World {
 
 impl World {
     fn client(&self) -> Client {
-        let remote =
-            Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
-        let policy = Policy {
-            max_wait: Duration::from_secs(5),
-            retries: 2,
-            backoff: Duration::from_millis(10),
-            timeout: Duration::from_secs(5),
-        };
-        Client::new(
-            &remote,
-            self.sandbox.url(),
-            &Token::new(TOKEN).expect("token"),
-            policy,
-        )
-        .expect("client")
+        common::sandbox_client(self.sandbox.url(), TOKEN, Duration::from_secs(5))
     }
 
     fn plan(&self, from: &str, to: &str) -> PromotionPlan {

@@ -2,6 +2,8 @@
 //! previewed change on exactly the previewed base, and retries after a
 //! failure at any step that finish the job without duplicates.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -12,9 +14,8 @@ use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
 use hoist_fixtures::git;
-use hoist_github::client::Policy;
 use hoist_github::open::{Outcome, Request, Step, WhenOpen, open};
-use hoist_github::{Client, Error, Remote, Token};
+use hoist_github::{Client, Error};
 use hoist_sandbox::{Config, Fault, FaultKind, Sandbox};
 
 const TOKEN: &str = "ghp_opentesttoken";
@@ -47,21 +48,7 @@ fn world() -> World {
 
 impl World {
     fn client(&self, token: &str) -> Client {
-        let remote =
-            Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
-        let policy = Policy {
-            max_wait: Duration::from_secs(5),
-            retries: 2,
-            backoff: Duration::from_millis(10),
-            timeout: Duration::from_secs(5),
-        };
-        Client::new(
-            &remote,
-            self.sandbox.url(),
-            &Token::new(token).expect("token"),
-            policy,
-        )
-        .expect("client")
+        common::sandbox_client(self.sandbox.url(), token, Duration::from_secs(5))
     }
 
     fn plan(&self, apps: &[&str]) -> PromotionPlan {
@@ -520,21 +507,7 @@ async fn github_faults_become_specific_errors_or_bounded_waits() {
 async fn a_slow_answer_times_out_a_read_is_retried_and_a_write_is_resumed() {
     let w = world();
     let plan = w.plan(&["api"]);
-    let remote =
-        Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
-    let policy = Policy {
-        max_wait: Duration::from_secs(5),
-        retries: 2,
-        backoff: Duration::from_millis(10),
-        timeout: Duration::from_millis(400),
-    };
-    let client = Client::new(
-        &remote,
-        w.sandbox.url(),
-        &Token::new(TOKEN).expect("token"),
-        policy,
-    )
-    .expect("client");
+    let client = common::sandbox_client(w.sandbox.url(), TOKEN, Duration::from_millis(400));
     // A read that hangs once is tried again and the whole open succeeds.
     w.sandbox.inject(Fault::once(
         "GET",

@@ -131,13 +131,7 @@ pub async fn save_config(
                 Some("Propose the configuration as a pull request instead.".to_owned()),
             )
         })?;
-        let path = root.join(hoist_core::project::CONFIG_FILE);
-        std::fs::write(&path, yaml).map_err(|e| {
-            Failure::new(
-                format!("could not write {}: {e}", path.display()),
-                Some("Check the folder's permissions, or propose it as a pull request.".to_owned()),
-            )
-        })?;
+        let path = write_config(root, &yaml)?;
         session.use_config_file(path.clone());
         Ok(path.display().to_string())
     })
@@ -157,6 +151,47 @@ pub async fn propose_draft(
     .await?;
     let client = session.client().await?;
     Ok(hoist_github::propose::configuration(&client, &yaml).await?)
+}
+
+/// Writes `yaml` as `.hoist.yaml` at the top of the working tree `root`,
+/// whole or not at all: a temporary file beside it renamed over it, so a
+/// failure leaves the old file as it was. A `.hoist.yaml` that is a symbolic
+/// link is refused rather than written through: the clone's content is not
+/// ours, and a link could point anywhere on the disk.
+fn write_config(root: &std::path::Path, yaml: &str) -> Result<std::path::PathBuf, Failure> {
+    use std::io::Write;
+    let path = root.join(hoist_core::project::CONFIG_FILE);
+    let failed = |e: std::io::Error| {
+        Failure::new(
+            format!("could not write {}: {e}", path.display()),
+            Some("Check the folder's permissions, or propose it as a pull request.".to_owned()),
+        )
+    };
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Failure::new(
+            format!(
+                "{} is a symbolic link; Hoist does not write through links in a clone",
+                path.display()
+            ),
+            Some("Remove the link, or propose the configuration as a pull request.".to_owned()),
+        ));
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix(".hoist.yaml.")
+        .tempfile_in(root)
+        .map_err(failed)?;
+    file.write_all(yaml.as_bytes()).map_err(failed)?;
+    file.as_file().sync_all().map_err(failed)?;
+    // A configuration is shared through git: readable like any file there.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(failed)?;
+    }
+    file.persist(&path).map_err(|e| failed(e.error))?;
+    Ok(path)
 }
 
 fn open_repo(session: &Session) -> Result<Repo, Failure> {
@@ -262,4 +297,46 @@ fn build(session: &Session, draft: &ConfigDraft) -> Result<(Config, String), Fai
                 Some("Change the environment or app the message names.".to_owned()),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_config;
+
+    #[test]
+    fn the_configuration_replaces_the_file_whole() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join(".hoist.yaml"), "old: true\n").expect("old");
+        let path = write_config(dir.path(), "environments: []\n").expect("written");
+        assert_eq!(
+            std::fs::read_to_string(path).expect("read"),
+            "environments: []\n"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, [".hoist.yaml"], "no temporary file is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_the_clone_is_not_written_through() {
+        let dir = tempfile::tempdir().expect("dir");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, "precious\n").expect("target");
+        let clone = dir.path().join("clone");
+        std::fs::create_dir(&clone).expect("clone");
+        std::os::unix::fs::symlink(&elsewhere, clone.join(".hoist.yaml")).expect("link");
+        let failure = write_config(&clone, "environments: []\n").expect_err("refused");
+        assert!(
+            failure.message.contains("symbolic link"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(
+            std::fs::read_to_string(&elsewhere).expect("read"),
+            "precious\n"
+        );
+    }
 }

@@ -1,0 +1,21 @@
+//! What the sandbox-backed tests share: a client for `acme/gitops` on the
+//! sandbox with short waits, so a fault the test injects is retried quickly.
+
+use std::time::Duration;
+
+use hoist_github::client::Policy;
+use hoist_github::{Client, Remote, Token};
+
+/// A client that talks to the sandbox at `url` as `acme/gitops`, giving up
+/// on one request after `timeout`.
+pub fn sandbox_client(url: &str, token: &str, timeout: Duration) -> Client {
+    let remote =
+        Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
+    let policy = Policy {
+        max_wait: Duration::from_secs(5),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+        timeout,
+    };
+    Client::new(&remote, url, &Token::new(token).expect("token"), policy).expect("client")
+}
