@@ -205,6 +205,7 @@ impl Session {
         let host = self.github(None)?;
         let Some((token, _)) = &host.token else {
             return Err(hoist_github::Error::NoToken {
+                variable: hoist_github::token::variables(&host.remote.host)[0].0,
                 host: host.remote.host,
             }
             .into());
@@ -239,7 +240,7 @@ impl Session {
             })?;
         let api_url = api_url
             .map(str::to_owned)
-            .or_else(|| project.repo.config_value(connect::API_URL_KEY));
+            .or_else(|| connect::api_url_setting(&project.repo));
         let (remote, api) = connect::locate(&origin, api_url.as_deref())?;
         let token = match self.demo() {
             Some(_) => Token::new(hoist_demo::TOKEN).map(|t| (t, "the demo's sandbox account")),

@@ -276,7 +276,7 @@ impl From<hoist_github::Error> for Failure {
             E::NoToken { .. } | E::Unauthorized { .. } | E::MissingScope { .. } => (
                 Some(FailureCode::SignIn),
                 Some(
-                    "Sign in with `hoist auth login` (the token goes to the OS keyring), or start Hoist with GH_TOKEN set.",
+                    "Sign in with `hoist auth login` (the token goes to the OS keyring), or start Hoist with GH_TOKEN set (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server).",
                 ),
             ),
             _ => (None, None),

@@ -12,6 +12,7 @@ use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
 use hoist_github::client::{Client, Policy};
 use hoist_github::open::{Opened, Outcome, Request, Step, WhenOpen};
+use hoist_github::ownership::Ownership;
 use hoist_github::track::{self, PullState, ReviewDecision, Tracked};
 use hoist_github::{Token, connect, token};
 
@@ -45,7 +46,7 @@ fn client_for(project: &Project, runtime: &tokio::runtime::Runtime) -> anyhow::R
         .repo
         .config_value("remote.origin.url")
         .context("the repository has no `origin` remote to open pull requests on")?;
-    let api = project.repo.config_value(connect::API_URL_KEY);
+    let api = connect::api_url_setting(&project.repo);
     let (client, _) = connect::connect(&origin, api.as_deref(), Policy::default())?;
     Ok(client.with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…"))))
 }
@@ -155,11 +156,8 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
     let runtime = runtime()?;
     let client = client_for(&project, &runtime)?;
     let all: Vec<Tracked> = runtime.block_on(async {
-        let mut all = Vec::new();
-        for n in track::open_numbers(&client).await? {
-            all.push(track::pull(&client, n).await?);
-        }
-        Ok::<_, hoist_github::Error>(all)
+        let ownership = Ownership::of(&client, &project.config.pr.branch_prefix).await?;
+        track::open(&client, &ownership).await
     })?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &all)?;
@@ -199,7 +197,8 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     let runtime = runtime()?;
     let client = client_for(&project, &runtime)?;
     let cancel = cancel_on_ctrl_c(&runtime);
-    let t = runtime.block_on(track::pull(&client, number))?;
+    let ownership = runtime.block_on(Ownership::of(&client, &project.config.pr.branch_prefix))?;
+    let t = runtime.block_on(track::pull(&client, &ownership, number))?;
     if t.state != PullState::Open {
         bail!("#{number} is not open");
     }
@@ -211,7 +210,7 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
             review_text(t.review)
         );
     }
-    let sha = runtime.block_on(track::merge(&client, number, &t.head))?;
+    let sha = runtime.block_on(track::merge(&client, &ownership, number, &t.head))?;
     writeln!(
         out,
         "merged #{number} into {} as {}",
@@ -300,7 +299,10 @@ fn whoami(host: &str, api_url: Option<&str>, token: &Token) -> anyhow::Result<(S
 /// `hoist auth status`: where the token comes from and whom it belongs to.
 pub fn status(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let Some((token, source)) = token::find(host) else {
-        bail!("not signed in to {host}: run `hoist auth login`, or set GH_TOKEN");
+        bail!(
+            "not signed in to {host}: run `hoist auth login`, or set {}",
+            token::variables(host)[0].0
+        );
     };
     let (login, scopes) = whoami(host, None, &token)?;
     writeln!(
@@ -343,7 +345,11 @@ pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     let env = if signed_in.is_ok() {
         String::new()
     } else {
-        format!("GH_TOKEN={} ", hoist_demo::TOKEN)
+        format!(
+            "{}={} ",
+            token::variables(hoist_demo::HOST)[0].0,
+            hoist_demo::TOKEN
+        )
     };
     for line in [
         format!("hoist status --repo {clone}"),
@@ -358,7 +364,8 @@ pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     if let Err(e) = signed_in {
         writeln!(
             out,
-            "\n({e}; hence GH_TOKEN above: the token only opens this sandbox.)"
+            "\n({e}; hence {} above: the token only opens this sandbox.)",
+            token::variables(hoist_demo::HOST)[0].0
         )?;
     }
     writeln!(out, "\nCtrl-C stops the sandbox.")?;

@@ -64,12 +64,15 @@ impl World {
             .env("HOIST_CONFIG_DIR", self.dir.path().join("config"))
             .env("GH_CONFIG_DIR", self.dir.path().join("gh"))
             .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("GITHUB_ENTERPRISE_TOKEN")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // The sandbox's host is not github.com: its token is an enterprise one.
         match token {
-            Some(t) => cmd.env("GH_TOKEN", t),
-            None => cmd.env_remove("GH_TOKEN"),
+            Some(t) => cmd.env("GH_ENTERPRISE_TOKEN", t),
+            None => cmd.env_remove("GH_ENTERPRISE_TOKEN"),
         };
         let mut child = cmd.spawn().expect("hoist runs");
         if let Some(input) = input {
@@ -180,6 +183,22 @@ fn refusals_say_what_to_do_and_write_nothing() {
         "no GitHub token for {}: run `hoist auth login`",
         w.host
     )));
+    // A github.com token in GH_TOKEN is not sent to another host, not
+    // even to this one that would take it: its token is an enterprise one.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+    let out = cmd
+        .args(&with_yes)
+        .env("HOIST_CONFIG_DIR", w.dir.path().join("config"))
+        .env("GH_CONFIG_DIR", w.dir.path().join("gh"))
+        .env("GH_TOKEN", TOKEN)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .env_remove("GITHUB_ENTERPRISE_TOKEN")
+        .output()
+        .expect("hoist runs");
+    let e = fails(out);
+    assert!(e.contains("set GH_ENTERPRISE_TOKEN"), "{e}");
+    assert!(w.sandbox.journal().is_empty(), "nothing reached the host");
     let e = fails(w.hoist(&with_yes, Some("ghp_revoked")));
     assert!(e.contains("rejected the token"), "{e}");
     let tip = git(&w.clone, &["rev-parse", "origin/env/stage"]);

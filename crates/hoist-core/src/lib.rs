@@ -3,6 +3,7 @@
 
 mod bloom;
 mod cache;
+pub mod clone_url;
 pub mod config;
 pub mod detect;
 pub mod diff;

@@ -197,6 +197,12 @@ impl Repo {
             .map(|v| v.to_string())
     }
 
+    /// Whether the current user owns the repository's git directory, as
+    /// git's `safe.directory` check asks before trusting its settings.
+    pub fn is_owned_by_current_user(&self) -> bool {
+        self.inner.git_dir_trust() == gix::sec::Trust::Full
+    }
+
     /// Whether this is a shallow clone, whose histories end early.
     pub fn is_shallow(&self) -> bool {
         self.shallow

@@ -18,7 +18,8 @@ use crate::token::Token;
 /// How long and how often requests are retried.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// The longest rate-limit wait Hoist sits through before giving up.
+    /// The longest a request waits for rate limits, all waits together,
+    /// before giving up: a server that keeps asking to wait ends in an error.
     pub max_wait: Duration,
     /// Retries of an idempotent request after a 5xx or a timeout.
     pub retries: u32,
@@ -37,6 +38,41 @@ impl Default for Policy {
             timeout: Duration::from_secs(30),
         }
     }
+}
+
+/// Refuses an API URL a token must not be sent to: anything but https,
+/// except plain http to this machine (the demo's and the tests' sandbox),
+/// where nothing crosses a network.
+fn check_api_url(api: &str, host: &str) -> Result<(), Error> {
+    let refuse = |problem: &str| Error::ApiUrl {
+        url: api.to_owned(),
+        host: host.to_owned(),
+        problem: problem.to_owned(),
+    };
+    let uri: http::Uri = api.parse().map_err(|_| refuse("it is not a URL"))?;
+    let Some(name) = uri.host() else {
+        return Err(refuse("it names no host"));
+    };
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(refuse("it carries credentials of its own"));
+    }
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if is_loopback(name) => Ok(()),
+        Some("http") => Err(refuse(
+            "plain http would send the token unencrypted; use https (http is only for this machine's own addresses)",
+        )),
+        _ => Err(refuse("it is not an https:// URL")),
+    }
+}
+
+/// Whether `host` (as a URL writes it) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Told when a request waits: the seconds and why.
@@ -60,12 +96,15 @@ pub struct Client {
     on_wait: OnWait,
     /// Per URL, the last ETag and body, for conditional GETs.
     etags: Mutex<HashMap<String, (String, Value)>>,
+    /// The signed-in account, once asked.
+    login: std::sync::OnceLock<String>,
 }
 
 impl Client {
     /// A client for `remote`, whose API is at `api` (see [`Remote::api_url`]).
     /// Must be called inside a tokio runtime, which the client then uses.
     pub fn new(remote: &Remote, api: &str, token: &Token, policy: Policy) -> Result<Client, Error> {
+        check_api_url(api, &remote.host)?;
         let octo = Octocrab::builder()
             .base_uri(api)
             .map_err(|e| Error::Unexpected {
@@ -92,6 +131,7 @@ impl Client {
             policy,
             on_wait: Arc::new(|_, _| {}),
             etags: Mutex::default(),
+            login: std::sync::OnceLock::new(),
         })
     }
 
@@ -104,6 +144,23 @@ impl Client {
     /// The repository this client works on.
     pub fn remote(&self) -> &Remote {
         &self.remote
+    }
+
+    /// The signed-in account's login, asked of GitHub once per client.
+    pub async fn login(&self) -> Result<String, Error> {
+        if let Some(login) = self.login.get() {
+            return Ok(login.clone());
+        }
+        let what = "the signed-in user";
+        let user = self.get("/user", what).await?;
+        let login = user["login"]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| Error::Unexpected {
+                what: what.to_owned(),
+                detail: "no `login` in the answer".to_owned(),
+            })?;
+        Ok(self.login.get_or_init(|| login.to_owned()).clone())
     }
 
     /// `/repos/{owner}/{name}` followed by `rest`.
@@ -197,6 +254,7 @@ impl Client {
         let url = format!("{}{path}", self.api);
         let mut attempt = 0u32;
         let mut backoff = self.policy.backoff;
+        let mut waited = 0u64;
         loop {
             attempt += 1;
             let outcome =
@@ -244,14 +302,16 @@ impl Client {
             // A rate limit means the request was not performed: any request
             // may wait and go again.
             if let Some(wait) = rate_limit_wait(status, &headers, &text) {
-                if wait > self.policy.max_wait.as_secs() {
+                let wait = wait.max(1);
+                waited = waited.saturating_add(wait);
+                if waited > self.policy.max_wait.as_secs() {
                     return Err(Error::RateLimited {
                         reset: now() + i64::try_from(wait).unwrap_or(i64::MAX / 2),
                         wait_secs: wait,
                     });
                 }
                 self.pause(
-                    Duration::from_secs(wait.max(1)),
+                    Duration::from_secs(wait),
                     "GitHub's rate limit is spent; waiting",
                 )
                 .await;

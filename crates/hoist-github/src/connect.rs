@@ -54,11 +54,36 @@ pub fn save_host(host: &str, api: &str) -> std::io::Result<()> {
     std::fs::rename(partial, dir.join("hosts.json"))
 }
 
+/// The clone's `hoist.apiUrl`, when the clone is the current user's own:
+/// a repository someone else owns (a shared checkout, a mounted disk) could
+/// point the token at any host, so its settings are not taken, as git
+/// itself distrusts such repositories (`safe.directory`).
+pub fn api_url_setting(repo: &hoist_core::Repo) -> Option<String> {
+    repo.is_owned_by_current_user()
+        .then(|| repo.config_value(API_URL_KEY))
+        .flatten()
+}
+
 /// The repository behind `origin` and its API's base URL; `api_url` is the
-/// clone's `hoist.apiUrl`, if set.
+/// clone's `hoist.apiUrl` ([`api_url_setting`]) or the one given at sign-in.
+/// github.com's API is api.github.com and a cloud tenant's `api.<host>`:
+/// no setting redirects them, so a token for them goes nowhere else.
 pub fn locate(origin: &str, api_url: Option<&str>) -> Result<(Remote, String), Error> {
     let mut enterprise = hosts();
     if let Some(api) = api_url {
+        if let Ok(remote) = Remote::parse(origin, &enterprise)
+            && token::is_github_cloud(&remote.host)
+        {
+            return Err(Error::ApiUrl {
+                url: api.to_owned(),
+                host: remote.host.clone(),
+                problem: format!(
+                    "{}'s API is {}; Hoist does not send its token elsewhere",
+                    remote.host,
+                    remote.api_url(&Enterprise::new())
+                ),
+            });
+        }
         // The clone says where its origin's API is: that host is GitHub.
         match Remote::parse(origin, &enterprise) {
             Ok(remote) => {
@@ -84,6 +109,7 @@ pub fn connect(
     let (remote, api) = locate(origin, api_url)?;
     let (token, source) = token::find(&remote.host).ok_or_else(|| Error::NoToken {
         host: remote.host.clone(),
+        variable: token::variables(&remote.host)[0].0,
     })?;
     Ok((Client::new(&remote, &api, &token, policy)?, source))
 }

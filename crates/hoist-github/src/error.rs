@@ -133,9 +133,21 @@ pub enum Error {
     #[error(transparent)]
     Remote(#[from] crate::remote::Error),
     /// No token anywhere.
-    #[error("no GitHub token for {host}: run `hoist auth login`, or set GH_TOKEN")]
+    #[error("no GitHub token for {host}: run `hoist auth login`, or set {variable}")]
     NoToken {
         /// The host.
         host: String,
+        /// The environment variable that would hold it.
+        variable: &'static str,
+    },
+    /// An API URL Hoist will not send a token to.
+    #[error("will not use {url} as the GitHub API for {host}: {problem}")]
+    ApiUrl {
+        /// The URL.
+        url: String,
+        /// The repository's host.
+        host: String,
+        /// Why not.
+        problem: String,
     },
 }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod connect;
 mod error;
 pub mod open;
+pub mod ownership;
 pub mod propose;
 pub mod remote;
 pub mod token;

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::Error;
 use crate::client::{Client, Repeat};
+use crate::ownership::Ownership;
 
 /// Where opening the pull request is; reported as it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -149,11 +150,22 @@ pub async fn open(
             actual: tip,
         });
     }
+    let ownership = Ownership::of(client, &request.settings.branch_prefix).await?;
     let open_prs = open_pulls(client, &plan.target_branch).await?;
-    // The same apps of the same environment, from an earlier attempt or another change.
-    let same_apps = open_prs
-        .iter()
-        .find(|p| p.marker.as_ref().is_some_and(|m| m.same_change(marker)));
+    // The same apps of the same environment, from an earlier attempt or
+    // another change, among Hoist's own pull requests only: a copied marker
+    // on anyone else's (a fork's above all) is not taken for Hoist's.
+    let same_apps = open_prs.iter().find(|p| {
+        p.marker.as_ref().is_some_and(|m| {
+            m.same_change(marker)
+                && ownership.owns(
+                    p.head_repository.as_deref(),
+                    &p.branch,
+                    p.author.as_deref(),
+                    m,
+                )
+        })
+    });
     // The branch: the one an open pull request for these apps uses when
     // updating it, else the deterministic name. Decided before anything is
     // written, so a report leaves no trace.
@@ -169,6 +181,15 @@ pub async fn open(
         }
         (None, _) => branch,
     };
+    // Holds by construction (the name is made in the space, an adopted pull
+    // request's branch was checked to be in it); checked again because a
+    // branch outside it is never to be moved, whatever changes above.
+    if !ownership.may_move(&branch, &plan.target) {
+        return Err(Error::NotOpenable(format!(
+            "branch {branch} is not one Hoist makes (under {})",
+            hoist_core::plan::request::branch_space(&request.settings.branch_prefix, &plan.target)
+        )));
+    }
     checkpoint()?;
 
     let base_tree = commit_tree(client, &plan.base).await?;
@@ -301,10 +322,16 @@ async fn merge_branch(
         }
     }
     step(Step::OpeningPullRequest)?;
+    // The promoter's pull request is from this repository's next branch at
+    // the previewed commit; a fork's branch of the same name is not it.
     let existing = open_pulls(client, &plan.target_branch)
         .await?
         .into_iter()
-        .find(|p| p.branch == head);
+        .find(|p| {
+            p.branch == head
+                && crate::ownership::is_here(client, p.head_repository.as_deref())
+                && p.head == plan.source_commit
+        });
     let (number, url, outcome) = match existing {
         Some(p) => (p.number, p.url, Outcome::Found),
         None => {
@@ -510,8 +537,13 @@ pub struct OpenPull {
     pub head: String,
     /// Its title.
     pub title: String,
-    /// Hoist's marker, when Hoist opened it.
+    /// The marker in its body: Hoist's, or a copy (see [`Ownership`]).
     pub marker: Option<Marker>,
+    /// `owner/name` of the repository its head branch is in; `None` when
+    /// that repository (a fork) was deleted.
+    pub head_repository: Option<String>,
+    /// Who opened it.
+    pub author: Option<String>,
 }
 
 impl OpenPull {
@@ -523,6 +555,8 @@ impl OpenPull {
             branch: p["head"]["ref"].as_str()?.to_owned(),
             head: p["head"]["sha"].as_str()?.to_owned(),
             marker: p["body"].as_str().and_then(Marker::find),
+            head_repository: p["head"]["repo"]["full_name"].as_str().map(str::to_owned),
+            author: p["user"]["login"].as_str().map(str::to_owned),
         })
     }
 }
@@ -575,10 +609,10 @@ pub(crate) async fn create_pull(
             Outcome::Created,
         )),
         Err(e @ (Error::Network { .. } | Error::Validation { .. })) => {
-            let found = open_pulls(client, base)
-                .await?
-                .into_iter()
-                .find(|p| p.branch == branch);
+            let found = open_pulls(client, base).await?.into_iter().find(|p| {
+                p.branch == branch
+                    && crate::ownership::is_here(client, p.head_repository.as_deref())
+            });
             match found {
                 Some(p) => Ok((p.number, p.url, Outcome::Created)),
                 None => Err(e),

@@ -21,10 +21,19 @@ pub const PATH: &str = ".hoist.yaml";
 pub async fn configuration(client: &Client, content: &str) -> Result<Opened, Error> {
     let repository = client.get(&client.repo_path(""), "the repository").await?;
     let base_branch = open::field(&repository, "default_branch", "the repository")?;
+    // Hoist's own proposal from an earlier attempt: this repository's
+    // branch, opened by this account (a fork's `hoist/configure` is not it).
+    let login = client.login().await?;
     if let Some(existing) = open::open_pulls(client, &base_branch)
         .await?
         .into_iter()
-        .find(|p| p.branch == BRANCH)
+        .find(|p| {
+            p.branch == BRANCH
+                && crate::ownership::is_here(client, p.head_repository.as_deref())
+                && p.author
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&login))
+        })
     {
         return Ok(Opened {
             number: existing.number,

@@ -41,6 +41,10 @@ pub enum Source {
     GhToken,
     /// The `GITHUB_TOKEN` environment variable.
     GithubToken,
+    /// The `GH_ENTERPRISE_TOKEN` environment variable.
+    GhEnterpriseToken,
+    /// The `GITHUB_ENTERPRISE_TOKEN` environment variable.
+    GithubEnterpriseToken,
     /// The GitHub CLI's stored login.
     GhCli,
 }
@@ -52,6 +56,8 @@ impl Source {
             Source::Keyring => "the OS keyring",
             Source::GhToken => "GH_TOKEN",
             Source::GithubToken => "GITHUB_TOKEN",
+            Source::GhEnterpriseToken => "GH_ENTERPRISE_TOKEN",
+            Source::GithubEnterpriseToken => "GITHUB_ENTERPRISE_TOKEN",
             Source::GhCli => "the GitHub CLI's login",
         }
     }
@@ -93,17 +99,40 @@ pub fn stored(host: &str) -> Result<Option<Token>, KeyringError> {
     }
 }
 
-/// The token to use for `host`, in order: Hoist's keyring entry, `GH_TOKEN`,
-/// `GITHUB_TOKEN`, the GitHub CLI's login. A keyring that cannot be reached
-/// is passed over (the other sources may still serve), not an error.
+/// Whether `host` is GitHub's own (github.com, or a GitHub Enterprise Cloud
+/// tenant under ghe.com) rather than a GitHub Enterprise Server.
+pub fn is_github_cloud(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "github.com" || host.ends_with(".ghe.com")
+}
+
+/// The environment variables that hold a token for `host`, as the GitHub
+/// CLI reads them: `GH_TOKEN`/`GITHUB_TOKEN` are github.com's (and its
+/// cloud tenants'), `GH_ENTERPRISE_TOKEN`/`GITHUB_ENTERPRISE_TOKEN` any other
+/// host's. A token made for one is never sent to the other.
+pub fn variables(host: &str) -> [(&'static str, Source); 2] {
+    if is_github_cloud(host) {
+        [
+            ("GH_TOKEN", Source::GhToken),
+            ("GITHUB_TOKEN", Source::GithubToken),
+        ]
+    } else {
+        [
+            ("GH_ENTERPRISE_TOKEN", Source::GhEnterpriseToken),
+            ("GITHUB_ENTERPRISE_TOKEN", Source::GithubEnterpriseToken),
+        ]
+    }
+}
+
+/// The token to use for `host`, in order: Hoist's keyring entry for it, the
+/// environment variables for its kind of host ([`variables`]), the GitHub
+/// CLI's login for it. A keyring that cannot be reached is passed over (the
+/// other sources may still serve), not an error.
 pub fn find(host: &str) -> Option<(Token, Source)> {
     if let Ok(Some(token)) = stored(host) {
         return Some((token, Source::Keyring));
     }
-    for (var, source) in [
-        ("GH_TOKEN", Source::GhToken),
-        ("GITHUB_TOKEN", Source::GithubToken),
-    ] {
+    for (var, source) in variables(host) {
         if let Some(token) = std::env::var(var).ok().and_then(|t| Token::new(&t)) {
             return Some((token, source));
         }

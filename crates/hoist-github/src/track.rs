@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::Error;
 use crate::client::{Client, Repeat};
+use crate::ownership::Ownership;
 use hoist_core::plan::request::Marker;
 
 /// Where a pull request is.
@@ -105,8 +106,19 @@ fn can_merge(state: PullState, mergeable: Option<bool>, mergeable_state: &str) -
         && matches!(mergeable_state, "clean" | "unstable" | "has_hooks")
 }
 
-/// The numbers of the open pull requests Hoist opened (those with its marker).
-pub async fn open_numbers(client: &Client) -> Result<Vec<u64>, Error> {
+/// Hoist's open pull requests (see [`Ownership`]), each with its checks,
+/// reviews and mergeability.
+pub async fn open(client: &Client, ownership: &Ownership) -> Result<Vec<Tracked>, Error> {
+    let mut all = Vec::new();
+    for number in open_numbers(client, ownership).await? {
+        all.push(pull(client, ownership, number).await?);
+    }
+    Ok(all)
+}
+
+/// The numbers of Hoist's open pull requests: a marker alone does not make
+/// one (see [`Ownership`]).
+pub async fn open_numbers(client: &Client, ownership: &Ownership) -> Result<Vec<u64>, Error> {
     let mut numbers = Vec::new();
     for page in 1.. {
         let list = client
@@ -119,7 +131,7 @@ pub async fn open_numbers(client: &Client) -> Result<Vec<u64>, Error> {
         numbers.extend(
             items
                 .iter()
-                .filter(|p| p["body"].as_str().and_then(Marker::find).is_some())
+                .filter(|p| ownership.marker_of(p).is_some())
                 .filter_map(|p| p["number"].as_u64()),
         );
         if items.len() < 100 {
@@ -129,17 +141,29 @@ pub async fn open_numbers(client: &Client) -> Result<Vec<u64>, Error> {
     Ok(numbers)
 }
 
-/// Pull request `number` with its checks and reviews.
-pub async fn pull(client: &Client, number: u64) -> Result<Tracked, Error> {
+/// Pull request `number`, when it is Hoist's own, and its marker.
+async fn owned(
+    client: &Client,
+    ownership: &Ownership,
+    number: u64,
+) -> Result<(Value, Marker), Error> {
     let what = format!("pull request #{number}");
     let p = client
         .poll(&client.repo_path(&format!("/pulls/{number}")), &what)
         .await?;
+    let marker = ownership.marker_of(&p).ok_or_else(|| {
+        Error::NotOpenable(format!(
+            "{what} was not opened by Hoist from this repository's branches with your account"
+        ))
+    })?;
+    Ok((p, marker))
+}
+
+/// Pull request `number`, when Hoist's own, with its checks and reviews.
+pub async fn pull(client: &Client, ownership: &Ownership, number: u64) -> Result<Tracked, Error> {
+    let what = format!("pull request #{number}");
+    let (p, marker) = owned(client, ownership, number).await?;
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let marker = p["body"]
-        .as_str()
-        .and_then(Marker::find)
-        .ok_or_else(|| Error::NotOpenable(format!("{what} was not opened by Hoist")))?;
     let head = text(&p["head"]["sha"]);
     let state = match (text(&p["state"]).as_str(), p["merged"].as_bool()) {
         (_, Some(true)) => PullState::Merged,
@@ -267,9 +291,15 @@ pub async fn checks(client: &Client, sha: &str) -> Result<Checks, Error> {
     })
 }
 
-/// Merges pull request `number` if its head is still `head` (what the user
-/// saw); returns the merge commit.
-pub async fn merge(client: &Client, number: u64, head: &str) -> Result<String, Error> {
+/// Merges pull request `number`, when Hoist's own, if its head is still
+/// `head` (what the user saw); returns the merge commit.
+pub async fn merge(
+    client: &Client,
+    ownership: &Ownership,
+    number: u64,
+    head: &str,
+) -> Result<String, Error> {
+    owned(client, ownership, number).await?;
     let merged = client
         .write(
             Method::PUT,
@@ -283,7 +313,7 @@ pub async fn merge(client: &Client, number: u64, head: &str) -> Result<String, E
         Ok(answer) => Ok(answer["sha"].as_str().unwrap_or_default().to_owned()),
         // An answer lost after a merge that went through: the pull request says so.
         Err(e @ Error::Network { .. }) => {
-            let now = pull(client, number).await?;
+            let now = pull(client, ownership, number).await?;
             now.merge_commit.ok_or(e)
         }
         Err(e) => Err(e),

@@ -14,6 +14,7 @@ use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
 use hoist_fixtures::git;
+use hoist_github::client::Policy;
 use hoist_github::open::{Outcome, Request, Step, WhenOpen, open};
 use hoist_github::{Client, Error};
 use hoist_sandbox::{Config, Fault, FaultKind, Sandbox};
@@ -493,6 +494,29 @@ async fn github_faults_become_specific_errors_or_bounded_waits() {
             .iter()
             .any(|(s, why)| *s == 1 && why.contains("rate limit"))
     );
+    // A server that keeps asking to wait: the waits add up to the limit,
+    // then it is an error, not an endless loop (three waits of 1 s where
+    // two are allowed in all).
+    w.sandbox.inject(
+        Fault::once(
+            "GET",
+            "/git/ref/",
+            FaultKind::SecondaryRateLimit { retry_after: 1 },
+        )
+        .times(3),
+    );
+    let patient = common::sandbox_client_with(
+        w.sandbox.url(),
+        TOKEN,
+        Policy {
+            max_wait: Duration::from_secs(2),
+            ..Policy::default()
+        },
+    );
+    let e = open_plan(&patient, &plan, WhenOpen::Report)
+        .await
+        .expect_err("asked to wait forever");
+    assert!(matches!(e, Error::RateLimited { .. }), "{e}");
     // A primary limit spent for longer than Hoist waits is an error saying until when.
     w.sandbox
         .spend_rate_limit("release-manager", Duration::from_secs(3600));
@@ -568,5 +592,64 @@ async fn the_proposed_configuration_becomes_one_pull_request_even_after_a_lost_a
     assert_eq!(git(&w.bare, &["show", "hoist/configure:.hoist.yaml"]), yaml);
     let changed = git(&w.bare, &["diff", "--name-only", "main", "hoist/configure"]);
     assert_eq!(changed, ".hoist.yaml\n");
+    check_journal(&w.sandbox);
+}
+
+/// A fork's pull request whose branch is named like an environment and
+/// whose body carries a copy of Hoist's marker for the same apps: neither
+/// reporting nor updating takes it for Hoist's. Its branch name is not
+/// moved in this repository, its text is not edited, and Hoist opens its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forks_pull_request_with_a_copied_marker_is_left_alone() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let client = w.client(TOKEN);
+    let copied = plan.pull_request(&settings(), None).expect("draft").body;
+    let dev = String::from_utf8(show(&w.bare, "env/dev")).expect("text");
+    let dev_tip = git(&w.bare, &["rev-parse", "env/dev"]).trim().to_owned();
+    let fork = w.sandbox.open_fork_pull(
+        "mallory",
+        "env/dev",
+        &dev_tip,
+        "env/stage",
+        "Promote api",
+        &copied,
+    );
+    for when_open in [WhenOpen::Report, WhenOpen::Update] {
+        let opened = open_plan(&client, &plan, when_open)
+            .await
+            .expect("Hoist's own pull request");
+        assert_ne!(opened.number, fork);
+        assert!(
+            opened.branch.starts_with("hoist/stage/"),
+            "{}",
+            opened.branch
+        );
+    }
+    assert_eq!(
+        git(&w.bare, &["rev-parse", "env/dev"]).trim(),
+        dev_tip,
+        "env/dev was not moved"
+    );
+    assert_eq!(
+        String::from_utf8(show(&w.bare, "env/dev")).expect("text"),
+        dev
+    );
+    let fork_now = client
+        .get(
+            &client.repo_path(&format!("/pulls/{fork}")),
+            "the fork's pull request",
+        )
+        .await
+        .expect("fork pull");
+    assert_eq!(fork_now["title"], "Promote api");
+    assert_eq!(fork_now["body"].as_str(), Some(copied.as_str()));
+    assert_eq!(fork_now["head"]["sha"].as_str(), Some(dev_tip.as_str()));
+    assert_eq!(w.sandbox.pulls().len(), 2, "the fork's and Hoist's");
+    assert_eq!(
+        w.sandbox
+            .count("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+        0
+    );
     check_journal(&w.sandbox);
 }

@@ -10,6 +10,7 @@ use hoist_core::config::PrSettings;
 use hoist_core::point::Point;
 use hoist_github::client::Policy;
 use hoist_github::open::{Request, WhenOpen, open};
+use hoist_github::ownership::Ownership;
 use hoist_github::track::{self, PullState, ReviewDecision};
 use hoist_github::{Client, Error, Remote, Token};
 use hoist_sandbox::{Config, Sandbox};
@@ -20,6 +21,7 @@ struct World {
     _dir: tempfile::TempDir,
     sandbox: Sandbox,
     client: Client,
+    ownership: Ownership,
     number: u64,
     head: String,
 }
@@ -63,10 +65,14 @@ async fn opened_promotion() -> World {
     let opened = open(&client, &request, &|_| {}, &AtomicBool::new(false))
         .await
         .expect("opened");
+    let ownership = Ownership::of(&client, &settings.branch_prefix)
+        .await
+        .expect("signed in");
     World {
         _dir: dir,
         sandbox,
         client,
+        ownership,
         number: opened.number,
         head: opened.commit,
     }
@@ -76,10 +82,14 @@ async fn opened_promotion() -> World {
 async fn follows_a_promotion_from_open_to_reconciled() {
     let w = opened_promotion().await;
     assert_eq!(
-        track::open_numbers(&w.client).await.expect("list"),
+        track::open_numbers(&w.client, &w.ownership)
+            .await
+            .expect("list"),
         [w.number]
     );
-    let fresh = track::pull(&w.client, w.number).await.expect("pull");
+    let fresh = track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("pull");
     assert_eq!(
         (fresh.state, fresh.review),
         (PullState::Open, ReviewDecision::ReviewRequired)
@@ -107,7 +117,9 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         .iter()
         .filter(|e| e.status == 304)
         .count();
-    track::pull(&w.client, w.number).await.expect("pull");
+    track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("pull");
     assert!(
         w.sandbox
             .journal()
@@ -120,19 +132,23 @@ async fn follows_a_promotion_from_open_to_reconciled() {
     w.sandbox
         .review(w.number, "alice", "APPROVED")
         .expect("review");
-    let approved = track::pull(&w.client, w.number).await.expect("pull");
+    let approved = track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("pull");
     assert_eq!(approved.review, ReviewDecision::Approved);
     assert!(approved.can_merge, "{approved:?}");
-    let merged = track::merge(&w.client, w.number, &approved.head)
+    let merged = track::merge(&w.client, &w.ownership, w.number, &approved.head)
         .await
         .expect("merge");
-    let after = track::pull(&w.client, w.number).await.expect("pull");
+    let after = track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("pull");
     assert_eq!(
         (after.state, after.merge_commit.as_deref()),
         (PullState::Merged, Some(merged.as_str()))
     );
     assert!(
-        track::open_numbers(&w.client)
+        track::open_numbers(&w.client, &w.ownership)
             .await
             .expect("list")
             .is_empty()
@@ -170,10 +186,12 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
     w.sandbox
         .review(w.number, "alice", "CHANGES_REQUESTED")
         .expect("review");
-    let blocked = track::pull(&w.client, w.number).await.expect("pull");
+    let blocked = track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("pull");
     assert_eq!(blocked.review, ReviewDecision::ChangesRequested);
     assert!(!blocked.can_merge);
-    let refused = track::merge(&w.client, w.number, &w.head)
+    let refused = track::merge(&w.client, &w.ownership, w.number, &w.head)
         .await
         .expect_err("blocked");
     assert!(matches!(refused, Error::Conflict { .. }), "{refused}");
@@ -182,6 +200,7 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
         .expect("review");
     let stale = track::merge(
         &w.client,
+        &w.ownership,
         w.number,
         "0000000000000000000000000000000000000000",
     )
@@ -192,7 +211,7 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
         "{stale}"
     );
     w.sandbox.reconcile_outcome("env/stage", "failure");
-    let merged = track::merge(&w.client, w.number, &w.head)
+    let merged = track::merge(&w.client, &w.ownership, w.number, &w.head)
         .await
         .expect("merge");
     let none = AtomicBool::new(false);
@@ -213,5 +232,51 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
             .as_deref()
             .unwrap_or("")
             .contains("degraded")
+    );
+}
+
+/// Anyone can copy Hoist's marker into a pull request from a fork: the
+/// tracker does not list it, and neither reads nor merges it as Hoist's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forks_pull_request_with_a_copied_marker_is_not_tracked_or_merged() {
+    let w = opened_promotion().await;
+    let ours = track::pull(&w.client, &w.ownership, w.number)
+        .await
+        .expect("ours");
+    let body = w
+        .client
+        .get(&w.client.repo_path(&format!("/pulls/{}", w.number)), "pull")
+        .await
+        .expect("body")["body"]
+        .as_str()
+        .expect("a body")
+        .to_owned();
+    let fork = w.sandbox.open_fork_pull(
+        "mallory",
+        &ours.branch,
+        &w.head,
+        "env/stage",
+        "Promote api",
+        &body,
+    );
+    assert_eq!(
+        track::open_numbers(&w.client, &w.ownership)
+            .await
+            .expect("list"),
+        [w.number]
+    );
+    let e = track::pull(&w.client, &w.ownership, fork)
+        .await
+        .expect_err("not Hoist's");
+    assert!(e.to_string().contains("not opened by Hoist"), "{e}");
+    let e = track::merge(&w.client, &w.ownership, fork, &w.head)
+        .await
+        .expect_err("not Hoist's");
+    assert!(e.to_string().contains("not opened by Hoist"), "{e}");
+    assert!(
+        w.sandbox
+            .pulls()
+            .iter()
+            .any(|(n, state, _)| *n == fork && *state == hoist_sandbox::PullState::Open)
     );
 }

@@ -10,6 +10,13 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 /// Index of a node in [`Tree::nodes`].
 pub(crate) type NodeId = usize;
 
+/// How deep collections may nest. Kubernetes manifests and Helm values stay
+/// within a few dozen levels; the cap keeps every recursive walk of a tree
+/// (here and in the writers) far from the end of a thread's stack, which a
+/// hostile file nested 100,000 deep would otherwise reach and crash the
+/// process, as a stack overflow cannot be caught.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 /// A parsed YAML stream (JSON is parsed the same way: it is YAML's flow style).
 #[derive(Debug)]
 pub(crate) struct Tree {
@@ -63,6 +70,7 @@ impl Tree {
                 anchors: HashMap::new(),
             },
             offsets,
+            depth: 0,
         };
         let mut events = events.into_iter();
         while let Some((event, span)) = events.next() {
@@ -93,35 +101,45 @@ impl Tree {
     }
 
     /// Values of `key` in a mapping, including those merged in with `<<:`
-    /// (explicit keys win over merged ones, as YAML's merge key says).
+    /// (explicit keys win over merged ones, as YAML's merge key says; merged
+    /// sources are searched depth first in their written order).
+    ///
+    /// Iterative, and each mapping is searched once: merges of merges can be
+    /// as deep as a file has anchors, and a lattice of `<<: [*a, *a]` would
+    /// take exponential time if shared sources were searched again (a source
+    /// searched before found nothing, or the search would have ended).
     pub fn get(&self, mapping: NodeId, key: &str) -> Vec<NodeId> {
-        let Node::Mapping(entries) = &self.nodes[self.resolve(mapping)] else {
-            return Vec::new();
-        };
-        let own: Vec<NodeId> = entries
-            .iter()
-            .filter(|(k, _)| self.scalar(*k).is_some_and(|s| s.value == key))
-            .map(|(_, v)| *v)
-            .collect();
-        if !own.is_empty() {
-            return own;
-        }
-        for (k, v) in entries {
-            if self
-                .scalar(*k)
-                .is_some_and(|s| s.value == "<<" && s.style == ScalarStyle::Plain)
-            {
-                let sources = match &self.nodes[self.resolve(*v)] {
-                    Node::Sequence(items) => items.clone(),
-                    _ => vec![*v],
-                };
-                for source in sources {
-                    let found = self.get(source, key);
-                    if !found.is_empty() {
-                        return found;
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![mapping];
+        while let Some(next) = stack.pop() {
+            let id = self.resolve(next);
+            if !seen.insert(id) {
+                continue;
+            }
+            let Node::Mapping(entries) = &self.nodes[id] else {
+                continue;
+            };
+            let own: Vec<NodeId> = entries
+                .iter()
+                .filter(|(k, _)| self.scalar(*k).is_some_and(|s| s.value == key))
+                .map(|(_, v)| *v)
+                .collect();
+            if !own.is_empty() {
+                return own;
+            }
+            let mut sources = Vec::new();
+            for (k, v) in entries {
+                if self
+                    .scalar(*k)
+                    .is_some_and(|s| s.value == "<<" && s.style == ScalarStyle::Plain)
+                {
+                    match &self.nodes[self.resolve(*v)] {
+                        Node::Sequence(items) => sources.extend(items.iter().copied()),
+                        _ => sources.push(*v),
                     }
                 }
             }
+            stack.extend(sources.into_iter().rev());
         }
         Vec::new()
     }
@@ -179,6 +197,8 @@ impl Tree {
 struct Builder {
     tree: Tree,
     offsets: ByteOffsets,
+    /// Collections open around the node being read.
+    depth: usize,
 }
 
 impl Builder {
@@ -202,8 +222,28 @@ impl Builder {
                 });
                 return Ok(Some(self.push(node, anchor)));
             }
-            Event::Alias(anchor) => Node::Alias(anchor),
+            Event::Alias(anchor) => {
+                // Anchors are recorded when their node is complete, so an
+                // alias to one not yet recorded is inside the node it names:
+                // a cycle (`a: &x {<<: *x}`), which no lookup could finish.
+                if !self.tree.anchors.contains_key(&anchor) {
+                    return Err(SyntaxError {
+                        line: span.start.line(),
+                        column: span.start.col() + 1,
+                        problem: "an alias inside the node it refers to (a cycle)".to_owned(),
+                    });
+                }
+                Node::Alias(anchor)
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.depth >= MAX_DEPTH => {
+                return Err(SyntaxError {
+                    line: span.start.line(),
+                    column: span.start.col() + 1,
+                    problem: format!("collections nested more than {MAX_DEPTH} deep"),
+                });
+            }
             Event::MappingStart(anchor, _) => {
+                self.depth += 1;
                 let mut entries = Vec::new();
                 while let Some(key) = self.node(events)? {
                     let value = self.node(events)?.ok_or_else(|| SyntaxError {
@@ -213,13 +253,16 @@ impl Builder {
                     })?;
                     entries.push((key, value));
                 }
+                self.depth -= 1;
                 return Ok(Some(self.push(Node::Mapping(entries), anchor)));
             }
             Event::SequenceStart(anchor, _) => {
+                self.depth += 1;
                 let mut items = Vec::new();
                 while let Some(item) = self.node(events)? {
                     items.push(item);
                 }
+                self.depth -= 1;
                 return Ok(Some(self.push(Node::Sequence(items), anchor)));
             }
             Event::MappingEnd

@@ -47,6 +47,11 @@ pub(crate) fn follow(tree: &Tree, segments: &[Segment]) -> Result<Vec<Hit>, Stri
         if next.is_empty() {
             return Err(missing(tree, &current, &segments[..depth], segment));
         }
+        // One node reached twice (through aliases) is one place; keeping
+        // both would multiply at every segment, without bound for a file
+        // that lists the same alias thousands of times.
+        let mut seen = std::collections::HashSet::new();
+        next.retain(|node| seen.insert(tree.resolve(*node)));
         current = next;
     }
     Ok(current

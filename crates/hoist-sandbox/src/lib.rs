@@ -266,6 +266,45 @@ impl Sandbox {
             .insert(branch.to_owned(), state.to_owned());
     }
 
+    /// Opens a pull request from `fork`'s branch `head` (at `sha`, a commit
+    /// of this repository's network) into `base`, as `fork` would from their
+    /// fork; returns its number.
+    pub fn open_fork_pull(
+        &self,
+        fork: &str,
+        head: &str,
+        sha: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+    ) -> u64 {
+        let mut store = self.shared.store();
+        let number = store.pulls.iter().map(|p| p.number).max().unwrap_or(0) + 1;
+        let id = store.id();
+        let now = jiff::Timestamp::now();
+        store.pulls.push(store::Pull {
+            number,
+            id,
+            title: title.to_owned(),
+            body: Some(body.to_owned()),
+            head: head.to_owned(),
+            fork: Some(fork.to_owned()),
+            head_sha: sha.to_owned(),
+            base: base.to_owned(),
+            user: fork.to_owned(),
+            open: true,
+            draft: false,
+            merged: None,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+            labels: Vec::new(),
+            reviewers: Vec::new(),
+            teams: Vec::new(),
+        });
+        number
+    }
+
     /// Moves `branch` to `sha` as a push by someone else would.
     pub fn push(&self, branch: &str, sha: &str) -> Result<(), Error> {
         let _store = self.shared.store();

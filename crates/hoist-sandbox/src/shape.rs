@@ -217,12 +217,23 @@ pub fn label(s: &Shared, l: &Label) -> Value {
 }
 
 /// The branch's side of a pull request (`head` or `base`).
-fn side(s: &Shared, store: &Store, branch: &str, sha: &str) -> Value {
+/// One end of a pull request: a branch of this repository, or of `fork`
+/// (the fork's owner), whose repository is then the fork.
+fn side(s: &Shared, store: &Store, branch: &str, sha: &str, fork: Option<&str>) -> Value {
+    let owner = fork.unwrap_or(&s.config.owner);
+    let mut repo = repository(s, store);
+    if let Some(fork) = fork {
+        repo["id"] = json!(4243);
+        repo["node_id"] = json!("R_sandbox_fork");
+        repo["full_name"] = json!(format!("{fork}/{}", s.config.name));
+        repo["owner"] = user(s, fork);
+        repo["fork"] = json!(true);
+    }
     json!({
-        "label": format!("{}:{branch}", s.config.owner),
+        "label": format!("{owner}:{branch}"),
         "ref": branch, "sha": sha,
-        "user": user(s, &s.config.owner),
-        "repo": repository(s, store),
+        "user": user(s, owner),
+        "repo": repo,
     })
 }
 
@@ -258,8 +269,8 @@ pub fn pull(s: &Shared, store: &Store, p: &Pull, full: bool) -> Value {
         "assignee": null, "assignees": [],
         "requested_reviewers": p.reviewers.iter().map(|r| user(s, r)).collect::<Vec<_>>(),
         "requested_teams": p.teams.iter().map(|t| team(s, t)).collect::<Vec<_>>(),
-        "head": side(s, store, &p.head, &p.head_sha),
-        "base": side(s, store, &p.base, &base_sha),
+        "head": side(s, store, &p.head, &p.head_sha, p.fork.as_deref()),
+        "base": side(s, store, &p.base, &base_sha, None),
         "_links": {
             "self": link(api.clone()), "html": link(web.clone()), "issue": link(issue.clone()),
             "comments": link(format!("{issue}/comments")),

@@ -40,8 +40,10 @@ pub struct Pull {
     pub id: u64,
     pub title: String,
     pub body: Option<String>,
-    /// The head branch's name (same repository).
+    /// The head branch's name, in this repository or in `fork`.
     pub head: String,
+    /// The owner of the fork the head branch is in; `None` for this repository.
+    pub fork: Option<String>,
     /// The head commit: the branch's tip, kept after the branch is deleted.
     pub head_sha: String,
     pub base: String,

@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use hoist_github::Client;
 use hoist_github::open::{self, Opened, Request, Step, WhenOpen};
+use hoist_github::ownership::Ownership;
 use hoist_github::track::{self, Checks, Tracked};
 use tauri::ipc::Channel;
 
@@ -71,7 +73,10 @@ pub async fn next_pulls(session: tauri::State<'_, Arc<Session>>) -> Result<Vec<N
     let mut out = Vec::new();
     for (environment, branch, next) in waiting {
         for pull in open::open_pulls(&client, &branch).await? {
-            if pull.branch == next {
+            // The promoter's, from this repository; not a fork's namesake.
+            if pull.branch == next
+                && hoist_github::ownership::is_here(&client, pull.head_repository.as_deref())
+            {
                 out.push(NextPull {
                     environment: environment.clone(),
                     number: pull.number,
@@ -82,6 +87,22 @@ pub async fn next_pulls(session: tauri::State<'_, Arc<Session>>) -> Result<Vec<N
         }
     }
     Ok(out)
+}
+
+/// The client, and whose pull requests Hoist takes for its own: the
+/// signed-in account's, from this repository's branches under the
+/// configured prefix.
+async fn ownership(session: &Arc<Session>) -> Result<(Arc<Client>, Ownership), Failure> {
+    let prefix = {
+        let session = Arc::clone(session);
+        super::blocking("reading the configuration", move || {
+            session.project().map(|p| p.config.pr.branch_prefix)
+        })
+        .await?
+    };
+    let client = session.client().await?;
+    let ownership = Ownership::of(&client, &prefix).await?;
+    Ok((client, ownership))
 }
 
 /// Stops the running `kind` of work ("open", "merge" or "fetch") at its next step.
@@ -95,12 +116,8 @@ pub fn cancel(session: tauri::State<'_, Arc<Session>>, kind: String) -> bool {
 pub async fn pull_requests(
     session: tauri::State<'_, Arc<Session>>,
 ) -> Result<Vec<Tracked>, Failure> {
-    let client = session.client().await?;
-    let mut all = Vec::new();
-    for number in track::open_numbers(&client).await? {
-        all.push(track::pull(&client, number).await?);
-    }
-    Ok(all)
+    let (client, ownership) = ownership(&session).await?;
+    Ok(track::open(&client, &ownership).await?)
 }
 
 /// One Hoist pull request, open or not: the watcher asks after one that left
@@ -110,8 +127,8 @@ pub async fn pull_request(
     session: tauri::State<'_, Arc<Session>>,
     number: u64,
 ) -> Result<Tracked, Failure> {
-    let client = session.client().await?;
-    Ok(track::pull(&client, number).await?)
+    let (client, ownership) = ownership(&session).await?;
+    Ok(track::pull(&client, &ownership, number).await?)
 }
 
 /// The checks and statuses on commit `sha`: on an environment's tip, what
@@ -135,9 +152,9 @@ pub async fn merge_pull_request(
     head: String,
     progress: Channel<Checks>,
 ) -> Result<Merged, Failure> {
-    let client = session.client().await?;
+    let (client, ownership) = ownership(&session).await?;
     let cancel = session.start_work("merge");
-    let sha = track::merge(&client, number, &head).await?;
+    let sha = track::merge(&client, &ownership, number, &head).await?;
     let last: Arc<Mutex<Option<Checks>>> = Arc::default();
     let seen = last.clone();
     let on_update = move |checks: &Checks| {

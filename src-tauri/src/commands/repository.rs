@@ -86,6 +86,12 @@ pub async fn clone_repository(
     into: String,
     progress: Channel<String>,
 ) -> Result<(), Failure> {
+    let url = hoist_core::clone_url::check(&url).map_err(|e| {
+        Failure::new(
+            e.to_string(),
+            Some("Paste the repository's https:// or ssh address, as its forge's Clone button shows it.".to_owned()),
+        )
+    })?;
     let into = std::path::absolute(PathBuf::from(into.trim()))
         .map_err(|e| Failure::new(format!("{into} is not a usable path: {e}"), None))?;
     if into.exists()
@@ -109,7 +115,10 @@ pub async fn clone_repository(
             "clone",
             "--progress",
             "--no-single-branch",
-            url.trim(),
+            // Whatever the two arguments hold, git reads them as the URL and
+            // the folder, never as options.
+            "--",
+            &url,
             &target,
         ],
         &progress,
@@ -182,7 +191,7 @@ pub async fn sign_in(
     token::store(&host.remote.host, &token).map_err(|e| {
         Failure::new(
             e.to_string(),
-            Some("Start Hoist with GH_TOKEN set instead.".to_owned()),
+            Some("Start Hoist with GH_TOKEN set instead (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server).".to_owned()),
         )
     })?;
     session.reconnect().await;

@@ -156,27 +156,38 @@ impl PromotionPlan {
         let _ = match self.kind {
             PlanKind::Rollback => writeln!(
                 b,
-                "Rolls back `{}` to its versions at `{}`.",
-                self.target,
+                "Rolls back {} to its versions at `{}`.",
+                code(&self.target),
                 short(&self.source_commit)
             ),
-            _ => writeln!(b, "Promotes from `{}` to `{}`.", self.source, self.target),
+            _ => writeln!(
+                b,
+                "Promotes from {} to {}.",
+                code(&self.source),
+                code(&self.target)
+            ),
         };
         b.push_str("\n| App | From | To | File |\n|---|---|---|---|\n");
         for a in &self.apps {
             let to = match &a.compare {
-                Some(url) => format!("`{}` ([changes]({url}))", a.to),
-                None => format!("`{}`", a.to),
+                Some(url) => format!("{} ([changes]({}))", code(&a.to), url.replace(' ', "%20")),
+                None => code(&a.to),
             };
-            let _ = writeln!(b, "| {} | `{}` | {to} | `{}` |", a.app, a.from, a.file);
+            let _ = writeln!(
+                b,
+                "| {} | {} | {to} | {} |",
+                inline(&a.app),
+                code(&a.from),
+                code(&a.file)
+            );
         }
         if let Some(reason) = reason {
-            let _ = writeln!(b, "\n**Reason:** {}", reason.replace('\n', " "));
+            let _ = writeln!(b, "\n**Reason:** {}", inline(reason));
         }
         if !blocks.is_empty() {
             b.push_str("\n**Overrides:**\n");
             for block in blocks {
-                let _ = writeln!(b, "- {block}");
+                let _ = writeln!(b, "- {}", inline(block));
             }
         }
         let notes: Vec<&str> = self
@@ -188,7 +199,7 @@ impl PromotionPlan {
         if !notes.is_empty() {
             b.push_str("\n**Warnings seen in the preview:**\n");
             for note in notes {
-                let _ = writeln!(b, "- {note}");
+                let _ = writeln!(b, "- {}", inline(note));
             }
         }
         let diffs: Vec<_> = self.files.iter().map(|f| f.diff(0)).collect();
@@ -202,10 +213,10 @@ impl PromotionPlan {
             if diffs.len() == 1 { "" } else { "s" }
         );
         for d in &diffs {
-            let _ = writeln!(b, "- `{}` +{} −{}", d.path, d.added, d.removed);
+            let _ = writeln!(b, "- {} +{} −{}", code(&d.path), d.added, d.removed);
         }
         if !self.changelog.is_empty() {
-            let _ = writeln!(b, "\n**Changelog** (on `{}`):", self.source);
+            let _ = writeln!(b, "\n**Changelog** (on {}):", code(&self.source));
             for change in &self.changelog {
                 let c = &change.commit;
                 let pr = c.pr.map(|n| format!(" (#{n})")).unwrap_or_default();
@@ -213,26 +224,66 @@ impl PromotionPlan {
                     b,
                     "- `{}` {} {} → {}: {}{pr}",
                     short(&c.id),
-                    change.app,
-                    change.from.as_deref().unwrap_or("∅"),
-                    change.to,
-                    c.subject
+                    inline(&change.app),
+                    inline(change.from.as_deref().unwrap_or("∅")),
+                    inline(&change.to),
+                    inline(&c.subject)
                 );
             }
         }
         let _ = writeln!(
             b,
-            "\nBuilt by Hoist on `{}` at `{}`.",
-            self.target_branch, self.base
+            "\nBuilt by Hoist on {} at {}.",
+            code(&self.target_branch),
+            code(&self.base)
         );
-        let json = serde_json::to_string(marker).expect("a marker serialises");
-        let _ = writeln!(b, "\n{MARKER} {json} -->");
+        let _ = writeln!(b, "\n{MARKER} {} -->", marker_json(marker));
         b
     }
 }
 
+/// The marker as JSON that cannot end the comment holding it or start
+/// another: `<`, `>` and `&` are written as `\u` escapes, which read back
+/// the same, so a version or app name carrying `-->` or `<!-- hoist:` stays
+/// inside its string.
+fn marker_json(marker: &Marker) -> String {
+    serde_json::to_string(marker)
+        .expect("a marker serialises")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// Untrusted text (names, versions, subjects) as one line of a Markdown
+/// table cell or list item: line breaks become spaces, `|` cannot end the
+/// cell, and `<` cannot open HTML (or a comment hiding the rest).
+fn inline(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+}
+
+/// Untrusted text as a code span on one line: the fence is one backtick
+/// longer than any run inside, as CommonMark requires, and `|` is escaped
+/// (inside tables GitHub reads `\|` in a code span as `|`).
+fn code(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // A span starting or ending with a backtick needs a space inside the fence.
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The first seven characters of a commit id (or of anything else given,
+/// cut on a character boundary).
 fn short(id: &str) -> &str {
-    &id[..id.len().min(7)]
+    let end = id.char_indices().nth(7).map_or(id.len(), |(i, _)| i);
+    &id[..end]
 }
 
 /// `<prefix>/<target>/<app>-<version>[+<app>-<version>…]`, `rollback-` before
@@ -246,7 +297,7 @@ fn branch_name(prefix: &str, marker: &Marker) -> String {
             // A digest is long and all its characters are safe; 12 suffice.
             let version = match version.split_once(':') {
                 Some((algo, hex)) if algo.starts_with("sha") => {
-                    format!("{algo}-{}", &hex[..hex.len().min(12)])
+                    format!("{algo}-{}", hex.chars().take(12).collect::<String>())
                 }
                 _ => version.clone(),
             };
@@ -270,10 +321,16 @@ fn branch_name(prefix: &str, marker: &Marker) -> String {
             .unwrap_or(0);
         leaf = format!("{}-{hash:016x}", &leaf[..cut]);
     }
+    format!("{}{leaf}", branch_space(prefix, &marker.target))
+}
+
+/// `<prefix>/<target>/`: where every branch Hoist makes for a change to
+/// `target` is, and the only branches it ever moves.
+pub fn branch_space(prefix: &str, target: &str) -> String {
     format!(
-        "{}/{}/{leaf}",
+        "{}/{}/",
         sanitise(prefix.trim_matches('/')),
-        sanitise(&marker.target)
+        sanitise(target)
     )
 }
 
@@ -305,7 +362,7 @@ fn sanitise(part: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Marker, branch_name};
+    use super::{MARKER, Marker, branch_name, code, inline, marker_json, short};
 
     fn marker(kind: &str, apps: &[(&str, &str)]) -> Marker {
         Marker {
@@ -356,5 +413,29 @@ mod tests {
             long,
             "a hash tells long names apart"
         );
+    }
+
+    /// Versions and names are anyone's text: they cannot end the hidden
+    /// marker, start a second one, break the table, or panic a slice.
+    #[test]
+    fn untrusted_text_stays_in_its_place() {
+        let hostile = marker(
+            "promotion",
+            &[
+                ("a|b\nc", "1.0 --> <!-- hoist: {\"kind\":\"x\"} -->"),
+                ("d`e", "sha:a€€€€€€€€€€€€€"),
+            ],
+        );
+        let body = format!("text\n{MARKER} {} -->\n", marker_json(&hostile));
+        assert_eq!(body.matches(MARKER).count(), 1, "{body}");
+        assert_eq!(body.matches("-->").count(), 1, "{body}");
+        assert_eq!(Marker::find(&body), Some(hostile.clone()));
+        assert_eq!(branch_name("hoist", &hostile).matches('/').count(), 2);
+        assert_eq!(inline("a|b\r\nc <!--"), "a\\|b  c &lt;!--");
+        assert_eq!(code("1.0"), "`1.0`");
+        assert_eq!(code("a`b|c\nd"), "``a`b\\|c d``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(short("€€€€€€€€€"), "€€€€€€€");
+        assert_eq!(short("abc"), "abc");
     }
 }

@@ -9,13 +9,19 @@ use hoist_github::{Client, Remote, Token};
 /// A client that talks to the sandbox at `url` as `acme/gitops`, giving up
 /// on one request after `timeout`.
 pub fn sandbox_client(url: &str, token: &str, timeout: Duration) -> Client {
-    let remote =
-        Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
     let policy = Policy {
         max_wait: Duration::from_secs(5),
         retries: 2,
         backoff: Duration::from_millis(10),
         timeout,
     };
+    sandbox_client_with(url, token, policy)
+}
+
+/// A client for `acme/gitops` on the sandbox at `url` with its own `policy`.
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
+pub fn sandbox_client_with(url: &str, token: &str, policy: Policy) -> Client {
+    let remote =
+        Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
     Client::new(&remote, url, &Token::new(token).expect("token"), policy).expect("client")
 }

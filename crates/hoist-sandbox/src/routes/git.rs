@@ -52,7 +52,7 @@ pub async fn update_ref(State(s): State<Arc<Shared>>, params: Params, body: Byte
         for p in store
             .pulls
             .iter_mut()
-            .filter(|p| p.open && p.head == branch)
+            .filter(|p| p.open && p.fork.is_none() && p.head == branch)
         {
             p.head_sha = id.to_string();
             p.updated_at = jiff::Timestamp::now();

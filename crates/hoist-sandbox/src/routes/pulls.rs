@@ -25,10 +25,9 @@ pub async fn list(
         return Err(Reply::invalid("PullRequest", "state", "invalid", None));
     }
     // `head` is `owner:branch`, as GitHub filters it.
-    let head = query.get("head").map(|h| {
-        h.split_once(':')
-            .map_or(h.as_str(), |(_, branch)| branch)
-            .to_owned()
+    let head = query.get("head").map(|h| match h.split_once(':') {
+        Some((owner, branch)) => (Some(owner.to_owned()), branch.to_owned()),
+        None => (None, h.clone()),
     });
     let per_page: usize = query
         .get("per_page")
@@ -49,7 +48,12 @@ pub async fn list(
             "closed" => !p.open,
             _ => true,
         })
-        .filter(|p| head.as_deref().is_none_or(|h| p.head == h))
+        .filter(|p| {
+            head.as_ref().is_none_or(|(owner, branch)| {
+                let owned_by = p.fork.as_deref().unwrap_or(&s.config.owner);
+                p.head == *branch && owner.as_deref().is_none_or(|o| o == owned_by)
+            })
+        })
         .filter(|p| query.get("base").is_none_or(|b| &p.base == b))
         .collect();
     // Newest first, as GitHub's default `sort=created&direction=desc`.
@@ -103,7 +107,7 @@ pub async fn create(
     if store
         .pulls
         .iter()
-        .any(|p| p.open && p.head == head && p.base == base)
+        .any(|p| p.open && p.fork.is_none() && p.head == head && p.base == base)
     {
         let message = format!(
             "A pull request already exists for {}:{head}.",
@@ -134,6 +138,7 @@ pub async fn create(
         title,
         body: body["body"].as_str().map(str::to_owned),
         head,
+        fork: None,
         head_sha: head_sha.to_string(),
         base,
         user: login,
@@ -280,7 +285,8 @@ fn merge_pull(
             || {
                 format!(
                     "Merge pull request #{n} from {}/{}",
-                    s.config.owner, pull.head
+                    pull.fork.as_deref().unwrap_or(&s.config.owner),
+                    pull.head
                 )
             },
             str::to_owned,
@@ -300,8 +306,11 @@ fn merge_pull(
         p.closed_at = Some(now);
         p.updated_at = now;
     }
-    // The head branch is deleted on merge, as `delete_branch_on_merge` says.
-    let _ = s.git.delete_ref(&format!("refs/heads/{}", pull.head));
+    // The head branch is deleted on merge, as `delete_branch_on_merge` says
+    // (a fork's branch is in the fork, out of reach).
+    if pull.fork.is_none() {
+        let _ = s.git.delete_ref(&format!("refs/heads/{}", pull.head));
+    }
     drop(store);
     crate::reconcile::after_merge(s, &pull.base, merged.to_string());
     Ok(merged.to_string())
