@@ -43,7 +43,11 @@ impl Source {
     /// The version in `tree`, or why there is none (`Err` of the outer
     /// result only for a repository that cannot be read).
     pub fn read(&self, repo: &Repo, tree: ObjectId) -> Result<Result<Reading, Unreadable>, Error> {
-        let own = match repo.blob_in_tree(tree, &self.own.file)? {
+        let own_blob = match repo.blob_in_tree(tree, &self.own.file) {
+            Err(e @ Error::NotAFile { .. }) => return Ok(Err(Unreadable::NotAFile(e.to_string()))),
+            found => found?,
+        };
+        let own = match own_blob {
             Some(blob) => {
                 match located(repo, blob, &self.own)? {
                     Ok(version) => {
@@ -72,7 +76,11 @@ impl Source {
             .base
             .as_ref()
             .expect("checked above: only a source with a base gets here");
-        let problem = match repo.blob_in_tree(tree, &base.file)? {
+        let base_blob = match repo.blob_in_tree(tree, &base.file) {
+            Err(e @ Error::NotAFile { .. }) => return Ok(Err(Unreadable::NotAFile(e.to_string()))),
+            found => found?,
+        };
+        let problem = match base_blob {
             None => format!("{} does not exist either", base.file),
             Some(blob) => match located(repo, blob, base)? {
                 Ok(version) => {
@@ -130,6 +138,8 @@ pub(crate) enum Unreadable {
     Missing(String),
     /// The own file cannot be read (syntax, ambiguity, no such value).
     Locate(hoist_locate::Error),
+    /// A link or a submodule stands where the file (own or base) should be.
+    NotAFile(String),
     /// Neither the own file nor the base gives a version.
     Base {
         /// Why the own file did not.
@@ -144,6 +154,7 @@ impl std::fmt::Display for Unreadable {
         match self {
             Unreadable::Missing(file) => write!(f, "{file} does not exist"),
             Unreadable::Locate(e) => write!(f, "{e}"),
+            Unreadable::NotAFile(why) => write!(f, "{why}"),
             Unreadable::Base { own, problem } => {
                 write!(
                     f,

@@ -49,7 +49,11 @@ fn is_partial(repo: &gix::Repository) -> bool {
 }
 
 /// A tree's entries by name: id and whether it is a tree.
-type TreeIndex = std::collections::HashMap<Vec<u8>, (ObjectId, bool)>;
+type TreeIndex = std::collections::HashMap<Vec<u8>, (ObjectId, EntryKind)>;
+
+/// What a tree entry is: a tree, a file (plain or executable), a symbolic
+/// link or a submodule.
+pub use gix::objs::tree::EntryKind;
 
 /// Trees with more raw bytes than this are indexed on their first lookup by name
 /// (about sixty entries: below that a scan is as quick as a hash).
@@ -109,6 +113,17 @@ pub enum Error {
         id: ObjectId,
         /// Which file it is, where known.
         file: Option<String>,
+        /// The repository path.
+        path: PathBuf,
+    },
+    /// A path that should name a file names a link or a submodule, whose
+    /// contents are not the file's: Hoist neither reads nor writes through it.
+    #[error("{file} is {kind} in {}, not a file; Hoist reads and writes versions only in regular files", path.display())]
+    NotAFile {
+        /// The repository path of the entry.
+        file: String,
+        /// `a symbolic link` or `a submodule`.
+        kind: &'static str,
         /// The repository path.
         path: PathBuf,
     },
@@ -356,13 +371,46 @@ impl Repo {
         let mut at = tree;
         let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
         while let Some(part) = parts.next() {
+            let last = parts.peek().is_none();
             match self.tree_entries(at, &[part])?.pop().flatten() {
-                Some((id, is_tree)) if parts.peek().is_some() && is_tree => at = id,
-                Some((id, false)) if parts.peek().is_none() => return Ok(Some(id)),
+                Some((id, EntryKind::Tree)) if !last => at = id,
+                Some((id, EntryKind::Blob | EntryKind::BlobExecutable)) if last => {
+                    return Ok(Some(id));
+                }
+                Some((_, kind @ (EntryKind::Link | EntryKind::Commit))) if last => {
+                    return Err(Error::NotAFile {
+                        file: path.trim_matches('/').to_owned(),
+                        kind: if kind == EntryKind::Link {
+                            "a symbolic link"
+                        } else {
+                            "a submodule"
+                        },
+                        path: self.path.clone(),
+                    });
+                }
                 _ => return Ok(None),
             }
         }
         Ok(None)
+    }
+
+    /// Whether the file at `path` in `commit` is executable (`100755`);
+    /// `false` when there is no such file. A pull request's tree keeps it so.
+    pub fn is_executable(&self, commit: ObjectId, path: &str) -> Result<bool, Error> {
+        let path = path.trim_matches('/');
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let tree = self.tree_of(commit)?;
+        let mut at = tree;
+        for part in dir.split('/').filter(|p| !p.is_empty()) {
+            match self.tree_entries(at, &[part])?.pop().flatten() {
+                Some((id, EntryKind::Tree)) => at = id,
+                _ => return Ok(false),
+            }
+        }
+        Ok(matches!(
+            self.tree_entries(at, &[name])?.pop().flatten(),
+            Some((_, EntryKind::BlobExecutable))
+        ))
     }
 
     /// Whether `path` names anything (a file or a directory) in `tree`.
@@ -372,7 +420,7 @@ impl Repo {
         while let Some(part) = parts.next() {
             match self.tree_entries(at, &[part])?.pop().flatten() {
                 Some(_) if parts.peek().is_none() => return Ok(true),
-                Some((id, true)) => at = id,
+                Some((id, EntryKind::Tree)) => at = id,
                 _ => return Ok(false),
             }
         }
@@ -564,7 +612,7 @@ impl Repo {
             let entry = entry?;
             index.insert(
                 entry.filename.to_vec(),
-                (entry.oid.to_owned(), entry.mode.is_tree()),
+                (entry.oid.to_owned(), entry.mode.kind()),
             );
         }
         let index = Arc::new(index);
@@ -572,13 +620,13 @@ impl Repo {
         Ok(Some(index))
     }
 
-    /// For each of `names`, the id of the entry so named in `tree` and
-    /// whether it is a tree itself; `None` where there is no such entry.
+    /// For each of `names`, the id and kind of the entry so named in
+    /// `tree`; `None` where there is no such entry.
     pub(crate) fn tree_entries(
         &self,
         tree: ObjectId,
         names: &[&str],
-    ) -> Result<Vec<Option<(ObjectId, bool)>>, Error> {
+    ) -> Result<Vec<Option<(ObjectId, EntryKind)>>, Error> {
         let data = self.tree_data(tree)?;
         if data.len() > INDEXED_TREE
             && let Some(index) = self.tree_index(tree, &data)?
@@ -588,13 +636,13 @@ impl Repo {
                 .map(|n| index.get(n.as_bytes()).copied())
                 .collect());
         }
-        let mut found: Vec<Option<(ObjectId, bool)>> = vec![None; names.len()];
+        let mut found: Vec<Option<(ObjectId, EntryKind)>> = vec![None; names.len()];
         let mut missing = names.len();
         for entry in self.tree_iter(tree, &data) {
             let entry = entry?;
             for (slot, name) in found.iter_mut().zip(names) {
                 if slot.is_none() && entry.filename == name.as_bytes() {
-                    *slot = Some((entry.oid.to_owned(), entry.mode.is_tree()));
+                    *slot = Some((entry.oid.to_owned(), entry.mode.kind()));
                     missing -= 1;
                 }
             }

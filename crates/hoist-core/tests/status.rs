@@ -252,3 +252,54 @@ fn editing_a_fixture_copy_changes_the_status() {
         "{lines:#?}"
     );
 }
+
+/// A link or a submodule where an app's file should be is not read as the
+/// file (a link's blob is its target's name; a submodule is another
+/// repository): the cell says what is there, and the rest still shows.
+#[test]
+fn a_link_or_a_submodule_at_an_apps_file_is_named_not_read() {
+    let copy = hoist_fixtures::fresh_copy("branch-helm");
+    let dir = copy.path();
+    let git = |args: &[&str]| hoist_fixtures::git(dir, args);
+    git(&["checkout", "-q", "env/prod"]);
+    std::fs::remove_file(dir.join("apps/api/values.yaml")).unwrap();
+    std::os::unix::fs::symlink("../web/values.yaml", dir.join("apps/api/values.yaml")).unwrap();
+    let head = git(&["rev-parse", "HEAD"]);
+    git(&["rm", "-q", "--cached", "apps/worker/values-prod.yaml"]);
+    git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},apps/worker/values-prod.yaml", head.trim()),
+    ]);
+    git(&["add", "apps/api/values.yaml"]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@x",
+        "commit",
+        "-qm",
+        "links",
+    ]);
+    let lines = matrix_at(dir);
+    let cell = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {lines:#?}"))
+            .clone()
+    };
+    assert!(
+        cell("api prod:").contains("apps/api/values.yaml is a symbolic link in "),
+        "{lines:#?}"
+    );
+    assert!(
+        cell("worker prod:").contains("apps/worker/values-prod.yaml is a submodule in "),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        cell("api dev:"),
+        "api dev: 1.6.0 | Promote api to 1.6.0 (#41)"
+    );
+}

@@ -202,7 +202,9 @@ pub async fn open(
             Some(content) => Value::String(upload(client, content, &file.path).await?),
             None => Value::Null,
         };
-        entries.push(json!({ "path": file.path, "mode": "100644", "type": "blob", "sha": sha }));
+        // The file keeps its mode: an executable stays one.
+        let mode = if file.executable { "100755" } else { "100644" };
+        entries.push(json!({ "path": file.path, "mode": mode, "type": "blob", "sha": sha }));
         on_step(Step::WritingFiles {
             done: done + 1,
             total,

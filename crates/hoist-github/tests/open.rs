@@ -653,3 +653,68 @@ async fn a_forks_pull_request_with_a_copied_marker_is_left_alone() {
     );
     check_journal(&w.sandbox);
 }
+
+/// A file that is executable on the target stays executable in the pull
+/// request's tree: only its version changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pull_requests_tree_keeps_each_files_mode() {
+    let w = world();
+    let work = w.dir.path().join("work-mode");
+    git(
+        w.dir.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "env/stage",
+            &w.bare.to_string_lossy(),
+            &work.to_string_lossy(),
+        ],
+    );
+    git(
+        &work,
+        &["update-index", "--chmod=+x", "apps/api/values.yaml"],
+    );
+    git(
+        &work,
+        &[
+            "-c",
+            "user.name=Ops",
+            "-c",
+            "user.email=ops@acme.test",
+            "commit",
+            "-qm",
+            "api values are executable, for a reason of their own",
+        ],
+    );
+    git(&work, &["push", "-q", "origin", "env/stage"]);
+    let plan = w.plan(&["api"]);
+    assert!(
+        plan.files.iter().all(|f| f.executable),
+        "{:?}",
+        plan.files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
+    let opened = open_plan(&w.client(TOKEN), &plan, WhenOpen::Report)
+        .await
+        .expect("opened");
+    let listing = git(
+        &w.bare,
+        &[
+            "ls-tree",
+            &opened.commit,
+            "apps/api/values.yaml",
+            "apps/web/values.yaml",
+        ],
+    );
+    assert!(
+        listing.contains("100755 blob") && listing.contains("apps/api/values.yaml"),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("100644 blob") && l.ends_with("apps/web/values.yaml")),
+        "{listing}"
+    );
+    check_journal(&w.sandbox);
+}

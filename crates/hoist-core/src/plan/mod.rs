@@ -100,6 +100,10 @@ pub struct FileChange {
     /// Content after the promotion; `None` when the plan removes the file.
     #[serde(skip)]
     pub new: Option<Vec<u8>>,
+    /// The file is executable (`100755`): as it is on the base, or, for a
+    /// file the plan adds, where it comes from. The written tree keeps it.
+    #[serde(skip)]
+    pub executable: bool,
 }
 
 impl FileChange {
@@ -557,10 +561,15 @@ fn by_version(
             Some(at) => at,
             None => {
                 let old = target_side.file(project, app, path)?;
+                let executable = project
+                    .repo
+                    .is_executable(target_side.0.commit, path)
+                    .map_err(|e| target_side.repo_error(e))?;
                 files.push(FileChange {
                     path: path.clone(),
                     new: Some(old.clone()),
                     old: Some(old),
+                    executable,
                 });
                 files.len() - 1
             }

@@ -154,10 +154,14 @@ fn differing_files(
         let read = |id: Option<&gix::ObjectId>| -> Result<Option<Vec<u8>>, Error> {
             id.map(|id| repo.read_blob(*id).map_err(err)).transpose()
         };
+        let executable = repo
+            .is_executable(if b.is_some() { head } else { base }, path)
+            .map_err(err)?;
         files.push(FileChange {
             path: path.clone(),
             old: read(a)?,
             new: read(b)?,
+            executable,
         });
     }
     Ok(files)

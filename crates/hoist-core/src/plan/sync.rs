@@ -40,13 +40,25 @@ pub(super) fn by_sync(
                 if excluded(&in_env, &exclude) || files.iter().any(|f| f.path == to_path) {
                     continue;
                 }
+                let from_path = join(&from_dir, &relative);
                 let old = read(project, target, &to_path)?;
-                let new = read(project, source, &join(&from_dir, &relative))?;
+                let new = read(project, source, &from_path)?;
                 if old != new {
+                    // The target's mode where the file is there, else the source's.
+                    let (side, path) = if old.is_some() {
+                        (target, &to_path)
+                    } else {
+                        (source, &from_path)
+                    };
+                    let executable = project
+                        .repo
+                        .is_executable(side.0.commit, path)
+                        .map_err(|e| side.repo_error(e))?;
                     files.push(FileChange {
                         path: to_path,
                         old,
                         new,
+                        executable,
                     });
                 }
             }
