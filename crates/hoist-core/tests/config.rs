@@ -321,6 +321,28 @@ fn paths_stay_inside_the_repository() {
         20,
         &[r#"the file of app "api" in dev "/abs.yaml" is absolute"#],
     );
+    // Paths git or GitHub would not hold as written, or that name git's own files.
+    let app = |file: &str| {
+        format!(
+            "environments: [{{name: dev}}]\napps:\n  - name: api\n    file: '{file}'\n    locator: {{yaml: a}}\n"
+        )
+    };
+    for (file, problem) in [
+        ("apps//api/values.yaml", "has an empty or \".\" part"),
+        ("./apps/api/values.yaml", "has an empty or \".\" part"),
+        ("apps/./api.yaml", "has an empty or \".\" part"),
+        (".git/config", "names a .git directory"),
+        ("apps/.GIT/hooks/x", "names a .git directory"),
+        ("apps\\api.yaml", "separate directories with"),
+    ] {
+        assert_error(&app(file), 4, 11, &[problem]);
+    }
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: values.yaml\n    locator: {yaml: a}\n    sync: { paths: [chart/], exclude: [../secrets/] }\n",
+        3,
+        11,
+        &[r#"an entry of sync.exclude of app "api" "../secrets" contains "..""#],
+    );
 }
 
 #[test]

@@ -248,10 +248,12 @@ impl Git {
         let mut editor = repo.edit_tree(base).map_err(Refusal::internal)?;
         for edit in edits {
             let path = edit.path.as_str();
+            // As GitHub: no empty, `.` or `..` component, and no `.git`
+            // in any case (git itself would refuse such a tree on checkout).
             if path.is_empty()
-                || path.starts_with('/')
-                || path.ends_with('/')
-                || path.contains("//")
+                || path.split('/').any(|part| {
+                    matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git")
+                })
             {
                 return Err(Refusal::unprocessable(format!(
                     "tree.path contains a malformed path component: {path}"

@@ -187,6 +187,24 @@ fn promotion_loop_through_the_api_matches_githubs_description() {
     })));
     assert_eq!(tree.status, 201, "{}", tree.body);
     let tree_sha = tree.body["sha"].as_str().expect("sha").to_owned();
+    // Paths GitHub refuses in a tree, the sandbox refuses too.
+    for path in [
+        "apps/../x.yaml",
+        "./x.yaml",
+        "a//b.yaml",
+        ".git/config",
+        "a/.GIT/hooks/x",
+    ] {
+        let refused = api.call(
+            "POST",
+            &format!("{repo}/git/trees"),
+            Some(json!({
+                "base_tree": base_tree,
+                "tree": [{"path": path, "mode": "100644", "type": "blob", "sha": blob_sha}],
+            })),
+        );
+        assert_eq!(refused.status, 422, "{path}: {}", refused.body);
+    }
     assert_eq!(
         git(
             &bare,

@@ -249,6 +249,16 @@ fn check(config: &Config, text: &str, origin: &str, marks: &Marks) -> Result<(),
             &app.name,
             places.at(mark.and_then(|m| m.locator.as_ref())),
         )?;
+        if let Some(sync) = &app.sync {
+            for (list, key) in [(&sync.paths, "sync.paths"), (&sync.exclude, "sync.exclude")] {
+                for entry in list {
+                    // A directory ends in "/": the rest is a path like any other.
+                    check_path(entry.strip_suffix('/').unwrap_or(entry), &at, || {
+                        format!("an entry of {key} of app {:?}", app.name)
+                    })?;
+                }
+            }
+        }
         if let Some(envs) = &app.environments {
             for (j, name) in envs.iter().enumerate() {
                 if config.environment(name).is_none() {
@@ -428,6 +438,24 @@ fn check_path(path: &str, at: &Position, what: impl FnOnce() -> String) -> Resul
         )
     } else if path.split(['/', '\\']).any(|part| part == "..") {
         Some("contains \"..\"; paths must stay inside the repository")
+    } else if path.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if path.contains('\\') {
+        Some("contains \"\\\"; separate directories with \"/\"")
+    } else if path
+        .split('/')
+        .any(|part| part.eq_ignore_ascii_case(".git"))
+    {
+        Some("names a .git directory, which is git's own and no file of the repository")
+    } else if path
+        .strip_suffix('/')
+        .unwrap_or(path)
+        .split('/')
+        .any(|part| part.is_empty() || part == ".")
+    {
+        Some(
+            "has an empty or \".\" part (\"//\" or \"./\"); write each directory once, e.g. \"apps/api/values.yaml\"",
+        )
     } else if path
         .replace(super::ENV_PLACEHOLDER, "")
         .contains(['{', '}'])
