@@ -53,10 +53,28 @@ pub enum Error {
     },
 }
 
-/// The URL to pass to `git clone` (after `--`), trimmed, or why not.
+/// `url` fit to print: the user information of an http(s) URL (a token
+/// pasted as `https://TOKEN@host/…` or `https://user:TOKEN@host/…`) is
+/// replaced by `***`. Other forms carry no secret (an ssh user is a name).
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+        return url.to_owned();
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// The URL to pass to `git clone` (after `--`), trimmed, or why not. The
+/// errors name the URL without its credentials ([`redact`]).
 pub fn check(input: &str) -> Result<String, Error> {
     let url = input.trim();
-    let owned = || url.to_owned();
+    let owned = || redact(url);
     if url.is_empty() {
         return Err(Error::Empty);
     }
@@ -112,12 +130,41 @@ pub fn check(input: &str) -> Result<String, Error> {
             part: "host",
         });
     }
-    Ok(owned())
+    Ok(url.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::{Error, check};
+
+    #[test]
+    fn credentials_are_not_repeated() {
+        use super::redact;
+        assert_eq!(
+            redact("https://x-access-token:ghp_secret@github.com/a/b.git"),
+            "https://***@github.com/a/b.git"
+        );
+        assert_eq!(
+            redact("https://ghp_secret@github.com/a/b"),
+            "https://***@github.com/a/b"
+        );
+        assert_eq!(
+            redact("https://github.com/a/b?x=@y"),
+            "https://github.com/a/b?x=@y"
+        );
+        assert_eq!(redact("git@github.com:a/b.git"), "git@github.com:a/b.git");
+        assert_eq!(
+            redact("ssh://git@github.com/a/b"),
+            "ssh://git@github.com/a/b"
+        );
+        let e = check("http://user:ghp_secret@github.com/a/b").expect_err("http");
+        assert!(!e.to_string().contains("ghp_secret"), "{e}");
+        assert_eq!(
+            check("https://user:ghp_secret@github.com/a/b").as_deref(),
+            Ok("https://user:ghp_secret@github.com/a/b"),
+            "what git gets is what was given"
+        );
+    }
 
     #[test]
     fn https_and_ssh_are_cloned_as_written() {

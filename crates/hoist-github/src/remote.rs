@@ -45,7 +45,7 @@ impl Remote {
     /// github.com and `*.ghe.com` that are GitHub.
     pub fn parse(url: &str, enterprise: &Enterprise) -> Result<Remote, Error> {
         let unrecognised = || Error::Unrecognised {
-            url: url.to_owned(),
+            url: hoist_core::clone_url::redact(url),
         };
         let url = url.trim();
         let (authority, path) = if let Some((scheme, rest)) = url.split_once("://") {
@@ -162,6 +162,17 @@ mod tests {
         assert_eq!(r.api_url(&server), "https://github.acme.example/api/v3");
         let cloud = Remote::parse("git@acme.ghe.com:platform/deploy.git", &none).expect("GHE.com");
         assert_eq!(cloud.api_url(&none), "https://api.acme.ghe.com");
+    }
+
+    #[test]
+    fn a_refused_url_is_named_without_its_credentials() {
+        let e = Remote::parse(
+            "https://user:ghp_secret@github.com/acme",
+            &Enterprise::new(),
+        )
+        .expect_err("no repository");
+        assert!(!e.to_string().contains("ghp_secret"), "{e}");
+        assert!(e.to_string().contains("https://***@github.com/acme"), "{e}");
     }
 
     #[test]
