@@ -300,11 +300,12 @@ pub async fn merge(
     head: &str,
 ) -> Result<String, Error> {
     owned(client, ownership, number).await?;
+    let method = merge_method(client).await?;
     let merged = client
         .write(
             Method::PUT,
             &client.repo_path(&format!("/pulls/{number}/merge")),
-            &json!({ "sha": head, "merge_method": "merge" }),
+            &json!({ "sha": head, "merge_method": method }),
             &format!("merging pull request #{number}"),
             Repeat::Unsafe,
         )
@@ -318,6 +319,33 @@ pub async fn merge(
         }
         Err(e) => Err(e),
     }
+}
+
+/// How the repository lets pull requests be merged, in Hoist's preference:
+/// a merge commit (the environment's history keeps the pull request's
+/// commit), else a squash, else a rebase (both write one commit for
+/// Hoist's one-commit pull requests). GitHub tells the `allow_*` settings
+/// to those who may push; without them, a merge commit is tried.
+async fn merge_method(client: &Client) -> Result<&'static str, Error> {
+    let repository = client.poll(&client.repo_path(""), "the repository").await?;
+    let allowed = |key: &str| repository[key].as_bool();
+    let methods = [
+        ("merge", "allow_merge_commit"),
+        ("squash", "allow_squash_merge"),
+        ("rebase", "allow_rebase_merge"),
+    ];
+    if methods.iter().all(|(_, key)| allowed(key).is_none()) {
+        return Ok("merge");
+    }
+    methods
+        .iter()
+        .find(|(_, key)| allowed(key) == Some(true))
+        .map(|(method, _)| *method)
+        .ok_or_else(|| {
+            Error::NotOpenable(
+                "the repository allows no way of merging pull requests (merge, squash and rebase are all off)".to_owned(),
+            )
+        })
 }
 
 /// How often [`until_settled`] asks after a merge: the reconciler's report

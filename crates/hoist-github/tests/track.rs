@@ -27,9 +27,15 @@ struct World {
 }
 
 async fn opened_promotion() -> World {
+    opened_promotion_merging_by(&["merge", "squash"]).await
+}
+
+/// A promotion opened on a repository that allows the merge `methods`.
+async fn opened_promotion_merging_by(methods: &[&str]) -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
+    config.merge_methods = methods.iter().map(|m| m.to_string()).collect();
     config.collaborators = vec!["alice".into()];
     config.checks = vec!["validate".into()];
     config.reconciler = Some("argo-cd/stage".into());
@@ -279,4 +285,33 @@ async fn a_forks_pull_request_with_a_copied_marker_is_not_tracked_or_merged() {
             .iter()
             .any(|(n, state, _)| *n == fork && *state == hoist_sandbox::PullState::Open)
     );
+}
+
+/// Squash-only and rebase-only repositories: the merge uses what the
+/// repository allows, and writes one commit on the environment's branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_merge_uses_a_method_the_repository_allows() {
+    for method in ["squash", "rebase"] {
+        let w = opened_promotion_merging_by(&[method]).await;
+        let merged = track::merge(&w.client, &w.ownership, w.number, &w.head)
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"));
+        let commit = w
+            .client
+            .get(
+                &w.client.repo_path(&format!("/git/commits/{merged}")),
+                "commit",
+            )
+            .await
+            .expect("commit");
+        assert_eq!(
+            commit["parents"].as_array().map(Vec::len),
+            Some(1),
+            "{method}: {commit}"
+        );
+        let after = track::pull(&w.client, &w.ownership, w.number)
+            .await
+            .expect("pull");
+        assert_eq!(after.state, PullState::Merged, "{method}");
+    }
 }

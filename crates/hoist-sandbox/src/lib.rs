@@ -94,6 +94,9 @@ pub struct Config {
     pub rate_limit: u32,
     /// The port to listen on; 0 picks a free one.
     pub port: u16,
+    /// The merge methods the repository allows (`merge`, `squash`,
+    /// `rebase`), as its settings' `allow_*_merge` say.
+    pub merge_methods: Vec<String>,
 }
 
 impl Config {
@@ -122,6 +125,7 @@ impl Config {
             delay: Duration::from_millis(200),
             rate_limit: 5000,
             port: 0,
+            merge_methods: vec!["merge".to_owned(), "squash".to_owned()],
         }
     }
 }
@@ -138,6 +142,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Whether the repository allows merging pull requests by `method`.
+    pub(crate) fn allows(&self, method: &str) -> bool {
+        self.config.merge_methods.iter().any(|m| m == method)
+    }
+
     pub fn store(&self) -> MutexGuard<'_, store::Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }

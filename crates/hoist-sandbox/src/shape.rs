@@ -145,8 +145,8 @@ pub fn repository(s: &Shared, store: &Store) -> Value {
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-01T00:00:00Z",
         "network_count": 0, "subscribers_count": 1,
-        "allow_merge_commit": true, "allow_squash_merge": true,
-        "allow_rebase_merge": false, "delete_branch_on_merge": true,
+        "allow_merge_commit": s.allows("merge"), "allow_squash_merge": s.allows("squash"),
+        "allow_rebase_merge": s.allows("rebase"), "delete_branch_on_merge": true,
     });
     let open = store.pulls.iter().filter(|p| p.open).count();
     r["open_issues"] = json!(open);

@@ -247,10 +247,23 @@ fn merge_pull(
     if !pull.open {
         return Err(not_mergeable());
     }
-    if !matches!(method, "merge" | "squash") {
+    if !matches!(method, "merge" | "squash" | "rebase") {
+        return Err(Reply::invalid(
+            "PullRequest",
+            "merge_method",
+            "invalid",
+            None,
+        ));
+    }
+    if !s.allows(method) {
+        let kind = match method {
+            "merge" => "Merge commits",
+            "squash" => "Squash merges",
+            _ => "Rebase merges",
+        };
         return Err(Reply::error(
             StatusCode::METHOD_NOT_ALLOWED,
-            "Rebase merges are not allowed on this repository.",
+            &format!("{kind} are not allowed on this repository."),
         ));
     }
     if expected.is_some_and(|sha| sha != pull.head_sha) {
@@ -274,7 +287,17 @@ fn merge_pull(
         email: format!("{login}@users.noreply.sandbox"),
         time: jiff::Timestamp::now().as_second(),
     };
-    let (message, parents) = if method == "squash" {
+    let (message, parents) = if method == "rebase" {
+        // Hoist's pull requests are one commit on the base: rebasing
+        // replays it with its own message (a longer branch would replay
+        // each commit; the sandbox writes their sum as one).
+        let head_message = s
+            .git
+            .commit(head)
+            .map(|c| c.message)
+            .unwrap_or_else(|| pull.title.clone());
+        (head_message, vec![base])
+    } else if method == "squash" {
         let title = title.map_or_else(|| format!("{} (#{n})", pull.title), str::to_owned);
         (
             format!("{title}\n\n{}", pull.body.clone().unwrap_or_default()),
@@ -318,7 +341,11 @@ fn merge_pull(
 
 /// A merge done on GitHub's page rather than through the API.
 pub fn merge_as(s: &Arc<Shared>, n: u64, login: &str) -> Result<String, Error> {
-    merge_pull(s, n, login, "merge", None, None).map_err(|r| {
+    let method = ["merge", "squash", "rebase"]
+        .into_iter()
+        .find(|m| s.allows(m))
+        .unwrap_or("merge");
+    merge_pull(s, n, login, method, None, None).map_err(|r| {
         Error::Refused(
             r.body
                 .and_then(|b| b["message"].as_str().map(str::to_owned))
