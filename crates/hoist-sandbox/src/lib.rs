@@ -139,6 +139,23 @@ pub(crate) struct Shared {
     pub store: Mutex<store::Store>,
     /// Where background work (simulated CI, the reconciler) is spawned.
     pub runtime: tokio::runtime::Handle,
+    /// Put in the merge form of each pull request page and required back:
+    /// another web page the person has open cannot post the form (it
+    /// cannot read the sandbox's pages to learn it).
+    pub form_secret: String,
+}
+
+/// 128 random bits as hex, from the standard library's per-process random
+/// hash keys (seeded by the operating system).
+fn form_secret() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    (0..2)
+        .map(|_| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u8(0);
+            format!("{:016x}", h.finish())
+        })
+        .collect()
 }
 
 impl Shared {
@@ -182,6 +199,7 @@ impl Sandbox {
             config,
             git,
             runtime: runtime.handle().clone(),
+            form_secret: form_secret(),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = serve::router(shared.clone());

@@ -411,10 +411,22 @@ fn promotion_loop_through_the_api_matches_githubs_description() {
         merged_page.contains("<strong>Merged</strong>") && !merged_page.contains("<button>"),
         "{merged_page}"
     );
+    // Only the form of the page itself merges: another page cannot post it.
+    let forged = api
+        .agent
+        .post(&format!("{page_url}/merge"))
+        .send("secret=0123")
+        .expect("answer");
+    assert_eq!(forged.status().as_u16(), 403);
+    let secret = open_page
+        .split("name=secret value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries its secret");
     let again = api
         .agent
         .post(&format!("{page_url}/merge"))
-        .send_empty()
+        .send(format!("secret={secret}").as_str())
         .expect("answer");
     assert_eq!(again.status().as_u16(), 409);
     wait_for("the reconciler", || {

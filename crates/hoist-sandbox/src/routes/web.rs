@@ -50,8 +50,9 @@ pub async fn page(State(s): State<Arc<Shared>>, params: Params) -> Response {
     };
     let merge = if p.open && matches!(mergeable, "clean" | "unstable") {
         format!(
-            "<form method=post action=\"{}/merge\"><button>Merge pull request</button></form>",
-            s.web_url(&format!("/pull/{n}"))
+            "<form method=post action=\"{}/merge\"><input type=hidden name=secret value=\"{}\"><button>Merge pull request</button></form>",
+            s.web_url(&format!("/pull/{n}")),
+            s.form_secret
         )
     } else if p.open {
         format!("<p>Cannot merge: {mergeable}.</p>")
@@ -77,10 +78,27 @@ pub async fn page(State(s): State<Arc<Shared>>, params: Params) -> Response {
     .into_response()
 }
 
-pub async fn merge(State(s): State<Arc<Shared>>, params: Params) -> Response {
+pub async fn merge(
+    State(s): State<Arc<Shared>>,
+    params: Params,
+    body: axum::body::Bytes,
+) -> Response {
     let Some(n) = pull_number(&params) else {
         return crate::reply::Reply::not_found().into_response();
     };
+    // The form's `secret=<hex>`: only the sandbox's own page has it.
+    let sent = String::from_utf8_lossy(&body);
+    let secret = sent
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("secret="))
+        .unwrap_or_default();
+    if secret != s.form_secret {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            Html("<p>This form did not come from the sandbox's page for the pull request.</p>"),
+        )
+            .into_response();
+    }
     let owner = s.config.owner.clone();
     match super::pulls::merge_as(&s, n, &owner) {
         Ok(_) => Redirect::to(&s.web_url(&format!("/pull/{n}"))).into_response(),
