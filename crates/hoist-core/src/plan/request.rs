@@ -265,8 +265,13 @@ fn inline(text: &str) -> String {
 
 /// Untrusted text as a code span on one line: the fence is one backtick
 /// longer than any run inside, as CommonMark requires, and `|` is escaped
-/// (inside tables GitHub reads `\|` in a code span as `|`).
+/// (inside tables GitHub reads `\|` in a code span as `|`). A code span
+/// shows `<` only as itself, so text holding one (which could spell a
+/// marker or a comment in the raw body) is written as escaped plain text.
 fn code(text: &str) -> String {
+    if text.contains('<') {
+        return literal(text);
+    }
     let text = text.replace(['\r', '\n'], " ").replace('|', "\\|");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
@@ -277,6 +282,25 @@ fn code(text: &str) -> String {
         ""
     };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Untrusted text shown exactly as plain Markdown on one line: every ASCII
+/// punctuation character is backslash-escaped, `<` and `&` are entities.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The first seven characters of a commit id (or of anything else given,
@@ -309,7 +333,8 @@ fn branch_name(prefix: &str, marker: &Marker) -> String {
     } else {
         ""
     };
-    let mut leaf = sanitise(&format!("{kind}{}", apps.join("+")));
+    // One component: a `/` in a name or version would nest branches.
+    let mut leaf = component(&format!("{kind}{}", apps.join("+")));
     if leaf.len() > 100 {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in leaf.bytes() {
@@ -327,35 +352,47 @@ fn branch_name(prefix: &str, marker: &Marker) -> String {
 /// `<prefix>/<target>/`: where every branch Hoist makes for a change to
 /// `target` is, and the only branches it ever moves.
 pub fn branch_space(prefix: &str, target: &str) -> String {
-    format!(
-        "{}/{}/",
-        sanitise(prefix.trim_matches('/')),
-        sanitise(target)
-    )
+    format!("{}/{}/", sanitise(prefix), component(target))
 }
 
-/// A single ref-name component: no control characters, spaces, `~^:?*[\`,
-/// no `..` or `@{`, not starting with `.` or `-`, not ending in `.lock` or `.`.
-fn sanitise(part: &str) -> String {
+/// A ref name of one or more components, each made valid by [`component`].
+fn sanitise(name: &str) -> String {
+    let parts: Vec<String> = name
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(component)
+        .collect();
+    if parts.is_empty() {
+        "x".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// A single ref-name component: no `/`, control characters, spaces,
+/// `~^:?*[\`, no `..` or `@{`, not starting with `.` or `-`, not ending in
+/// `.lock` or `.`.
+fn component(part: &str) -> String {
     let mut out: String = part
         .chars()
         .map(|c| {
-            if c.is_control() || " ~^:?*[\\".contains(c) {
+            if c.is_control() || " ~^:?*[\\/".contains(c) {
                 '-'
             } else {
                 c
             }
         })
         .collect();
-    while out.contains("..") || out.contains("@{") || out.contains("//") {
-        out = out.replace("..", ".").replace("@{", "-").replace("//", "/");
+    while out.contains("..") || out.contains("@{") {
+        out = out.replace("..", ".").replace("@{", "-");
     }
-    let mut out = out
-        .trim_start_matches(['.', '-'])
-        .trim_end_matches(['.', '/'])
-        .to_owned();
-    if out.ends_with(".lock") {
-        out.truncate(out.len() - ".lock".len());
+    loop {
+        let trimmed = out.trim_start_matches(['.', '-']).trim_end_matches('.');
+        let trimmed = trimmed.strip_suffix(".lock").unwrap_or(trimmed);
+        if trimmed.len() == out.len() {
+            break;
+        }
+        out = trimmed.to_owned();
     }
     if out.is_empty() { "x".to_owned() } else { out }
 }
@@ -435,6 +472,7 @@ mod tests {
         assert_eq!(code("1.0"), "`1.0`");
         assert_eq!(code("a`b|c\nd"), "``a`b\\|c d``");
         assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("1 <!-- x"), "1 &lt;\\!\\-\\- x");
         assert_eq!(short("€€€€€€€€€"), "€€€€€€€");
         assert_eq!(short("abc"), "abc");
     }
