@@ -718,3 +718,43 @@ async fn the_pull_requests_tree_keeps_each_files_mode() {
     );
     check_journal(&w.sandbox);
 }
+
+/// A fork's branch may even carry the name Hoist would give its own: the
+/// fork's pull request is still not Hoist's, is not edited, and Hoist's own
+/// is opened from this repository's branch of that name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forks_branch_named_like_hoists_is_not_adopted() {
+    let w = world();
+    let plan = w.plan(&["api"]);
+    let client = w.client(TOKEN);
+    let draft = plan.pull_request(&settings(), None).expect("draft");
+    let dev_tip = git(&w.bare, &["rev-parse", "env/dev"]).trim().to_owned();
+    let fork = w.sandbox.open_fork_pull(
+        "mallory",
+        &draft.branch,
+        &dev_tip,
+        "env/stage",
+        "Promote api",
+        &draft.body,
+    );
+    let opened = open_plan(&client, &plan, WhenOpen::Report)
+        .await
+        .expect("Hoist's own pull request");
+    assert_eq!(opened.outcome, Outcome::Created);
+    assert_ne!(opened.number, fork);
+    assert_eq!(opened.branch, draft.branch);
+    assert_eq!(
+        w.sandbox
+            .count("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+        0
+    );
+    let fork_now = client
+        .get(
+            &client.repo_path(&format!("/pulls/{fork}")),
+            "the fork's pull request",
+        )
+        .await
+        .expect("fork pull");
+    assert_eq!(fork_now["head"]["sha"].as_str(), Some(dev_tip.as_str()));
+    check_journal(&w.sandbox);
+}
