@@ -29,9 +29,8 @@ impl Ownership {
     /// For the client's repository and signed-in account, with branches
     /// under `prefix`.
     pub async fn of(client: &Client, prefix: &str) -> Result<Ownership, Error> {
-        let remote = client.remote();
         Ok(Ownership::new(
-            &format!("{}/{}", remote.owner, remote.name),
+            &client.remote().slug(),
             &client.login().await?,
             prefix,
         ))
@@ -74,22 +73,22 @@ impl Ownership {
         author: Option<&str>,
         marker: &Marker,
     ) -> bool {
-        self.is_here(head_repository)
+        same_repository(&self.repository, head_repository)
             && author.is_some_and(|a| a.eq_ignore_ascii_case(&self.login))
             && self.may_move(branch, &marker.target)
-    }
-
-    fn is_here(&self, head_repository: Option<&str>) -> bool {
-        head_repository.is_some_and(|r| r.eq_ignore_ascii_case(&self.repository))
     }
 }
 
 /// Whether a head branch in `head_repository` is in the client's repository
-/// rather than in a fork (GitHub compares names without case).
+/// rather than in a fork.
 pub fn is_here(client: &Client, head_repository: Option<&str>) -> bool {
-    let remote = client.remote();
-    head_repository
-        .is_some_and(|r| r.eq_ignore_ascii_case(&format!("{}/{}", remote.owner, remote.name)))
+    same_repository(&client.remote().slug(), head_repository)
+}
+
+/// Whether `head_repository` (`None`: a deleted fork) is `repository`;
+/// GitHub compares `owner/name` without case.
+fn same_repository(repository: &str, head_repository: Option<&str>) -> bool {
+    head_repository.is_some_and(|r| r.eq_ignore_ascii_case(repository))
 }
 
 #[cfg(test)]

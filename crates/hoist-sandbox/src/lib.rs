@@ -306,29 +306,12 @@ impl Sandbox {
         body: &str,
     ) -> u64 {
         let mut store = self.shared.store();
-        let number = store.pulls.iter().map(|p| p.number).max().unwrap_or(0) + 1;
-        let id = store.id();
-        let now = jiff::Timestamp::now();
-        store.pulls.push(store::Pull {
-            number,
-            id,
-            title: title.to_owned(),
-            body: Some(body.to_owned()),
-            head: head.to_owned(),
-            fork: Some(fork.to_owned()),
-            head_sha: sha.to_owned(),
-            base: base.to_owned(),
-            user: fork.to_owned(),
-            open: true,
-            draft: false,
-            merged: None,
-            created_at: now,
-            updated_at: now,
-            closed_at: None,
-            labels: Vec::new(),
-            reviewers: Vec::new(),
-            teams: Vec::new(),
-        });
+        let mut pull = store.new_pull(fork, head, sha, base);
+        pull.title = title.to_owned();
+        pull.body = Some(body.to_owned());
+        pull.fork = Some(fork.to_owned());
+        let number = pull.number;
+        store.pulls.push(pull);
         number
     }
 

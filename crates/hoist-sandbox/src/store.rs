@@ -163,6 +163,32 @@ impl Store {
         self.next_id
     }
 
+    /// A new open pull request of `user` from `head` (at `head_sha`) into
+    /// `base`, with the next number and a fresh id; not yet kept.
+    pub fn new_pull(&mut self, user: &str, head: &str, head_sha: &str, base: &str) -> Pull {
+        let now = jiff::Timestamp::now();
+        Pull {
+            number: self.pulls.iter().map(|p| p.number).max().unwrap_or(0) + 1,
+            id: self.id(),
+            title: String::new(),
+            body: None,
+            head: head.to_owned(),
+            fork: None,
+            head_sha: head_sha.to_owned(),
+            base: base.to_owned(),
+            user: user.to_owned(),
+            open: true,
+            draft: false,
+            merged: None,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+            labels: Vec::new(),
+            reviewers: Vec::new(),
+            teams: Vec::new(),
+        }
+    }
+
     pub fn pull(&self, number: u64) -> Option<&Pull> {
         self.pulls.iter().find(|p| p.number == number)
     }

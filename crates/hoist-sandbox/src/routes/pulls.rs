@@ -129,29 +129,11 @@ pub async fn create(
             Some(&message),
         ));
     }
-    let now = jiff::Timestamp::now();
-    let number = store.pulls.iter().map(|p| p.number).max().unwrap_or(0) + 1;
-    let id = store.id();
-    let pull = Pull {
-        number,
-        id,
-        title,
-        body: body["body"].as_str().map(str::to_owned),
-        head,
-        fork: None,
-        head_sha: head_sha.to_string(),
-        base,
-        user: login,
-        open: true,
-        draft: body["draft"].as_bool().unwrap_or(false),
-        merged: None,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-        labels: Vec::new(),
-        reviewers: Vec::new(),
-        teams: Vec::new(),
-    };
+    let mut pull = store.new_pull(&login, &head, &head_sha.to_string(), &base);
+    pull.title = title;
+    pull.body = body["body"].as_str().map(str::to_owned);
+    pull.draft = body["draft"].as_bool().unwrap_or(false);
+    let number = pull.number;
     store.pulls.push(pull.clone());
     let answer = shape::pull(&s, &store, &pull, true);
     drop(store);
