@@ -52,11 +52,21 @@ if [ -f ui/package.json ]; then
   check ui-typecheck npm --prefix ui run --silent check
   check ui-lint npm --prefix ui run --silent lint
   echo "== ui-tests"
-  NO_COLOR=1 npm --prefix ui test -- --reporter=verbose >"$log_dir/ui.log" 2>&1
-  ui_status=$?
-  cat "$log_dir/ui.log"
-  # Vitest's summary line, e.g. "      Tests  6 passed (6)", colour codes stripped.
-  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log_dir/ui.log" | grep -E '^\s+Tests\s' | tail -1)
+  ui_run() {
+    NO_COLOR=1 npm --prefix ui test -- --reporter=verbose >"$log_dir/ui.log" 2>&1
+    ui_status=$?
+    cat "$log_dir/ui.log"
+    # Vitest's summary line, e.g. "      Tests  6 passed (6)", colour codes stripped.
+    summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log_dir/ui.log" | grep -E '^\s+Tests\s.*[0-9]+ (passed|failed)' | tail -1)
+  }
+  ui_run
+  # No summary means the runner itself broke before reporting (a worker that
+  # did not start), not that a test failed: keep that log and run once more.
+  if [ "$ui_status" != 0 ] && [ -z "$summary" ]; then
+    cp "$log_dir/ui.log" "$log_dir/ui-first.log"
+    echo "ui-tests: vitest ended without a summary (exit $ui_status); running it once more"
+    ui_run
+  fi
   up=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' | head -1)
   uf=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' | head -1)
   passed=$((passed + ${up:-0})); failed=$((failed + ${uf:-0}))
@@ -75,6 +85,22 @@ export HOIST_APP="$root/target/debug/hoist-app"
 # Keyring tests talk to a real Secret Service: gnome-keyring inside a private D-Bus session.
 cargo_tests cargo-test dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast "${features[@]}"
 
+# Repeat what failed at the end, where a truncated CI log still shows it.
+for name in "${failures[@]}"; do
+  case $name in
+    ui-tests) log="$log_dir/ui.log" ;;
+    *) log="$log_dir/$name.log" ;;
+  esac
+  echo
+  echo "== what $name printed last"
+  if [ "$name" = cargo-test ]; then
+    # Each failing test's own output, then cargo's list of failures.
+    grep -E -A30 '^---- .* stdout ----$|^error(\[|:)' "$log" | head -150
+  else
+    tail -60 "$log"
+  fi
+done
+[ -f "$log_dir/ui-first.log" ] && { echo; echo "== the first vitest run, which ended without a summary"; tail -40 "$log_dir/ui-first.log"; }
 echo
 if ((${#failures[@]})); then echo "failed: ${failures[*]}"; fi
 echo "$passed passed, $failed failed"
