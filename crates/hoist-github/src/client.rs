@@ -175,7 +175,7 @@ impl Client {
         what: &str,
     ) -> Result<(Value, HeaderMap), Error> {
         let (_, headers, body) = self
-            .send(Method::GET, path, None, what, Repeat::Safe, None)
+            .send(Method::GET, &self.url(path), None, what, Repeat::Safe, None)
             .await?;
         Ok((body, headers))
     }
@@ -201,7 +201,7 @@ impl Client {
         let (status, headers, body) = self
             .send(
                 Method::GET,
-                path,
+                &self.url(path),
                 None,
                 what,
                 Repeat::Safe,
@@ -237,28 +237,83 @@ impl Client {
         repeat: Repeat,
     ) -> Result<Value, Error> {
         Ok(self
-            .send(method, path, Some(body), what, repeat, None)
+            .send(method, &self.url(path), Some(body), what, repeat, None)
             .await?
             .2)
+    }
+
+    /// DELETE `path`, with no body.
+    pub async fn delete(&self, path: &str, what: &str) -> Result<(), Error> {
+        self.send(
+            Method::DELETE,
+            &self.url(path),
+            None,
+            what,
+            Repeat::Safe,
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The URL of an API path.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.api)
+    }
+
+    /// Where GraphQL is: beside the REST API (`api.github.com/graphql`,
+    /// `<host>/api/graphql` on GitHub Enterprise Server, whose REST API is
+    /// under `/api/v3`).
+    fn graphql_url(&self) -> String {
+        let root = self.api.strip_suffix("/v3").unwrap_or(&self.api);
+        format!("{root}/graphql")
+    }
+
+    /// A GraphQL mutation (never repeated: a lost answer may have written),
+    /// returning its `data`. GitHub answers errors with 200 and `errors`:
+    /// stale data is a [`Error::Conflict`], a missing object
+    /// [`Error::NotFound`], anything else a [`Error::Validation`].
+    pub async fn mutate(&self, query: &str, variables: &Value, what: &str) -> Result<Value, Error> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let (_, _, answer) = self
+            .send(
+                Method::POST,
+                &self.graphql_url(),
+                Some(&body),
+                what,
+                Repeat::Unsafe,
+                None,
+            )
+            .await?;
+        let errors = answer["errors"].as_array().filter(|e| !e.is_empty());
+        let Some(first) = errors.and_then(|e| e.first()) else {
+            return Ok(answer["data"].clone());
+        };
+        let message = first["message"].as_str().unwrap_or("no message").to_owned();
+        let what = what.to_owned();
+        Err(match first["type"].as_str() {
+            Some("STALE_DATA") => Error::Conflict { what, message },
+            Some("NOT_FOUND") => Error::NotFound { what },
+            _ => Error::Validation { what, message },
+        })
     }
 
     async fn send(
         &self,
         method: Method,
-        path: &str,
+        url: &str,
         body: Option<&Value>,
         what: &str,
         repeat: Repeat,
         etag: Option<&str>,
     ) -> Result<(StatusCode, HeaderMap, Value), Error> {
-        let url = format!("{}{path}", self.api);
         let mut attempt = 0u32;
         let mut backoff = self.policy.backoff;
         let mut waited = 0u64;
         loop {
             attempt += 1;
             let outcome =
-                tokio::time::timeout(self.policy.timeout, self.once(&method, &url, body, etag))
+                tokio::time::timeout(self.policy.timeout, self.once(&method, url, body, etag))
                     .await;
             let retry_after_failure = |detail: String| -> Result<(), Error> {
                 if repeat == Repeat::Safe && attempt <= self.policy.retries {

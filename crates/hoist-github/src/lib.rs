@@ -1,6 +1,7 @@
 //! Hoist's GitHub layer: the token (OS keyring, environment, GitHub CLI), the
 //! repository behind `origin`, and pull requests opened from a previewed plan
-//! through the Git Data API, so a token is all Hoist needs to push.
+//! through the Git Data API (or, where signatures are required, GraphQL), so
+//! a token is all Hoist needs to push.
 
 pub mod client;
 pub mod connect;
@@ -9,6 +10,7 @@ pub mod open;
 pub mod ownership;
 pub mod propose;
 pub mod remote;
+pub mod signing;
 pub mod token;
 pub mod track;
 

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use crate::Error;
 use crate::client::{Client, Repeat};
 use crate::ownership::Ownership;
+use crate::signing::{self, Change};
 
 /// Where opening the pull request is; reported as it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -190,6 +191,18 @@ pub async fn open(
             hoist_core::plan::request::branch_space(&request.settings.branch_prefix, &plan.target)
         )));
     }
+    // Where the target (or a ruleset over Hoist's branches) requires
+    // signatures, GitHub writes and signs the commit; it writes every file
+    // as a regular file, so an executable one could not stay executable.
+    let signed = signing::required(client, &plan.target_branch).await?
+        || signing::required(client, &branch).await?;
+    if signed && let Some(file) = plan.files.iter().find(|f| f.executable && f.new.is_some()) {
+        return Err(Error::NotOpenable(format!(
+            "{} requires signed commits, and GitHub can sign only commits that \
+             write regular files: {} is executable",
+            plan.target_branch, file.path
+        )));
+    }
     checkpoint()?;
 
     let base_tree = commit_tree(client, &plan.base).await?;
@@ -225,7 +238,23 @@ pub async fn open(
     step(Step::PushingBranch {
         branch: branch.clone(),
     })?;
-    let commit = push(client, &branch, &tree, &plan.base, title).await?;
+    let changes: Vec<Change<'_>> = plan
+        .files
+        .iter()
+        .map(|f| Change {
+            path: &f.path,
+            content: f.new.as_deref(),
+        })
+        .collect();
+    let commit = push(
+        client,
+        &branch,
+        &tree,
+        &plan.base,
+        title,
+        signed.then_some(&changes[..]),
+    )
+    .await?;
 
     step(Step::OpeningPullRequest)?;
     let (number, url, outcome) = match same_apps {
@@ -393,7 +422,7 @@ pub(crate) fn field(v: &Value, name: &str, what: &str) -> Result<String, Error> 
 }
 
 /// Percent-encodes what a branch name may hold that a URL path may not.
-fn path_part(name: &str) -> String {
+pub(crate) fn path_part(name: &str) -> String {
     name.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
@@ -435,12 +464,14 @@ pub(crate) async fn commit_tree(client: &Client, commit: &str) -> Result<String,
     Ok(c["tree"]["sha"].as_str().unwrap_or_default().to_owned())
 }
 
-/// Whether `commit` is exactly the change: `tree` on the single parent `base`.
-async fn is_the_change(
+/// Whether `commit` is exactly the change: `tree` on the single parent
+/// `base`, and signed by a key GitHub verified when `signed`.
+pub(crate) async fn is_the_change(
     client: &Client,
     commit: &str,
     tree: &str,
     base: &str,
+    signed: bool,
 ) -> Result<bool, Error> {
     let c = client
         .get(
@@ -454,36 +485,46 @@ async fn is_the_change(
         .flatten()
         .filter_map(|p| p["sha"].as_str())
         .collect();
-    Ok(c["tree"]["sha"] == tree && parents == [base])
+    Ok(c["tree"]["sha"] == tree
+        && parents == [base]
+        && (!signed || c["verification"]["verified"] == true))
 }
 
 /// Makes `branch` hold the change (`tree` on the single parent `base`),
-/// reusing the commit an earlier attempt pushed; returns the commit.
+/// reusing the commit an earlier attempt pushed; returns the commit. With
+/// `signed`, the files of the change, the commit is one GitHub signs (see
+/// [`crate::signing`]).
 pub(crate) async fn push(
     client: &Client,
     branch: &str,
     tree: &str,
     base: &str,
     title: &str,
+    signed: Option<&[Change<'_>]>,
 ) -> Result<String, Error> {
     let existing = branch_tip(client, branch).await?;
     if let Some(tip) = &existing
-        && is_the_change(client, tip, tree, base).await?
+        && is_the_change(client, tip, tree, base, signed.is_some()).await?
     {
         return Ok(tip.clone());
     }
     // A commit nobody points to yet is harmless if an answer is lost, and a
     // retry writes another.
-    let commit = client
-        .write(
-            Method::POST,
-            &client.repo_path("/git/commits"),
-            &json!({ "message": title, "tree": tree, "parents": [base] }),
-            "writing the commit",
-            Repeat::Unsafe,
-        )
-        .await?;
-    let commit = field(&commit, "sha", "the commit")?;
+    let commit = match signed {
+        Some(changes) => signing::commit(client, branch, base, tree, title, changes).await?,
+        None => {
+            let commit = client
+                .write(
+                    Method::POST,
+                    &client.repo_path("/git/commits"),
+                    &json!({ "message": title, "tree": tree, "parents": [base] }),
+                    "writing the commit",
+                    Repeat::Unsafe,
+                )
+                .await?;
+            field(&commit, "sha", "the commit")?
+        }
+    };
     let full = format!("refs/heads/{branch}");
     let outcome = match existing {
         // Hoist's own branch with an older change (the target moved, or a
@@ -516,7 +557,9 @@ pub(crate) async fn push(
         // Created meanwhile (say, by an attempt whose answer was lost): fine
         // if it holds the change.
         Err(Error::Validation { .. }) => match branch_tip(client, branch).await? {
-            Some(tip) if is_the_change(client, &tip, tree, base).await? => Ok(tip),
+            Some(tip) if is_the_change(client, &tip, tree, base, signed.is_some()).await? => {
+                Ok(tip)
+            }
             _ => Err(Error::Conflict {
                 what: format!("branch {branch}"),
                 message: "it changed while Hoist was writing it; try again".into(),

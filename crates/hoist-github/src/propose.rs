@@ -64,7 +64,21 @@ pub async fn configuration(client: &Client, content: &str) -> Result<Opened, Err
         .await?;
     let tree = open::field(&tree, "sha", "the tree")?;
     let title = "Configure Hoist";
-    let commit = open::push(client, BRANCH, &tree, &base, title).await?;
+    let signed = crate::signing::required(client, &base_branch).await?
+        || crate::signing::required(client, BRANCH).await?;
+    let changes = [crate::signing::Change {
+        path: PATH,
+        content: Some(content.as_bytes()),
+    }];
+    let commit = open::push(
+        client,
+        BRANCH,
+        &tree,
+        &base,
+        title,
+        signed.then_some(&changes[..]),
+    )
+    .await?;
     let body = format!(
         "Adds `{PATH}`, the configuration Hoist detected from this repository's \
          branches and files: its environments in pipeline order and where each \

@@ -213,6 +213,32 @@ impl Git {
                 .is_some_and(|base| base.detach() == old)
     }
 
+    /// Whether some branch already holds `id`.
+    pub fn is_on_a_branch(&self, id: ObjectId) -> bool {
+        let repo = self.repo();
+        let Ok(refs) = repo.references() else {
+            return false;
+        };
+        let Ok(branches) = refs.local_branches() else {
+            return false;
+        };
+        let tips: Vec<ObjectId> = branches
+            .filter_map(Result::ok)
+            .filter_map(|r| r.try_id().map(|id| id.detach()))
+            .collect();
+        tips.into_iter().any(|tip| self.is_ancestor(id, tip))
+    }
+
+    /// Whether the tree of commit `commit` has an entry at `path`.
+    pub fn has_path(&self, commit: ObjectId, path: &str) -> bool {
+        let repo = self.repo();
+        repo.find_commit(commit)
+            .ok()
+            .and_then(|c| c.tree().ok())
+            .and_then(|t| t.lookup_entry_by_path(path).ok().flatten())
+            .is_some()
+    }
+
     pub fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, Refusal> {
         Ok(self
             .repo()

@@ -17,6 +17,8 @@
 mod fault;
 mod git;
 #[cfg(feature = "openapi")]
+mod graphql_schema;
+#[cfg(feature = "openapi")]
 pub mod openapi;
 mod reconcile;
 mod reply;
@@ -97,6 +99,29 @@ pub struct Config {
     /// The merge methods the repository allows (`merge`, `squash`,
     /// `rebase`), as its settings' `allow_*_merge` say.
     pub merge_methods: Vec<String>,
+    /// Branches whose new commits must carry verified signatures.
+    pub signature_rules: Vec<SignatureRule>,
+}
+
+/// Commits on matching branches must carry verified signatures: GitHub
+/// refuses a push of an unsigned commit and the merge of a pull request
+/// that brings one.
+#[derive(Debug, Clone)]
+pub struct SignatureRule {
+    /// The branch; for a ruleset a pattern too, where `*` matches within a
+    /// path component and `**` across them (`env/*`).
+    pub branch: String,
+    /// Where the rule is set, which decides where the API shows it.
+    pub source: RuleSource,
+}
+
+/// Where a rule is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSource {
+    /// A repository ruleset: shown to anyone who can read the repository.
+    Ruleset,
+    /// Classic branch protection: shown to administrators only.
+    BranchProtection,
 }
 
 impl Config {
@@ -126,6 +151,7 @@ impl Config {
             rate_limit: 5000,
             port: 0,
             merge_methods: vec!["merge".to_owned(), "squash".to_owned()],
+            signature_rules: Vec::new(),
         }
     }
 }
@@ -164,8 +190,32 @@ impl Shared {
         self.config.merge_methods.iter().any(|m| m == method)
     }
 
+    /// The rules requiring signatures on `branch`.
+    pub(crate) fn signature_rules(&self, branch: &str) -> impl Iterator<Item = &SignatureRule> {
+        self.config
+            .signature_rules
+            .iter()
+            .filter(move |r| match r.source {
+                RuleSource::Ruleset => glob_matches(r.branch.as_bytes(), branch.as_bytes()),
+                RuleSource::BranchProtection => r.branch == branch,
+            })
+    }
+
     pub fn store(&self) -> MutexGuard<'_, store::Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A ruleset's branch pattern: `*` matches any run within one path
+/// component, `**` any run at all.
+fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
+    match pattern {
+        [] => name.is_empty(),
+        [b'*', b'*', rest @ ..] => (0..=name.len()).any(|i| glob_matches(rest, &name[i..])),
+        [b'*', rest @ ..] => (0..=name.len())
+            .take_while(|&i| i == 0 || name[i - 1] != b'/')
+            .any(|i| glob_matches(rest, &name[i..])),
+        [c, rest @ ..] => name.first() == Some(c) && glob_matches(rest, &name[1..]),
     }
 }
 
@@ -313,6 +363,12 @@ impl Sandbox {
         let number = pull.number;
         store.pulls.push(pull);
         number
+    }
+
+    /// Whether GitHub signed commit `sha` (it signs the commits it writes
+    /// itself: merges, and commits made through the GraphQL API).
+    pub fn is_signed(&self, sha: &str) -> bool {
+        self.shared.store().signed.contains(sha)
     }
 
     /// Moves `branch` to `sha` as a push by someone else would.

@@ -17,9 +17,30 @@ pub fn default_spec(workspace: &Path) -> PathBuf {
 
 /// The exchanges of `journal` that differ from GitHub's description (as
 /// installed under `workspace`), one sentence each.
+/// GraphQL exchanges are checked against GitHub's GraphQL schema.
 pub fn violations(workspace: &Path, journal: &[Exchange]) -> Result<Vec<String>, String> {
-    let mut spec = Spec::load(&default_spec(workspace))?;
-    Ok(journal.iter().filter_map(|e| spec.check(e).err()).collect())
+    let mut spec = None;
+    let mut graphql = None;
+    let mut found = Vec::new();
+    for e in journal {
+        let checked = if e.route == "/graphql" {
+            let schema = match graphql {
+                Some(schema) => schema,
+                None => crate::graphql_schema::shared(&crate::graphql_schema::default_schema(
+                    workspace,
+                ))?,
+            };
+            graphql = Some(schema);
+            schema.check(e)
+        } else {
+            if spec.is_none() {
+                spec = Some(Spec::load(&default_spec(workspace))?);
+            }
+            spec.as_mut().map_or(Ok(()), |spec| spec.check(e))
+        };
+        found.extend(checked.err());
+    }
+    Ok(found)
 }
 
 /// GitHub's REST API description, with validators compiled on demand.

@@ -65,6 +65,17 @@ async fn gate(
     let path = request.uri().path().to_owned();
     // The journal names routes as GitHub's OpenAPI description does.
     let route = matched.as_str().replace("{*", "{");
+    // A GraphQL request says what it does in its body: the journal keeps it.
+    let mut asked = None;
+    if route == "/graphql" {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        asked = serde_json::from_slice(&bytes).ok();
+        request = Request::from_parts(parts, Body::from(bytes));
+    }
+    let journal = |response: Response| finish(&s, &method, &route, asked.clone(), response);
     let fault = fault::take(&mut s.store().faults, method.as_str(), &path);
     let early = match fault {
         Some(FaultKind::Status(code)) => {
@@ -93,11 +104,11 @@ async fn gate(
         Some(FaultKind::DropAfter) | None => None,
     };
     if let Some(reply) = early {
-        return finish(&s, &method, &route, reply.into_response()).await;
+        return journal(reply.into_response()).await;
     }
     let Some(account) = account(&s, &request).cloned() else {
         let reply = Reply::error(StatusCode::UNAUTHORIZED, "Bad credentials");
-        return finish(&s, &method, &route, reply.into_response()).await;
+        return journal(reply.into_response()).await;
     };
     let scopes = account.scopes.join(", ");
     let mut extra: Vec<(&'static str, String)> = vec![("x-oauth-scopes", scopes)];
@@ -111,7 +122,7 @@ async fn gate(
         if !ours || !account.scopes.iter().any(|sc| sc == "repo") {
             let mut response = Reply::not_found().into_response();
             add_headers(&mut response, &extra);
-            return finish(&s, &method, &route, response).await;
+            return journal(response).await;
         }
     }
     let counted = route != "/rate_limit";
@@ -138,7 +149,7 @@ async fn gate(
         let mut response = reply.into_response();
         add_headers(&mut response, &rate(window.used));
         add_headers(&mut response, &extra);
-        return finish(&s, &method, &route, response).await;
+        return journal(response).await;
     }
     let if_none_match = request
         .headers()
@@ -162,7 +173,7 @@ async fn gate(
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             add_headers(&mut response, &rate(window.used));
             add_headers(&mut response, &[("etag", etag)]);
-            return finish(&s, &method, &route, response).await;
+            return journal(response).await;
         }
         extra.push(("etag", etag));
     }
@@ -177,7 +188,7 @@ async fn gate(
     let mut response = Response::from_parts(parts, Body::from(bytes));
     add_headers(&mut response, &rate(used));
     add_headers(&mut response, &extra);
-    let response = finish(&s, &method, &route, response).await;
+    let response = journal(response).await;
     if fault == Some(FaultKind::DropAfter) {
         return dropped();
     }
@@ -193,7 +204,13 @@ fn add_headers(response: &mut Response, headers: &[(&'static str, String)]) {
 }
 
 /// Journals the exchange and hands the response on.
-async fn finish(s: &Shared, method: &Method, route: &str, response: Response) -> Response {
+async fn finish(
+    s: &Shared,
+    method: &Method,
+    route: &str,
+    request: Option<serde_json::Value>,
+    response: Response,
+) -> Response {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
@@ -213,6 +230,7 @@ async fn finish(s: &Shared, method: &Method, route: &str, response: Response) ->
         route: route.to_owned(),
         status: response.status().as_u16(),
         body: serde_json::from_slice(&bytes).ok(),
+        request,
     });
     response
 }

@@ -171,7 +171,14 @@ fn person(p: &Person) -> Value {
     json!({ "name": p.name, "email": p.email, "date": seconds(p.time) })
 }
 
-pub fn commit(s: &Shared, id: ObjectId, c: &CommitInfo) -> Value {
+/// A Git Data commit; `signed` when GitHub signed it (its signature and
+/// payload are not modelled: Hoist reads only `verified`).
+pub fn commit(s: &Shared, id: ObjectId, c: &CommitInfo, signed: bool) -> Value {
+    let verification = if signed {
+        json!({ "verified": true, "reason": "valid", "signature": null, "payload": null, "verified_at": seconds(c.committer.time) })
+    } else {
+        json!({ "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null })
+    };
     json!({
         "sha": id.to_string(),
         "node_id": format!("C_{id}"),
@@ -186,7 +193,7 @@ pub fn commit(s: &Shared, id: ObjectId, c: &CommitInfo) -> Value {
             "url": s.repo_url(&format!("/git/commits/{p}")),
             "html_url": s.web_url(&format!("/commit/{p}")),
         })).collect::<Vec<_>>(),
-        "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null },
+        "verification": verification,
     })
 }
 
@@ -327,7 +334,7 @@ pub fn mergeability(s: &Shared, store: &Store, p: &Pull) -> (Option<bool>, &'sta
     let changes_requested = latest_reviews(store, p.number)
         .iter()
         .any(|r| r.state == "CHANGES_REQUESTED");
-    if changes_requested {
+    if changes_requested || !crate::routes::signing::may_merge(s, store, &p.base, &p.head_sha) {
         return (Some(true), "blocked");
     }
     let failing = store.check_runs.iter().any(|c| {

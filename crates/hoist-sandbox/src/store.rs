@@ -21,6 +21,8 @@ pub struct Exchange {
     pub status: u16,
     /// The JSON body answered, if any.
     pub body: Option<Value>,
+    /// The JSON body asked, for GraphQL only (its route says nothing).
+    pub request: Option<Value>,
 }
 
 /// Where a pull request is.
@@ -136,6 +138,8 @@ pub struct Store {
     pub journal: Vec<Exchange>,
     /// Per branch, the state the reconciler reports after a merge.
     pub reconcile_outcome: HashMap<String, String>,
+    /// The commits GitHub signed.
+    pub signed: HashSet<String>,
     next_id: u64,
 }
 
@@ -153,6 +157,7 @@ impl Store {
             faults: Vec::new(),
             journal: Vec::new(),
             reconcile_outcome: HashMap::new(),
+            signed: HashSet::new(),
             next_id: 1000,
         }
     }
@@ -186,6 +191,18 @@ impl Store {
             labels: Vec::new(),
             reviewers: Vec::new(),
             teams: Vec::new(),
+        }
+    }
+
+    /// Open pull requests from this repository's `branch` follow it to `sha`.
+    pub fn follow_head(&mut self, branch: &str, sha: &str) {
+        for p in self
+            .pulls
+            .iter_mut()
+            .filter(|p| p.open && p.fork.is_none() && p.head == branch)
+        {
+            p.head_sha = sha.to_owned();
+            p.updated_at = jiff::Timestamp::now();
         }
     }
 

@@ -31,7 +31,10 @@ pub async fn create_ref(State(s): State<Arc<Shared>>, body: Bytes) -> Answer {
     let body = parse(&body)?;
     let full = required(&body, "Reference", "ref")?;
     let id = oid(required(&body, "Reference", "sha")?, "sha")?;
-    let _store = s.store();
+    let store = s.store();
+    if let Some(branch) = full.strip_prefix("refs/heads/") {
+        super::signing::check_push(&s, &store, branch, None, id)?;
+    }
     s.git.create_ref(full, id)?;
     Ok(Reply::created(shape::git_ref(&s, full, id))
         .header("location", s.repo_url(&format!("/git/{full}"))))
@@ -46,17 +49,13 @@ pub async fn update_ref(State(s): State<Arc<Shared>>, params: Params, body: Byte
     let id = oid(required(&body, "Reference", "sha")?, "sha")?;
     let force = body["force"].as_bool().unwrap_or(false);
     let mut store = s.store();
+    if let Some(branch) = full.strip_prefix("refs/heads/") {
+        super::signing::check_push(&s, &store, branch, s.git.resolve(&full), id)?;
+    }
     s.git.update_ref(&full, id, force)?;
     // Pull requests follow their head branch.
     if let Some(branch) = full.strip_prefix("refs/heads/") {
-        for p in store
-            .pulls
-            .iter_mut()
-            .filter(|p| p.open && p.fork.is_none() && p.head == branch)
-        {
-            p.head_sha = id.to_string();
-            p.updated_at = jiff::Timestamp::now();
-        }
+        store.follow_head(branch, &id.to_string());
     }
     drop(store);
     crate::reconcile::on_new_heads(&s);
@@ -218,7 +217,7 @@ pub async fn create_commit(
         .git
         .commit(id)
         .ok_or_else(|| Reply::unprocessable("the commit could not be read back"))?;
-    Ok(Reply::created(shape::commit(&s, id, &info)))
+    Ok(Reply::created(shape::commit(&s, id, &info, false)))
 }
 
 pub async fn get_commit(State(s): State<Arc<Shared>>, params: Params) -> Answer {
@@ -229,7 +228,8 @@ pub async fn get_commit(State(s): State<Arc<Shared>>, params: Params) -> Answer 
             .unwrap_or(b""),
     )
     .map_err(|_| Reply::not_found())?;
-    let _store = s.store();
+    let store = s.store();
     let info = s.git.commit(id).ok_or_else(Reply::not_found)?;
-    Ok(Reply::ok(shape::commit(&s, id, &info)))
+    let signed = store.signed.contains(&id.to_string());
+    Ok(Reply::ok(shape::commit(&s, id, &info, signed)))
 }

@@ -2,7 +2,9 @@
 
 mod checks;
 mod git;
+mod graphql;
 pub mod pulls;
+pub(crate) mod signing;
 mod web;
 
 use std::collections::HashMap;
@@ -32,6 +34,15 @@ pub fn api() -> Router<Arc<Shared>> {
             &format!("{repo}/git/refs/{{*ref}}"),
             axum::routing::patch(git::update_ref).delete(git::delete_ref),
         )
+        .route(
+            &format!("{repo}/rules/branches/{{branch}}"),
+            get(signing::branch_rules),
+        )
+        .route(
+            &format!("{repo}/branches/{{branch}}/protection/required_signatures"),
+            get(signing::protection),
+        )
+        .route("/graphql", post(graphql::graphql))
         .route(&format!("{repo}/git/blobs"), post(git::create_blob))
         .route(&format!("{repo}/git/trees"), post(git::create_tree))
         .route(

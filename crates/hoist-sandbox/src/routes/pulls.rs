@@ -254,6 +254,12 @@ fn merge_pull(
             "Head branch was modified. Review and try the merge again.",
         ));
     }
+    if !super::signing::may_merge(s, &store, &pull.base, &pull.head_sha) {
+        return Err(Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Commits must have verified signatures.",
+        ));
+    }
     if !matches!(
         shape::mergeability(s, &store, &pull).1,
         "clean" | "unstable"
@@ -300,6 +306,8 @@ fn merge_pull(
     };
     let merged = s.git.write_commit(&message, tree, &parents, &me, &me)?;
     s.git.update_ref(&base_ref, merged, false)?;
+    // GitHub signs the commits it writes.
+    store.signed.insert(merged.to_string());
     let now = jiff::Timestamp::now();
     if let Some(p) = store.pull_mut(n) {
         p.open = false;
