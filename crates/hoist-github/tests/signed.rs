@@ -76,43 +76,7 @@ impl World {
 
     /// Sets api's version on dev, as a developer's merge would.
     fn release_on_dev(&self, version: &str) {
-        let work = self
-            .bare
-            .parent()
-            .expect("dir")
-            .join(format!("work-{version}"));
-        git(
-            self.bare.parent().expect("dir"),
-            &[
-                "clone",
-                "-q",
-                "-b",
-                "env/dev",
-                &self.bare.to_string_lossy(),
-                &work.to_string_lossy(),
-            ],
-        );
-        let file = work.join("apps/api/values.yaml");
-        let text = std::fs::read_to_string(&file).expect("values");
-        let old = text
-            .lines()
-            .find(|l| l.trim_start().starts_with("tag:"))
-            .expect("tag line")
-            .to_owned();
-        std::fs::write(&file, text.replace(&old, &format!("  tag: \"{version}\""))).expect("write");
-        git(
-            &work,
-            &[
-                "-c",
-                "user.name=Dev",
-                "-c",
-                "user.email=dev@acme.test",
-                "commit",
-                "-qam",
-                version,
-            ],
-        );
-        git(&work, &["push", "-q", "origin", "env/dev"]);
+        common::release_on_dev(&self.bare, version);
     }
 
     /// Every branch in the bare repository.

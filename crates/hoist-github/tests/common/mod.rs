@@ -25,3 +25,44 @@ pub fn sandbox_client_with(url: &str, token: &str, policy: Policy) -> Client {
         Remote::parse("git@github.com:acme/gitops.git", &Default::default()).expect("remote");
     Client::new(&remote, url, &Token::new(token).expect("token"), policy).expect("client")
 }
+
+/// Sets api's version on the bare repository's `env/dev`, as a developer's
+/// merge would, working in a clone beside it.
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
+pub fn release_on_dev(bare: &std::path::Path, version: &str) {
+    use hoist_fixtures::git;
+    let dir = bare.parent().expect("the bare repository's folder");
+    let work = dir.join(format!("work-{version}"));
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "env/dev",
+            &bare.to_string_lossy(),
+            &work.to_string_lossy(),
+        ],
+    );
+    let file = work.join("apps/api/values.yaml");
+    let text = std::fs::read_to_string(&file).expect("values");
+    let old = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("tag:"))
+        .expect("tag line")
+        .to_owned();
+    std::fs::write(&file, text.replace(&old, &format!("  tag: \"{version}\""))).expect("write");
+    git(
+        &work,
+        &[
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@acme.test",
+            "commit",
+            "-qam",
+            &format!("api {version}"),
+        ],
+    );
+    git(&work, &["push", "-q", "origin", "env/dev"]);
+}
