@@ -13,13 +13,11 @@ mod recent;
 mod session;
 mod startup;
 mod view;
-mod window_state;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use session::Session;
-use tauri::Manager;
 
 /// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
 fn demo_dir() -> PathBuf {
@@ -55,17 +53,10 @@ fn main() {
         .manage(started)
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                window_state::restore(&window);
-            }
-            Ok(())
-        })
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
-                window_state::save(window);
-            }
-        })
+        .plugin(tauri_plugin_opener::init())
+        // The window opens where it closed (size, position, maximised), and
+        // where the OS decides when no monitor shows that place any more.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(tauri::generate_handler![
             commands::status::status,
             commands::status::here,

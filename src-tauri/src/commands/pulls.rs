@@ -186,28 +186,21 @@ pub async fn merge_pull_request(
     Ok(Merged { sha, checks })
 }
 
-/// Opens a pull request's (or compare) page in the user's browser.
+/// Opens a pull request's (or compare) page in the user's browser. Only web
+/// pages: the web view cannot make Hoist open a file or run a program.
 #[tauri::command]
-pub fn open_url(url: String) -> Result<(), Failure> {
+pub fn open_url(app: tauri::AppHandle, url: String) -> Result<(), Failure> {
+    use tauri_plugin_opener::OpenerExt;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(Failure::new(
             format!("{url} is not a web address Hoist opens"),
             None,
         ));
     }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&url)
-        .spawn()
-        .map(drop)
-        .map_err(|e| {
-            Failure::new(
-                format!("cannot start {opener} to open {url}: {e}"),
-                Some("Copy the address into your browser.".to_owned()),
-            )
-        })
+    app.opener().open_url(&url, None::<&str>).map_err(|e| {
+        Failure::new(
+            format!("cannot open {url} in the browser: {e}"),
+            Some("Copy the address into your browser.".to_owned()),
+        )
+    })
 }
