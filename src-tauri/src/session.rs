@@ -30,8 +30,8 @@ pub struct Session {
     demo: Option<hoist_demo::Demo>,
     plans: Mutex<HashMap<u64, Arc<Previewed>>>,
     next_plan: AtomicU64,
-    /// Per kind of work ("open", "merge", "fetch", "clone"), the flag that stops it.
-    work: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Per kind of work, the flag that stops it.
+    work: Mutex<HashMap<Work, Arc<AtomicBool>>>,
     /// One client for the window, so conditional requests reuse their ETags.
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
     /// A `.hoist.yaml` saved by the configuration editor into the clone's
@@ -39,6 +39,25 @@ pub struct Session {
     config_file: RwLock<Option<PathBuf>>,
     /// The apps the configuration editor offers, by candidate id.
     survey: Mutex<Vec<Candidate>>,
+}
+
+/// Long work the window can stop at its next step, one of each kind at a
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Work {
+    /// Opening a pull request.
+    Open,
+    /// Merging one, then following the environment.
+    Merge,
+    /// Fetching the clone.
+    Fetch,
+    /// Cloning a repository.
+    Clone,
+    /// Reading history.
+    History,
+    /// Finding where each environment's versions came from.
+    Origins,
 }
 
 /// An app the configuration editor offers, with why detection proposed it.
@@ -171,22 +190,22 @@ impl Session {
     }
 
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
-    pub fn start_work(&self, kind: &str) -> Arc<AtomicBool> {
+    pub fn start_work(&self, kind: Work) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
         self.work
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(kind.to_owned(), flag.clone());
+            .insert(kind, flag.clone());
         flag
     }
 
     /// Asks the running `kind` of work to stop; false when none runs.
-    pub fn cancel(&self, kind: &str) -> bool {
+    pub fn cancel(&self, kind: Work) -> bool {
         match self
             .work
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(kind)
+            .get(&kind)
         {
             Some(flag) => {
                 flag.store(true, Ordering::Relaxed);

@@ -317,6 +317,7 @@ mod bindings {
         hoist_github::track::Tracked::export_all(&config).expect("export Tracked");
         super::History::export_all(&config).expect("export History");
         hoist_core::history::Release::export_all(&config).expect("export Release");
+        crate::session::Work::export_all(&config).expect("export Work");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

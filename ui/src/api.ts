@@ -21,9 +21,9 @@ import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Step } from "./bindings/Step";
 import type { Survey } from "./bindings/Survey";
 import type { Tracked } from "./bindings/Tracked";
+import type { Work } from "./bindings/Work";
 
-/** Long work that can be stopped: the kinds `cancel` knows. */
-export type Work = "open" | "merge" | "fetch" | "clone" | "history" | "origins";
+export type { Work } from "./bindings/Work";
 
 export const api = {
   status: (): Promise<RepositoryStatus> => invoke("status"),

@@ -10,6 +10,7 @@ import { button } from "./failure";
 import type { Screen, Shell } from "./main";
 import { renderMatrix } from "./matrix";
 import { pipelineGraph } from "./pipeline";
+import { health } from "./states";
 
 export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   const status = view.status;
@@ -155,9 +156,9 @@ async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLEl
       if (!badge) return;
       try {
         const checks = await shell.api.checks(env.tip.id);
-        const state = checks.items.length === 0 ? "unknown" : checks.state;
-        badge.dataset.health = state;
-        badge.textContent = state === "success" ? "healthy" : state === "failure" ? "unhealthy" : state === "pending" ? "reconciling" : "no reports";
+        const reported = checks.items.length > 0;
+        badge.dataset.health = reported ? checks.state : "unknown";
+        badge.textContent = reported ? health[checks.state] : "no reports";
         badge.title = checks.items.map((c) => `${c.name}: ${c.state}${c.description ? ` — ${c.description}` : ""}`).join("\n") || "Nothing has reported on this commit.";
       } catch (error) {
         badge.textContent = "unknown";

@@ -19,18 +19,20 @@ async function tracker(handlers: Record<string, (args: Record<string, unknown>) 
 
 describe("pull request tracker", () => {
   it("shows checks, review and mergeability, and merges only what GitHub allows", async () => {
-    const blocked = { ...tracked, number: 8, mergeable_state: "blocked", can_merge: false, review: "review_required" as const, checks: { ...tracked.checks, state: "pending", items: [] } };
+    const blocked = { ...tracked, number: 8, mergeability: "blocked" as const, can_merge: false, review: "review_required" as const, checks: { ...tracked.checks, state: "pending", items: [] } };
     await tracker({ pull_requests: () => [tracked, blocked] });
     const ok = $('[data-pr="7"]');
     expect(ok.textContent).toContain("checks success");
     expect(ok.textContent).toContain("approved");
     expect(ok.textContent).toContain("validate-manifests");
     expect(ok.querySelector<HTMLButtonElement>('[data-testid="merge"]')?.disabled).toBe(false);
+    expect(ok.querySelector('[data-testid="mergeable"]')?.textContent).toBe("ready to merge");
     const no = $('[data-pr="8"]');
     expect(no.textContent).toContain("review required");
     expect(no.textContent).toContain("No checks have reported yet.");
     expect(no.querySelector<HTMLButtonElement>('[data-testid="merge"]')?.disabled).toBe(true);
-    expect(no.querySelector<HTMLButtonElement>('[data-testid="merge"]')?.title).toContain("blocked");
+    expect(no.querySelector<HTMLButtonElement>('[data-testid="merge"]')?.title).toContain("blocked by reviews or branch rules");
+    expect(no.querySelector('[data-testid="mergeable"]')?.textContent).toBe("blocked by reviews or branch rules");
   });
 
   it("merges, then follows the environment until it reports", async () => {

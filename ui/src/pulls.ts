@@ -8,6 +8,7 @@ import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./main";
 import { displayVersion } from "./matrix";
+import { health, mergeability, settled } from "./states";
 
 /** How often the list refreshes itself while shown; polls are conditional and free. */
 export const REFRESH_MS = 15_000;
@@ -90,7 +91,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
       { class: "pull-state" },
       el("span", { class: `badge state-${pr.checks.state}`, attrs: { "data-testid": "checks-state" }, text: `checks ${pr.checks.state}` }),
       el("span", { class: `badge review-${pr.review}`, text: review[pr.review] }),
-      el("span", { class: "badge", attrs: { "data-testid": "mergeable" }, text: pr.mergeable === null ? "mergeability being computed" : `mergeable: ${pr.mergeable_state}` }),
+      el("span", { class: "badge", attrs: { "data-testid": "mergeable" }, text: pr.mergeable === null ? mergeability.unknown : mergeability[pr.mergeability] }),
     ),
     checksList(pr.checks),
     footer,
@@ -98,7 +99,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
   );
   const merge = button("Merge", () => void doMerge(), "primary", "merge");
   merge.disabled = !pr.can_merge;
-  merge.title = pr.can_merge ? `Merge #${String(pr.number)} into ${pr.base}` : `GitHub cannot merge it now (${pr.mergeable_state})`;
+  merge.title = pr.can_merge ? `Merge #${String(pr.number)} into ${pr.base}` : `GitHub cannot merge it now: ${mergeability[pr.mergeability]}`;
   footer.append(merge, button("Open in browser", () => void shell.api.openUrl(pr.url)));
 
   const doMerge = async (): Promise<void> => {
@@ -108,11 +109,11 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
     const stop = button("Stop waiting", () => void shell.api.cancel("merge"));
     try {
       const merged = await shell.api.mergePullRequest(pr.number, pr.head, (checks) => {
-        after.replaceChildren(el("p", { attrs: { role: "status" }, text: `Merged. ${pr.marker.target} is ${reconcileText(checks.state)}` }), checksList(checks), stop);
+        after.replaceChildren(el("p", { attrs: { role: "status" }, text: `Merged. ${pr.marker.target} is ${health[checks.state]}${checks.state === "pending" ? "…" : ""}` }), checksList(checks), stop);
       });
       const state = merged.checks.state;
       after.replaceChildren(
-        el("p", { class: `settled state-${state}`, attrs: { "data-testid": "settled", "data-state": state } }, el("strong", { text: `Merged as ${merged.sha.slice(0, 7)}. ` }), el("span", { text: `${pr.marker.target} ${settledText(state)}` })),
+        el("p", { class: `settled state-${state}`, attrs: { "data-testid": "settled", "data-state": state } }, el("strong", { text: `Merged as ${merged.sha.slice(0, 7)}. ` }), el("span", { text: `${pr.marker.target} ${settled[state]}` })),
         checksList(merged.checks),
         button("Done", () => {
           merging.delete(pr.number);
@@ -120,7 +121,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
           void shell.reload();
         }),
       );
-      void shell.api.notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settledText(state)}`);
+      void shell.api.notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settled[state]}`);
     } catch (error) {
       merging.delete(pr.number);
       merge.disabled = false;
@@ -130,10 +131,3 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
   return node;
 }
 
-function reconcileText(state: string): string {
-  return state === "success" ? "healthy" : state === "failure" ? "unhealthy" : "reconciling…";
-}
-
-function settledText(state: string): string {
-  return state === "success" ? "reports healthy." : state === "failure" ? "reports a failure: look at the checks below." : "has not reported yet; the Environments lanes show it when it does.";
-}

@@ -13,7 +13,7 @@ use hoist_core::plan::PromotionPlan;
 use hoist_github::client::{Client, Policy};
 use hoist_github::open::{Opened, Outcome, Request, Step, WhenOpen};
 use hoist_github::ownership::Ownership;
-use hoist_github::track::{self, PullState, ReviewDecision, Tracked};
+use hoist_github::track::{self, CheckState, PullState, ReviewDecision, Tracked};
 use hoist_github::{Token, connect, token};
 
 /// A runtime for one command's requests.
@@ -132,13 +132,12 @@ pub fn open_pr(
 }
 
 fn checks_summary(t: &Tracked) -> String {
-    let passed = t
-        .checks
-        .items
-        .iter()
-        .filter(|c| c.state == "success")
-        .count();
-    format!("{} ({passed}/{})", t.checks.state, t.checks.items.len())
+    format!(
+        "{} ({}/{})",
+        t.checks.state,
+        t.checks.passed(),
+        t.checks.items.len()
+    )
 }
 
 fn review_text(r: ReviewDecision) -> &'static str {
@@ -182,7 +181,7 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
             apps.join(", "),
             checks_summary(t),
             review_text(t.review),
-            t.mergeable_state,
+            t.mergeability.describe(),
             if t.can_merge { " — can merge" } else { "" },
             t.url
         )?;
@@ -205,7 +204,7 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     if !t.can_merge {
         bail!(
             "GitHub cannot merge #{number} now: {} (checks {}, {})",
-            t.mergeable_state,
+            t.mergeability.describe(),
             checks_summary(&t),
             review_text(t.review)
         );
@@ -234,10 +233,10 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
             &on_update,
             &cancel,
         ))?;
-        match settled.state.as_str() {
-            "success" => writeln!(out, "{} is healthy", t.marker.target)?,
-            "failure" => bail!("{} reports a failure after the merge", t.marker.target),
-            _ => writeln!(
+        match settled.state {
+            CheckState::Success => writeln!(out, "{} is healthy", t.marker.target)?,
+            CheckState::Failure => bail!("{} reports a failure after the merge", t.marker.target),
+            CheckState::Pending => writeln!(
                 out,
                 "{} has not reported yet; check again with `hoist prs`",
                 t.marker.target

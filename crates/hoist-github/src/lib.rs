@@ -3,6 +3,7 @@
 //! through the Git Data API (or, where signatures are required, GraphQL), so
 //! a token is all Hoist needs to push.
 
+pub mod checks;
 pub mod client;
 pub mod connect;
 mod error;

@@ -11,9 +11,73 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
+pub use crate::checks::{CheckState, Checks, checks};
 use crate::client::{Client, Repeat};
 use crate::ownership::Ownership;
 use hoist_core::plan::request::Marker;
+
+/// GitHub's `mergeable_state`: whether a pull request can be merged now,
+/// and if not, why. The values are those of GitHub's GraphQL enum
+/// `MergeStateStatus`, which the REST field reports in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Mergeability {
+    /// Mergeable, with every required check passed.
+    Clean,
+    /// Mergeable, though a check that is not required failed.
+    Unstable,
+    /// Mergeable; the repository's pre-receive hooks will run.
+    HasHooks,
+    /// Branch protection or rules (reviews, required checks, signatures)
+    /// stop it.
+    Blocked,
+    /// Its base moved on and protection requires it to be up to date.
+    Behind,
+    /// It conflicts with its base.
+    Dirty,
+    /// A draft.
+    Draft,
+    /// GitHub has not worked it out yet (or says something new).
+    Unknown,
+}
+
+impl Mergeability {
+    /// GitHub's `mergeable_state` value.
+    pub fn parse(value: &str) -> Mergeability {
+        match value {
+            "clean" => Mergeability::Clean,
+            "unstable" => Mergeability::Unstable,
+            "has_hooks" => Mergeability::HasHooks,
+            "blocked" => Mergeability::Blocked,
+            "behind" => Mergeability::Behind,
+            "dirty" => Mergeability::Dirty,
+            "draft" => Mergeability::Draft,
+            _ => Mergeability::Unknown,
+        }
+    }
+
+    /// Whether GitHub merges in this state (when it says `mergeable`).
+    pub fn allows_merge(self) -> bool {
+        matches!(
+            self,
+            Mergeability::Clean | Mergeability::Unstable | Mergeability::HasHooks
+        )
+    }
+
+    /// A few words for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mergeability::Clean => "ready to merge",
+            Mergeability::Unstable => "mergeable, with failing optional checks",
+            Mergeability::HasHooks => "ready to merge",
+            Mergeability::Blocked => "blocked by branch rules",
+            Mergeability::Behind => "behind its base",
+            Mergeability::Dirty => "conflicts with its base",
+            Mergeability::Draft => "a draft",
+            Mergeability::Unknown => "mergeability being computed",
+        }
+    }
+}
 
 /// Where a pull request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -41,31 +105,6 @@ pub enum ReviewDecision {
     None,
 }
 
-/// One check run or commit status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct Check {
-    /// The check run's name or the status's context.
-    pub name: String,
-    /// `success`, `failure` or `pending`.
-    pub state: String,
-    /// What it says, if anything.
-    pub description: Option<String>,
-    /// Where its details are.
-    pub url: Option<String>,
-}
-
-/// Every check and status on one commit, summed up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct Checks {
-    /// The commit.
-    pub sha: String,
-    /// `success` when all passed, `failure` when any failed, else `pending`
-    /// (also when there are none yet).
-    pub state: String,
-    /// Each check run and status.
-    pub items: Vec<Check>,
-}
-
 /// A Hoist pull request as the tracker shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Tracked {
@@ -87,8 +126,8 @@ pub struct Tracked {
     pub state: PullState,
     /// Whether GitHub can merge it (`None` while GitHub computes it).
     pub mergeable: Option<bool>,
-    /// GitHub's `mergeable_state`: `clean`, `blocked`, `dirty`, `unstable`, …
-    pub mergeable_state: String,
+    /// Why it can or cannot be merged now.
+    pub mergeability: Mergeability,
     /// The reviews' verdict.
     pub review: ReviewDecision,
     /// Checks on the head commit.
@@ -100,10 +139,8 @@ pub struct Tracked {
     pub can_merge: bool,
 }
 
-fn can_merge(state: PullState, mergeable: Option<bool>, mergeable_state: &str) -> bool {
-    state == PullState::Open
-        && mergeable == Some(true)
-        && matches!(mergeable_state, "clean" | "unstable" | "has_hooks")
+fn can_merge(state: PullState, mergeable: Option<bool>, mergeability: Mergeability) -> bool {
+    state == PullState::Open && mergeable == Some(true) && mergeability.allows_merge()
 }
 
 /// Hoist's open pull requests (see [`Ownership`]), each with its checks,
@@ -183,7 +220,7 @@ pub async fn pull(client: &Client, ownership: &Ownership, number: u64) -> Result
             .as_array()
             .is_some_and(|t| !t.is_empty());
     let mergeable = p["mergeable"].as_bool();
-    let mergeable_state = text(&p["mergeable_state"]);
+    let mergeability = Mergeability::parse(p["mergeable_state"].as_str().unwrap_or(""));
     Ok(Tracked {
         number,
         title: text(&p["title"]),
@@ -192,9 +229,9 @@ pub async fn pull(client: &Client, ownership: &Ownership, number: u64) -> Result
         base: text(&p["base"]["ref"]),
         marker,
         state,
-        can_merge: can_merge(state, mergeable, &mergeable_state),
+        can_merge: can_merge(state, mergeable, mergeability),
         mergeable,
-        mergeable_state,
+        mergeability,
         review: decision(&reviews, requested),
         checks: checks(client, &head).await?,
         merge_commit: p["merge_commit_sha"]
@@ -227,68 +264,6 @@ fn decision(reviews: &Value, requested: bool) -> ReviewDecision {
     } else {
         ReviewDecision::None
     }
-}
-
-/// The check runs and commit statuses on `sha` (a commit or a branch).
-pub async fn checks(client: &Client, sha: &str) -> Result<Checks, Error> {
-    let reference = sha.replace('/', "%2F");
-    let runs = client
-        .poll(
-            &client.repo_path(&format!("/commits/{reference}/check-runs?per_page=100")),
-            &format!("the check runs on {sha}"),
-        )
-        .await?;
-    let combined = client
-        .poll(
-            &client.repo_path(&format!("/commits/{reference}/status")),
-            &format!("the statuses on {sha}"),
-        )
-        .await?;
-    let mut items: Vec<Check> = runs["check_runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| Check {
-            name: r["name"].as_str().unwrap_or_default().to_owned(),
-            state: match (r["status"].as_str(), r["conclusion"].as_str()) {
-                (Some("completed"), Some("success" | "neutral" | "skipped")) => "success",
-                (Some("completed"), _) => "failure",
-                _ => "pending",
-            }
-            .to_owned(),
-            description: r["output"]["title"].as_str().map(str::to_owned),
-            url: r["details_url"].as_str().map(str::to_owned),
-        })
-        .collect();
-    items.extend(
-        combined["statuses"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|s| Check {
-                name: s["context"].as_str().unwrap_or_default().to_owned(),
-                state: match s["state"].as_str() {
-                    Some("success") => "success",
-                    Some("failure" | "error") => "failure",
-                    _ => "pending",
-                }
-                .to_owned(),
-                description: s["description"].as_str().map(str::to_owned),
-                url: s["target_url"].as_str().map(str::to_owned),
-            }),
-    );
-    let state = if items.iter().any(|c| c.state == "failure") {
-        "failure"
-    } else if items.is_empty() || items.iter().any(|c| c.state == "pending") {
-        "pending"
-    } else {
-        "success"
-    };
-    Ok(Checks {
-        sha: combined["sha"].as_str().unwrap_or(sha).to_owned(),
-        state: state.to_owned(),
-        items,
-    })
 }
 
 /// Merges pull request `number`, when Hoist's own, if its head is still
@@ -378,10 +353,38 @@ pub async fn until_settled(
             on_update(&now);
         }
         // A settled state needs at least one report: no checks yet is pending.
-        if now.state != "pending" || Instant::now() >= deadline {
+        if now.state != CheckState::Pending || Instant::now() >= deadline {
             return Ok(now);
         }
         last = Some(now);
         tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_mergeable_state_github_documents_has_its_variant() {
+        for (value, expected, merges) in [
+            ("clean", Mergeability::Clean, true),
+            ("unstable", Mergeability::Unstable, true),
+            ("has_hooks", Mergeability::HasHooks, true),
+            ("blocked", Mergeability::Blocked, false),
+            ("behind", Mergeability::Behind, false),
+            ("dirty", Mergeability::Dirty, false),
+            ("draft", Mergeability::Draft, false),
+            ("unknown", Mergeability::Unknown, false),
+            ("something new", Mergeability::Unknown, false),
+        ] {
+            let parsed = Mergeability::parse(value);
+            assert_eq!(parsed, expected, "{value}");
+            assert_eq!(parsed.allows_merge(), merges, "{value}");
+            // The variant serialises back to GitHub's word.
+            if expected != Mergeability::Unknown {
+                assert_eq!(serde_json::to_value(parsed).ok(), Some(value.into()));
+            }
+        }
     }
 }

@@ -235,6 +235,10 @@ async fn unsigned_commits_are_refused_where_signatures_are_required() {
         .await
         .expect("shown");
     assert_eq!(shown["mergeable_state"], "blocked");
+    assert_eq!(
+        hoist_github::track::Mergeability::parse(shown["mergeable_state"].as_str().unwrap_or("")),
+        hoist_github::track::Mergeability::Blocked
+    );
     let merged = w.sandbox.merge(number, "release-manager");
     assert!(
         merged

@@ -11,7 +11,7 @@ use hoist_core::point::Point;
 use hoist_github::client::Policy;
 use hoist_github::open::{Request, WhenOpen, open};
 use hoist_github::ownership::Ownership;
-use hoist_github::track::{self, PullState, ReviewDecision};
+use hoist_github::track::{self, CheckState, Mergeability, PullState, ReviewDecision};
 use hoist_github::{Client, Error, Remote, Token};
 use hoist_sandbox::{Config, Sandbox};
 
@@ -113,7 +113,7 @@ async fn follows_a_promotion_from_open_to_reconciled() {
     )
     .await
     .expect("checks");
-    assert_eq!(checks.state, "success");
+    assert_eq!(checks.state, CheckState::Success);
     assert_eq!(checks.items[0].name, "validate");
 
     // Polling an unchanged pull request is answered 304, which is free.
@@ -143,6 +143,7 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         .expect("pull");
     assert_eq!(approved.review, ReviewDecision::Approved);
     assert!(approved.can_merge, "{approved:?}");
+    assert_eq!(approved.mergeability, Mergeability::Clean);
     let merged = track::merge(&w.client, &w.ownership, w.number, &approved.head)
         .await
         .expect("merge");
@@ -167,19 +168,19 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         "env/stage",
         Duration::from_millis(20),
         Duration::from_secs(10),
-        &move |c| log.lock().expect("lock").push(c.state.clone()),
+        &move |c| log.lock().expect("lock").push(c.state),
         &none,
     )
     .await
     .expect("reconciled");
     assert_eq!(
-        (settled.sha.as_str(), settled.state.as_str()),
-        (merged.as_str(), "success")
+        (settled.sha.as_str(), settled.state),
+        (merged.as_str(), CheckState::Success)
     );
     assert_eq!(settled.items[0].name, "argo-cd/stage");
     assert_eq!(
-        seen.lock().expect("lock").last().map(String::as_str),
-        Some("success")
+        seen.lock().expect("lock").last(),
+        Some(&CheckState::Success)
     );
     let root = hoist_fixtures::workspace_root();
     let failures = hoist_sandbox::openapi::violations(&root, &w.sandbox.journal()).expect("spec");
@@ -197,6 +198,7 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
         .expect("pull");
     assert_eq!(blocked.review, ReviewDecision::ChangesRequested);
     assert!(!blocked.can_merge);
+    assert_eq!(blocked.mergeability, Mergeability::Blocked);
     let refused = track::merge(&w.client, &w.ownership, w.number, &w.head)
         .await
         .expect_err("blocked");
@@ -231,7 +233,7 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
     )
     .await
     .expect("settled");
-    assert_eq!(settled.state, "failure");
+    assert_eq!(settled.state, CheckState::Failure);
     assert!(
         settled.items[0]
             .description

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 
 use super::git;
-use crate::session::Session;
+use crate::session::{Session, Work};
 use crate::view::Failure;
 
 /// Runs `git fetch --prune origin` in the repository, sending each progress
@@ -16,7 +16,7 @@ pub async fn fetch(
     session: tauri::State<'_, Arc<Session>>,
     progress: Channel<String>,
 ) -> Result<(), Failure> {
-    let cancel = session.start_work("fetch");
+    let cancel = session.start_work(Work::Fetch);
     git::run(
         &session.repository(),
         &["fetch", "--progress", "--prune", "origin"],

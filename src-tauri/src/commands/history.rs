@@ -9,7 +9,7 @@ use hoist_core::history::{self, Release};
 use tauri::ipc::Channel;
 
 use super::blocking;
-use crate::session::Session;
+use crate::session::{Session, Work};
 use crate::view::{Failure, History};
 
 /// Version changes of `apps` (all when empty) in `environment`, newest
@@ -22,7 +22,7 @@ pub async fn history(
     apps: Vec<String>,
     progress: Channel<usize>,
 ) -> Result<History, Failure> {
-    let cancel = session.start_work("history");
+    let cancel = session.start_work(Work::History);
     let session = Arc::clone(&session);
     blocking("reading the history", move || {
         let project = session.project()?;

@@ -9,7 +9,7 @@ use hoist_github::ownership::Ownership;
 use hoist_github::track::{self, Checks, Tracked};
 use tauri::ipc::Channel;
 
-use crate::session::Session;
+use crate::session::{Session, Work};
 use crate::view::{Failure, Merged, NextPull};
 
 /// Opens the pull request for the previewed plan `plan`, reporting each
@@ -27,7 +27,7 @@ pub async fn open_pull_request(
     // preview showed, even if the configuration changed since.
     let previewed = session.plan(&plan)?;
     let client = session.client().await?;
-    let cancel = session.start_work("open");
+    let cancel = session.start_work(Work::Open);
     let request = Request {
         plan: &previewed.plan,
         settings: &previewed.settings,
@@ -105,10 +105,10 @@ async fn ownership(session: &Arc<Session>) -> Result<(Arc<Client>, Ownership), F
     Ok((client, ownership))
 }
 
-/// Stops the running `kind` of work ("open", "merge" or "fetch") at its next step.
+/// Stops the running `kind` of work at its next step.
 #[tauri::command]
-pub fn cancel(session: tauri::State<'_, Arc<Session>>, kind: String) -> bool {
-    session.cancel(&kind)
+pub fn cancel(session: tauri::State<'_, Arc<Session>>, kind: Work) -> bool {
+    session.cancel(kind)
 }
 
 /// The open pull requests Hoist opened, with checks, reviews and mergeability.
@@ -153,7 +153,7 @@ pub async fn merge_pull_request(
     progress: Channel<Checks>,
 ) -> Result<Merged, Failure> {
     let (client, ownership) = ownership(&session).await?;
-    let cancel = session.start_work("merge");
+    let cancel = session.start_work(Work::Merge);
     let sha = track::merge(&client, &ownership, number, &head).await?;
     let last: Arc<Mutex<Option<Checks>>> = Arc::default();
     let seen = last.clone();
@@ -176,11 +176,7 @@ pub async fn merge_pull_request(
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .unwrap_or_else(|| Checks {
-                sha: sha.clone(),
-                state: "pending".to_owned(),
-                items: Vec::new(),
-            }),
+            .unwrap_or_else(|| Checks::of(sha.clone(), Vec::new())),
         Err(e) => return Err(e.into()),
     };
     Ok(Merged { sha, checks })

@@ -13,7 +13,7 @@ use tauri::ipc::Channel;
 
 use super::{blocking, git};
 use crate::recent;
-use crate::session::Session;
+use crate::session::{Session, Work};
 use crate::view::{Account, Failure};
 
 fn config_dir() -> Result<PathBuf, Failure> {
@@ -107,7 +107,7 @@ pub async fn clone_repository(
     let parent = into.parent().map(PathBuf::from).unwrap_or_default();
     std::fs::create_dir_all(&parent)
         .map_err(|e| Failure::new(format!("cannot create {}: {e}", parent.display()), None))?;
-    let cancel = session.start_work("clone");
+    let cancel = session.start_work(Work::Clone);
     let target = into.display().to_string();
     let cloned = git::run(
         &parent,

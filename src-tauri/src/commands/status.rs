@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::blocking;
-use crate::session::Session;
+use crate::session::{Session, Work};
 use hoist_core::status::Depth;
 
 use crate::view::{EnvironmentOrigins, Failure, Here, RepositoryStatus};
@@ -58,7 +58,7 @@ pub async fn origins(
     progress: tauri::ipc::Channel<EnvironmentOrigins>,
 ) -> Result<(), Failure> {
     let session = Arc::clone(&session);
-    let cancel = session.start_work("origins");
+    let cancel = session.start_work(Work::Origins);
     blocking("finding who set each version", move || {
         let project = session.project()?;
         for env in project.config.pipeline() {

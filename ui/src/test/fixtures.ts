@@ -146,7 +146,7 @@ export const tracked: Tracked = {
   marker: { kind: "promotion", target: "stage", source: "dev", apps: [["api", "1.6.0"]], base: "b".repeat(40) },
   state: "open",
   mergeable: true,
-  mergeable_state: "clean",
+  mergeability: "clean",
   review: "approved",
   checks: { sha: "e".repeat(40), state: "success", items: [{ name: "validate-manifests", state: "success", description: "manifests are valid", url: null }] },
   merge_commit: null,
