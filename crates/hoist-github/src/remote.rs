@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use gix::url::Scheme;
+
 /// A repository on a GitHub host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remote {
@@ -40,40 +42,35 @@ pub type Enterprise = BTreeMap<String, String>;
 
 impl Remote {
     /// Parses an `origin` URL: `https://host/owner/repo(.git)`,
-    /// `ssh://[user@]host[:port]/owner/repo(.git)`, or scp-like
+    /// `ssh://[user@]host[:port]/owner/repo(.git)`, `git://…`, or scp-like
     /// `[user@]host:owner/repo(.git)`. `enterprise` lists the hosts besides
     /// github.com and `*.ghe.com` that are GitHub.
     pub fn parse(url: &str, enterprise: &Enterprise) -> Result<Remote, Error> {
         let unrecognised = || Error::Unrecognised {
             url: hoist_core::clone_url::redact(url),
         };
-        let url = url.trim();
-        let (authority, path) = if let Some((scheme, rest)) = url.split_once("://") {
-            if !matches!(
-                scheme,
-                "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git"
-            ) {
-                return Err(unrecognised());
-            }
-            rest.split_once('/').ok_or_else(unrecognised)?
-        } else {
-            // scp-like: a colon before any slash.
-            let (authority, path) = url.split_once(':').ok_or_else(unrecognised)?;
-            if authority.contains('/') || authority.is_empty() {
-                return Err(unrecognised());
-            }
-            (authority, path)
-        };
-        // Credentials and ports are not part of the host's identity.
-        let host = authority.rsplit('@').next().unwrap_or(authority);
-        let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+        // gix-url reads every form git does; credentials and ports are not
+        // part of the host's identity.
+        let parsed = gix::url::parse(url.trim().as_bytes()).map_err(|_| unrecognised())?;
+        if !matches!(
+            parsed.scheme,
+            Scheme::Https | Scheme::Http | Scheme::Ssh | Scheme::Git
+        ) {
+            return Err(unrecognised());
+        }
+        let host = parsed
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(unrecognised)?
+            .to_ascii_lowercase();
+        let path = std::str::from_utf8(&parsed.path).map_err(|_| unrecognised())?;
         let path = path.trim_matches('/');
         let path = path.strip_suffix(".git").unwrap_or(path);
         let mut parts = path.split('/');
         let (Some(owner), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(unrecognised());
         };
-        if host.is_empty() || owner.is_empty() || name.is_empty() {
+        if owner.is_empty() || name.is_empty() {
             return Err(unrecognised());
         }
         let known =
@@ -129,6 +126,8 @@ mod tests {
             "ssh://git@github.com:22/acme/gitops",
             "git@github.com:acme/gitops.git",
             "github.com:acme/gitops",
+            "git://github.com/acme/gitops.git",
+            "  https://github.com/acme/gitops\n",
         ] {
             assert_eq!(
                 Remote::parse(url, &Enterprise::new()),
