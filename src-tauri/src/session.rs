@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
+use hoist_github::Token;
 use hoist_github::client::{Client, Policy};
-use hoist_github::{Remote, Token, connect};
+use hoist_github::connect::{self, Host};
 
 use crate::view::Failure;
 
@@ -221,20 +222,7 @@ impl Session {
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let host = self.github(None)?;
-        let Some((token, _)) = &host.token else {
-            return Err(hoist_github::Error::NoToken {
-                variable: hoist_github::token::variables(&host.remote.host)[0].0,
-                host: host.remote.host,
-            }
-            .into());
-        };
-        let client = Arc::new(Client::new(
-            &host.remote,
-            &host.api,
-            token,
-            Policy::default(),
-        )?);
+        let client = Arc::new(self.github(None)?.client(Policy::default())?);
         *slot = Some(client.clone());
         Ok(client)
     }
@@ -245,27 +233,11 @@ impl Session {
     /// `api_url` names the API of a GitHub Enterprise Server host not saved yet.
     pub fn github(&self, api_url: Option<&str>) -> Result<Host, Failure> {
         let project = self.project()?;
-        let origin = project
-            .repo
-            .config_value("remote.origin.url")
-            .ok_or_else(|| {
-                Failure::new(
-                    "the repository has no `origin` remote to open pull requests on".to_owned(),
-                    Some(
-                        "Add the GitHub repository as `origin`: git remote add origin URL"
-                            .to_owned(),
-                    ),
-                )
-            })?;
-        let api_url = api_url
-            .map(str::to_owned)
-            .or_else(|| connect::api_url_setting(&project.repo));
-        let (remote, api) = connect::locate(&origin, api_url.as_deref())?;
-        let token = match self.demo() {
-            Some(_) => Token::new(hoist_demo::TOKEN).map(|t| (t, "the demo's sandbox account")),
-            None => hoist_github::token::find(&remote.host).map(|(t, s)| (t, s.describe())),
-        };
-        Ok(Host { remote, api, token })
+        let demo = self
+            .demo()
+            .and_then(|_| Token::new(hoist_demo::TOKEN))
+            .map(|t| (t, "the demo's sandbox account"));
+        Ok(connect::host(&project.repo, api_url, demo)?)
     }
 }
 
@@ -274,13 +246,6 @@ impl Session {
 pub struct Previewed {
     pub plan: PromotionPlan,
     pub settings: PrSettings,
-}
-
-/// Where GitHub calls for the open repository go.
-pub struct Host {
-    pub remote: Remote,
-    pub api: String,
-    pub token: Option<(Token, &'static str)>,
 }
 
 #[cfg(test)]

@@ -273,6 +273,10 @@ impl From<hoist_github::Error> for Failure {
                 Some("Update that pull request to this change, or merge or close it first."),
             ),
             E::Cancelled => (Some(FailureCode::Cancelled), None),
+            E::NoOrigin => (
+                None,
+                Some("Add the GitHub repository as `origin`: git remote add origin URL"),
+            ),
             E::NoToken { .. } | E::Unauthorized { .. } | E::MissingScope { .. } => (
                 Some(FailureCode::SignIn),
                 Some(

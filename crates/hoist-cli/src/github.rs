@@ -42,12 +42,7 @@ fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> Arc<AtomicBool> {
 /// Made inside `runtime`, whose reactor the client's connections use.
 fn client_for(project: &Project, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Client> {
     let _inside = runtime.enter();
-    let origin = project
-        .repo
-        .config_value("remote.origin.url")
-        .context("the repository has no `origin` remote to open pull requests on")?;
-    let api = connect::api_url_setting(&project.repo);
-    let (client, _) = connect::connect(&origin, api.as_deref(), Policy::default())?;
+    let client = connect::host(&project.repo, None, None)?.client(Policy::default())?;
     Ok(client.with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…"))))
 }
 

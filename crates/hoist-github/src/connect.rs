@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::client::{Client, Policy};
 use crate::remote::{Enterprise, Remote};
-use crate::token::{self, Source, Token};
+use crate::token::{self, Token};
 
 /// The git setting that names the API for a clone's origin.
 pub const API_URL_KEY: &str = "hoist.apiUrl";
@@ -100,18 +100,47 @@ pub fn locate(origin: &str, api_url: Option<&str>) -> Result<(Remote, String), E
     Ok((remote, api))
 }
 
-/// A client for `origin`, with the token found for its host.
-pub fn connect(
-    origin: &str,
+/// Where a clone's calls to GitHub go: its origin's repository, that
+/// host's API, and the token for it (if any) with where it comes from.
+pub struct Host {
+    /// The origin's repository.
+    pub remote: Remote,
+    /// The API's base URL.
+    pub api: String,
+    /// The token and a few words on where it comes from.
+    pub token: Option<(Token, &'static str)>,
+}
+
+/// The GitHub host of the clone `repo`, what the CLI and the window both
+/// connect through. `api_url` names the API of a GitHub Enterprise Server
+/// host not saved yet (at sign-in), else the clone's own setting counts
+/// ([`api_url_setting`]); `token` is one handed over in memory (the demo's),
+/// else the host's is found ([`token::find`]).
+pub fn host(
+    repo: &hoist_core::Repo,
     api_url: Option<&str>,
-    policy: Policy,
-) -> Result<(Client, Source), Error> {
-    let (remote, api) = locate(origin, api_url)?;
-    let (token, source) = token::find(&remote.host).ok_or_else(|| Error::NoToken {
-        host: remote.host.clone(),
-        variable: token::variables(&remote.host)[0].0,
-    })?;
-    Ok((Client::new(&remote, &api, &token, policy)?, source))
+    token: Option<(Token, &'static str)>,
+) -> Result<Host, Error> {
+    let origin = repo
+        .config_value("remote.origin.url")
+        .ok_or(Error::NoOrigin)?;
+    let api_url = api_url.map(str::to_owned).or_else(|| api_url_setting(repo));
+    let (remote, api) = locate(&origin, api_url.as_deref())?;
+    let token = token.or_else(|| token::find(&remote.host).map(|(t, s)| (t, s.describe())));
+    Ok(Host { remote, api, token })
+}
+
+impl Host {
+    /// A client with the host's token, or [`Error::NoToken`].
+    pub fn client(&self, policy: Policy) -> Result<Client, Error> {
+        let Some((token, _)) = &self.token else {
+            return Err(Error::NoToken {
+                host: self.remote.host.clone(),
+                variable: token::variables(&self.remote.host)[0].0,
+            });
+        };
+        Client::new(&self.remote, &self.api, token, policy)
+    }
 }
 
 /// Whom a token belongs to on a host.

@@ -132,6 +132,9 @@ pub enum Error {
     /// The origin is not a GitHub repository.
     #[error(transparent)]
     Remote(#[from] crate::remote::Error),
+    /// The clone has no `origin` remote to open pull requests on.
+    #[error("the repository has no `origin` remote to open pull requests on")]
+    NoOrigin,
     /// No token anywhere.
     #[error("no GitHub token for {host}: run `hoist auth login`, or set {variable}")]
     NoToken {

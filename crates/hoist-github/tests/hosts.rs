@@ -129,3 +129,42 @@ fn a_repository_someone_else_owns_does_not_choose_the_api() {
         assert_eq!(connect::api_url_setting(&theirs), None);
     }
 }
+
+#[test]
+fn a_clone_is_connected_through_its_origin_its_setting_and_a_given_token() {
+    let copy = hoist_fixtures::fresh_copy("branch-helm");
+    let repo = copy.path().to_path_buf();
+    let opened = hoist_core::Repo::open(&repo).expect("opens");
+    // The fixture has no origin: nothing to open pull requests on.
+    assert!(matches!(
+        connect::host(&opened, None, None),
+        Err(Error::NoOrigin)
+    ));
+    hoist_fixtures::git(
+        &repo,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.acme.example/platform/deploy.git",
+        ],
+    );
+    hoist_fixtures::git(
+        &repo,
+        &[
+            "config",
+            connect::API_URL_KEY,
+            "https://github.acme.example/api/v3",
+        ],
+    );
+    let opened = hoist_core::Repo::open(&repo).expect("opens");
+    let given = Token::new("ghp_given").map(|t| (t, "given"));
+    let host = connect::host(&opened, None, given).expect("host");
+    assert_eq!(host.remote.slug(), "platform/deploy");
+    assert_eq!(host.api, "https://github.acme.example/api/v3");
+    assert_eq!(host.token.as_ref().map(|(_, from)| *from), Some("given"));
+    // An API named at sign-in wins over the clone's setting.
+    let host =
+        connect::host(&opened, Some("https://ghes.acme.example/api/v3"), None).expect("host");
+    assert_eq!(host.api, "https://ghes.acme.example/api/v3");
+}

@@ -2,6 +2,7 @@
 
 /**
  * GitHub's `mergeable_state`: whether a pull request can be merged now,
- * and if not, why.
+ * and if not, why. The values are those of GitHub's GraphQL enum
+ * `MergeStateStatus`, which the REST field reports in lower case.
  */
 export type Mergeability = "clean" | "unstable" | "has_hooks" | "blocked" | "behind" | "dirty" | "draft" | "unknown";
