@@ -5,7 +5,7 @@ import { $, changes, commit, mountWith, preview, reset, settle, until, view } fr
 
 afterEach(reset);
 
-const lanes = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [] }) };
+const lanes = { cancel: () => false, pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [] }) };
 const releases: Release[] = [
   {
     app: "api",
@@ -61,6 +61,32 @@ describe("history", () => {
     await until("the partial timeline", () => document.querySelector('[data-testid="history-partial"]') !== null);
     expect($('[data-testid="history-partial"]').textContent).toContain("the 1 newest changes are shown");
     expect(document.querySelectorAll(".change")).toHaveLength(1);
+  });
+
+  it("shows the environment picked last, whichever read ends last", async () => {
+    const cancelled: unknown[] = [];
+    const pending = new Map<string, () => void>();
+    await history({
+      history: (args) => {
+        const env = args.environment as string;
+        const answer = { changes: changes.map((c) => ({ ...c, message: `${env}: ${c.app}` })), complete: true };
+        return new Promise((resolve) => pending.set(env, () => { resolve(answer); }));
+      },
+      cancel: (args) => (cancelled.push(args.kind), true),
+    });
+    await until("prod's read", () => pending.has("prod"));
+    const env = $<HTMLSelectElement>('[data-testid="history-env"]');
+    env.value = "stage";
+    env.dispatchEvent(new Event("change"));
+    await until("stage's read", () => pending.has("stage"));
+    // The earlier read is asked to stop, and its answer, arriving last, is ignored.
+    expect(cancelled).toEqual(["history"]);
+    pending.get("stage")?.();
+    await until("stage's timeline", () => document.querySelector('[data-testid="history-count"]')?.textContent.includes("in stage") ?? false);
+    pending.get("prod")?.();
+    await settle();
+    await settle();
+    expect($('[data-testid="history-count"]').textContent).toContain("in stage");
   });
 
   it("rolls back from any earlier point through the composer", async () => {

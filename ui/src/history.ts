@@ -50,21 +50,29 @@ export function historyView(shell: Shell, view: RepositoryStatus): Screen {
     drawPicks();
   };
 
+  // Each load is numbered: an answer to an earlier one (another environment
+  // or app, read more slowly) must not replace the newer one's.
+  let loads = 0;
   const load = async (): Promise<void> => {
+    const mine = ++loads;
+    if (mine > 1) void shell.api.cancel("history");
     const reading = el("span", { text: "Reading the history…" });
     const stop = button("Stop", () => void shell.api.cancel("history"), "plain", "stop-history");
     body.replaceChildren(el("div", { class: "loading", attrs: { role: "status", "data-testid": "history-progress" } }, reading, envSelect.value === "" ? null : stop));
     try {
       if (envSelect.value === "") {
         const releases = await shell.api.releases(selectedApps());
+        if (mine !== loads) return;
         body.replaceChildren(releasesView(releases, envs));
       } else {
         const env = envSelect.value;
         const read = await shell.api.history(env, selectedApps(), (n) => (reading.textContent = `Reading the history… ${n.toLocaleString("en")} changes so far`));
+        if (mine !== loads) return;
         const note = read.complete ? null : el("p", { class: "warning", attrs: { "data-testid": "history-partial" }, text: `Stopped: the ${String(read.changes.length)} newest changes are shown; the history goes further back.` });
         body.replaceChildren(...[note, timeline(shell, env, read.changes, pick)].filter((x): x is HTMLElement => x !== null));
       }
     } catch (error) {
+      if (mine !== loads) return;
       body.replaceChildren(failureView(asFailure(error), "Hoist cannot read the history", [{ label: "Try again", run: () => void load() }]));
     }
   };

@@ -33,12 +33,17 @@ pub(crate) struct Change<'a> {
 pub async fn required(client: &Client, branch: &str) -> Result<bool, Error> {
     let name = path_part(branch).replace('/', "%2F");
     for page in 1.. {
-        let rules = client
-            .get(
+        // A GitHub Enterprise Server older than rulesets has no such
+        // endpoint: no rules.
+        let Some(rules) = client
+            .get_optional(
                 &client.repo_path(&format!("/rules/branches/{name}?per_page=100&page={page}")),
                 &format!("the rules of branch {branch}"),
             )
-            .await?;
+            .await?
+        else {
+            break;
+        };
         let rules = rules.as_array().cloned().unwrap_or_default();
         if rules.iter().any(|r| r["type"] == "required_signatures") {
             return Ok(true);

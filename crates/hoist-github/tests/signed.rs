@@ -372,3 +372,15 @@ async fn the_proposed_configuration_is_signed_where_the_default_branch_requires_
     );
     w.check_journal();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_the_rulesets_api_is_taken_as_having_no_rules() {
+    // GitHub Enterprise Server before rulesets answers 404 there.
+    let w = world(None);
+    w.sandbox
+        .inject(Fault::once("GET", "/rules/branches/", FaultKind::Status(404)).times(2));
+    let plan = w.plan();
+    let opened = w.open(&plan).await.expect("opened");
+    assert!(!w.sandbox.is_signed(&opened.commit));
+    assert_is_the_plan(&w.bare, &opened.commit, &plan);
+}

@@ -33,7 +33,7 @@ pub struct App {
     // the turn, so the next window starts only when this one is gone.
     _driver: Process,
     _home: Scratch,
-    _display: Process,
+    _display: Display,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -88,12 +88,46 @@ fn app_binary() -> PathBuf {
     path
 }
 
-fn start_display() -> (Process, String) {
+/// An Xvfb server on display `:n`, killed when dropped. A killed server
+/// leaves its lock file and socket behind, so they go with it: otherwise
+/// every run would use up one of the displays for good.
+struct Display {
+    process: Process,
+    n: u32,
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+        forget_display(self.n);
+    }
+}
+
+fn forget_display(n: u32) {
+    let _ = std::fs::remove_file(format!("/tmp/.X{n}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+}
+
+/// Whether display `:n` is taken: its lock file names a live process.
+/// (A lock whose process is gone was left by a run that was killed.)
+fn display_taken(n: u32) -> bool {
+    let Ok(lock) = std::fs::read_to_string(format!("/tmp/.X{n}-lock")) else {
+        return Path::new(&format!("/tmp/.X11-unix/X{n}")).exists();
+    };
+    match lock.trim().parse::<u32>() {
+        Ok(pid) if !Path::new(&format!("/proc/{pid}")).exists() => {
+            forget_display(n);
+            false
+        }
+        _ => true,
+    }
+}
+
+fn start_display() -> (Display, String) {
     let xvfb = tool("Xvfb", "apt-get install xvfb");
     for n in 90..190 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
+        if display_taken(n) {
             continue;
         }
         let display = format!(":{n}");
@@ -114,7 +148,7 @@ fn start_display() -> (Process, String) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (process, display);
+                return (Display { process, n }, display);
             }
             if let Ok(Some(_)) = process.0.try_wait() {
                 break; // Another run took this display first; try the next.
