@@ -22,7 +22,7 @@ use hoist_sandbox::{Config, Fault, FaultKind, Sandbox};
 const TOKEN: &str = "ghp_opentesttoken";
 
 struct World {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
     bare: PathBuf,
     clone: PathBuf,
     sandbox: Sandbox,
@@ -40,7 +40,7 @@ fn world() -> World {
     });
     let sandbox = Sandbox::start(config).expect("sandbox");
     World {
-        dir,
+        _dir: dir,
         bare,
         clone,
         sandbox,
@@ -627,35 +627,7 @@ async fn a_forks_pull_request_with_a_copied_marker_is_left_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pull_requests_tree_keeps_each_files_mode() {
     let w = world();
-    let work = w.dir.path().join("work-mode");
-    git(
-        w.dir.path(),
-        &[
-            "clone",
-            "-q",
-            "-b",
-            "env/stage",
-            &w.bare.to_string_lossy(),
-            &work.to_string_lossy(),
-        ],
-    );
-    git(
-        &work,
-        &["update-index", "--chmod=+x", "apps/api/values.yaml"],
-    );
-    git(
-        &work,
-        &[
-            "-c",
-            "user.name=Ops",
-            "-c",
-            "user.email=ops@acme.test",
-            "commit",
-            "-qm",
-            "api values are executable, for a reason of their own",
-        ],
-    );
-    git(&work, &["push", "-q", "origin", "env/stage"]);
+    common::make_stage_values_executable(&w.bare);
     let plan = w.plan(&["api"]);
     assert!(
         plan.files.iter().all(|f| f.executable),

@@ -311,35 +311,7 @@ async fn an_update_moves_the_branch_to_a_new_signed_commit_and_keeps_the_pull_re
 async fn an_executable_file_is_refused_before_anything_is_written() {
     let w = world(Some(("env/stage", RuleSource::Ruleset)));
     // The target's values file is executable (odd, but someone's repository).
-    let work = w.bare.parent().expect("dir").join("work");
-    git(
-        w.bare.parent().expect("dir"),
-        &[
-            "clone",
-            "-q",
-            "-b",
-            "env/stage",
-            &w.bare.to_string_lossy(),
-            &work.to_string_lossy(),
-        ],
-    );
-    git(
-        &work,
-        &["update-index", "--chmod=+x", "apps/api/values.yaml"],
-    );
-    git(
-        &work,
-        &[
-            "-c",
-            "user.name=Ops",
-            "-c",
-            "user.email=ops@acme.test",
-            "commit",
-            "-qm",
-            "chmod",
-        ],
-    );
-    git(&work, &["push", "-q", "origin", "env/stage"]);
+    common::make_stage_values_executable(&w.bare);
     let plan = w.plan();
     let refused = w.open(&plan).await;
     assert!(

@@ -66,3 +66,40 @@ pub fn release_on_dev(bare: &std::path::Path, version: &str) {
     );
     git(&work, &["push", "-q", "origin", "env/dev"]);
 }
+
+/// Makes api's values file executable on the bare repository's `env/stage`,
+/// as someone's push would.
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
+pub fn make_stage_values_executable(bare: &std::path::Path) {
+    use hoist_fixtures::git;
+    let dir = bare.parent().expect("the bare repository's folder");
+    let work = dir.join("work-mode");
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "env/stage",
+            &bare.to_string_lossy(),
+            &work.to_string_lossy(),
+        ],
+    );
+    git(
+        &work,
+        &["update-index", "--chmod=+x", "apps/api/values.yaml"],
+    );
+    git(
+        &work,
+        &[
+            "-c",
+            "user.name=Ops",
+            "-c",
+            "user.email=ops@acme.test",
+            "commit",
+            "-qm",
+            "api values are executable, for a reason of their own",
+        ],
+    );
+    git(&work, &["push", "-q", "origin", "env/stage"]);
+}
