@@ -43,9 +43,9 @@ impl Source {
     /// The version in `tree`, or why there is none (`Err` of the outer
     /// result only for a repository that cannot be read).
     pub fn read(&self, repo: &Repo, tree: ObjectId) -> Result<Result<Reading, Unreadable>, Error> {
-        let own_blob = match repo.blob_in_tree(tree, &self.own.file) {
-            Err(e @ Error::NotAFile { .. }) => return Ok(Err(Unreadable::NotAFile(e.to_string()))),
-            found => found?,
+        let own_blob = match blob(repo, tree, &self.own.file)? {
+            Ok(found) => found,
+            Err(not_a_file) => return Ok(Err(not_a_file)),
         };
         let own = match own_blob {
             Some(blob) => {
@@ -76,9 +76,9 @@ impl Source {
             .base
             .as_ref()
             .expect("checked above: only a source with a base gets here");
-        let base_blob = match repo.blob_in_tree(tree, &base.file) {
-            Err(e @ Error::NotAFile { .. }) => return Ok(Err(Unreadable::NotAFile(e.to_string()))),
-            found => found?,
+        let base_blob = match blob(repo, tree, &base.file)? {
+            Ok(found) => found,
+            Err(not_a_file) => return Ok(Err(not_a_file)),
         };
         let problem = match base_blob {
             None => format!("{} does not exist either", base.file),
@@ -124,6 +124,19 @@ fn located(
             crate::cache::keep_version(blob, key, &found.value);
             found.value
         }))
+}
+
+/// The blob at `file` in `tree` (`None` when nothing is there), or, when a
+/// link or a submodule stands there, why it is not read.
+fn blob(
+    repo: &Repo,
+    tree: ObjectId,
+    file: &str,
+) -> Result<Result<Option<ObjectId>, Unreadable>, Error> {
+    match repo.blob_in_tree(tree, file) {
+        Err(e @ Error::NotAFile { .. }) => Ok(Err(Unreadable::NotAFile(e.to_string()))),
+        found => found.map(Ok),
+    }
 }
 
 /// The directory of a repository path (`""` for the root).

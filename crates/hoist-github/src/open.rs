@@ -525,33 +525,9 @@ pub(crate) async fn push(
             field(&commit, "sha", "the commit")?
         }
     };
-    let full = format!("refs/heads/{branch}");
-    let outcome = match existing {
-        // Hoist's own branch with an older change (the target moved, or a
-        // plan for other versions): it takes the new one.
-        Some(_) => {
-            client
-                .write(
-                    Method::PATCH,
-                    &client.repo_path(&format!("/git/refs/heads/{}", path_part(branch))),
-                    &json!({ "sha": commit, "force": true }),
-                    &format!("moving branch {branch}"),
-                    Repeat::Unsafe,
-                )
-                .await
-        }
-        None => {
-            client
-                .write(
-                    Method::POST,
-                    &client.repo_path("/git/refs"),
-                    &json!({ "ref": full, "sha": commit }),
-                    &format!("creating branch {branch}"),
-                    Repeat::Unsafe,
-                )
-                .await
-        }
-    };
+    // Hoist's own branch with an older change (the target moved, or a plan
+    // for other versions) takes the new one.
+    let outcome = point(client, branch, existing.is_some(), &commit, Repeat::Unsafe).await;
     match outcome {
         Ok(_) => Ok(commit),
         // Created meanwhile (say, by an attempt whose answer was lost): fine
@@ -566,6 +542,39 @@ pub(crate) async fn push(
             }),
         },
         Err(e) => Err(e),
+    }
+}
+
+/// Points `branch` at `commit`: moves it (forced) when it `exists`, else
+/// creates it. `repeat` says whether the move may be sent again after a lost
+/// answer (creating may not: a second attempt would find it made).
+pub(crate) async fn point(
+    client: &Client,
+    branch: &str,
+    exists: bool,
+    commit: &str,
+    repeat: Repeat,
+) -> Result<Value, Error> {
+    if exists {
+        client
+            .write(
+                Method::PATCH,
+                &client.repo_path(&format!("/git/refs/heads/{}", path_part(branch))),
+                &json!({ "sha": commit, "force": true }),
+                &format!("moving branch {branch}"),
+                repeat,
+            )
+            .await
+    } else {
+        client
+            .write(
+                Method::POST,
+                &client.repo_path("/git/refs"),
+                &json!({ "ref": format!("refs/heads/{branch}"), "sha": commit }),
+                &format!("creating branch {branch}"),
+                Repeat::Unsafe,
+            )
+            .await
     }
 }
 

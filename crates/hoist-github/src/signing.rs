@@ -10,12 +10,11 @@
 //! at the base (GitHub closes a pull request whose head has nothing new).
 
 use base64::Engine;
-use http::Method;
 use serde_json::{Value, json};
 
 use crate::Error;
 use crate::client::{Client, Repeat};
-use crate::open::{branch_tip, field, is_the_change, path_part};
+use crate::open::{branch_tip, field, is_the_change, path_part, point};
 
 /// One file of the commit: its new content, or `None` to delete it.
 pub(crate) struct Change<'a> {
@@ -137,13 +136,12 @@ async fn create(
     if !deletions.is_empty() {
         file_changes.insert("deletions".into(), Value::Array(deletions));
     }
-    let remote = client.remote();
     let data = client
         .mutate(
             CREATE_COMMIT,
             &json!({ "input": {
                 "branch": {
-                    "repositoryNameWithOwner": format!("{}/{}", remote.owner, remote.name),
+                    "repositoryNameWithOwner": client.remote().slug(),
                     "branchName": branch,
                 },
                 "expectedHeadOid": base,
@@ -164,24 +162,7 @@ async fn create(
 async fn put_at(client: &Client, branch: &str, commit: &str) -> Result<(), Error> {
     match branch_tip(client, branch).await? {
         Some(tip) if tip == commit => Ok(()),
-        Some(_) => client
-            .write(
-                Method::PATCH,
-                &client.repo_path(&format!("/git/refs/heads/{}", path_part(branch))),
-                &json!({ "sha": commit, "force": true }),
-                &format!("moving branch {branch}"),
-                Repeat::Safe,
-            )
-            .await
-            .map(drop),
-        None => client
-            .write(
-                Method::POST,
-                &client.repo_path("/git/refs"),
-                &json!({ "ref": format!("refs/heads/{branch}"), "sha": commit }),
-                &format!("creating branch {branch}"),
-                Repeat::Unsafe,
-            )
+        tip => point(client, branch, tip.is_some(), commit, Repeat::Safe)
             .await
             .map(drop),
     }

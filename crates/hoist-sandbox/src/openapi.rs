@@ -20,18 +20,11 @@ pub fn default_spec(workspace: &Path) -> PathBuf {
 /// GraphQL exchanges are checked against GitHub's GraphQL schema.
 pub fn violations(workspace: &Path, journal: &[Exchange]) -> Result<Vec<String>, String> {
     let mut spec = None;
-    let mut graphql = None;
     let mut found = Vec::new();
     for e in journal {
         let checked = if e.route == "/graphql" {
-            let schema = match graphql {
-                Some(schema) => schema,
-                None => crate::graphql_schema::shared(&crate::graphql_schema::default_schema(
-                    workspace,
-                ))?,
-            };
-            graphql = Some(schema);
-            schema.check(e)
+            crate::graphql_schema::shared(&crate::graphql_schema::default_schema(workspace))?
+                .check(e)
         } else {
             if spec.is_none() {
                 spec = Some(Spec::load(&default_spec(workspace))?);
