@@ -137,10 +137,7 @@ async fn the_next_branch_is_merged_by_one_pull_request() {
             .expect("plan")
             .is_none()
     );
-    let failures =
-        hoist_sandbox::openapi::violations(&hoist_fixtures::workspace_root(), &w.sandbox.journal())
-            .expect("spec");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::check_journal(&w.sandbox);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,11 +105,7 @@ async fn open_plan(
     open(client, &request, &|_| {}, &AtomicBool::new(false)).await
 }
 
-fn check_journal(sandbox: &Sandbox) {
-    let root = hoist_fixtures::workspace_root();
-    let failures = hoist_sandbox::openapi::violations(&root, &sandbox.journal()).expect("spec");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
+use common::check_journal;
 
 fn show(bare: &Path, spec: &str) -> Vec<u8> {
     let out = std::process::Command::new("git")

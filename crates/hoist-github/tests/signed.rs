@@ -91,10 +91,7 @@ impl World {
     }
 
     fn check_journal(&self) {
-        let root = hoist_fixtures::workspace_root();
-        let failures =
-            hoist_sandbox::openapi::violations(&root, &self.sandbox.journal()).expect("spec");
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        common::check_journal(&self.sandbox);
     }
 }
 

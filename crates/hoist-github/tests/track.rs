@@ -1,6 +1,8 @@
 //! Following a promotion pull request against the sandbox: checks, reviews,
 //! the merge, and the reconciler's report on the environment's new tip.
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,7 +14,7 @@ use hoist_github::client::Policy;
 use hoist_github::open::{Request, WhenOpen, open};
 use hoist_github::ownership::Ownership;
 use hoist_github::track::{self, CheckState, Mergeability, PullState, ReviewDecision};
-use hoist_github::{Client, Error, Remote, Token};
+use hoist_github::{Client, Error};
 use hoist_sandbox::{Config, Sandbox};
 
 const TOKEN: &str = "ghp_tracktesttoken";
@@ -41,19 +43,11 @@ async fn opened_promotion_merging_by(methods: &[&str]) -> World {
     config.reconciler = Some("argo-cd/stage".into());
     config.delay = Duration::from_millis(100);
     let sandbox = Sandbox::start(config).expect("sandbox");
-    let remote =
-        Remote::parse("https://github.com/acme/gitops", &Default::default()).expect("remote");
     let policy = Policy {
         backoff: Duration::from_millis(10),
         ..Policy::default()
     };
-    let client = Client::new(
-        &remote,
-        sandbox.url(),
-        &Token::new(TOKEN).expect("token"),
-        policy,
-    )
-    .expect("client");
+    let client = common::sandbox_client_with(sandbox.url(), TOKEN, policy);
     let project = Project::open(&clone).expect("project");
     let plan = hoist_core::plan::promotion(&project, &Point::tip("dev"), "stage", &["api".into()])
         .expect("plan")
@@ -182,9 +176,7 @@ async fn follows_a_promotion_from_open_to_reconciled() {
         seen.lock().expect("lock").last(),
         Some(&CheckState::Success)
     );
-    let root = hoist_fixtures::workspace_root();
-    let failures = hoist_sandbox::openapi::violations(&root, &w.sandbox.journal()).expect("spec");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::check_journal(&w.sandbox);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ use hoist_github::{Client, Remote, Token};
 
 /// A client that talks to the sandbox at `url` as `acme/gitops`, giving up
 /// on one request after `timeout`.
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
 pub fn sandbox_client(url: &str, token: &str, timeout: Duration) -> Client {
     let policy = Policy {
         max_wait: Duration::from_secs(5),
@@ -102,4 +103,13 @@ pub fn make_stage_values_executable(bare: &std::path::Path) {
         ],
     );
     git(&work, &["push", "-q", "origin", "env/stage"]);
+}
+
+/// Asserts every exchange with `sandbox` so far fits GitHub's published API
+/// descriptions (REST and GraphQL).
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
+pub fn check_journal(sandbox: &hoist_sandbox::Sandbox) {
+    let root = hoist_fixtures::workspace_root();
+    let failures = hoist_sandbox::openapi::violations(&root, &sandbox.journal()).expect("spec");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
