@@ -11,7 +11,7 @@ import type { VersionChange } from "./bindings/VersionChange";
 import { diffView } from "./diffview";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
 import { age } from "./time";
 

@@ -9,7 +9,7 @@ import type { EnvironmentCandidate } from "./bindings/EnvironmentCandidate";
 import type { EnvironmentDraft } from "./bindings/EnvironmentDraft";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 import { renderMatrix } from "./matrix";
 
 /** An environment row as the editor holds it. */

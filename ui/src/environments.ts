@@ -7,7 +7,7 @@ import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Tracked } from "./bindings/Tracked";
 import { el } from "./dom";
 import { button } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 import { renderMatrix } from "./matrix";
 import { pipelineGraph } from "./pipeline";
 import { health } from "./states";

@@ -7,7 +7,7 @@ import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { VersionChange } from "./bindings/VersionChange";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
 import { age, localTime } from "./time";
 import { virtualList } from "./virtual";

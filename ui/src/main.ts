@@ -3,43 +3,13 @@ import { api as tauriApi, asFailure, type Api } from "./api";
 import type { Failure } from "./bindings/Failure";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Here } from "./bindings/Here";
-import { composer, type Compose } from "./composer";
-import { configureView } from "./configure";
+import { composer } from "./composer";
 import { el } from "./dom";
 import { failureView } from "./failure";
-import { historyView } from "./history";
-import { environmentsView } from "./environments";
 import { palette, type Command } from "./palette";
-import { pullsView } from "./pulls";
-import { settingsView } from "./settings";
+import { screenOrder, screens, type ScreenId } from "./screens";
+import type { Screen, Shell } from "./shell";
 import { watch } from "./watch";
-
-export type View = "environments" | "pulls" | "history" | "settings" | "configure";
-
-/** A screen and what to stop (timers, listeners) when it is replaced. */
-export interface Screen {
-  node: HTMLElement;
-  dispose?: () => void;
-}
-
-/** What every screen may use: the commands, the last status, and navigation. */
-export interface Shell {
-  api: Api;
-  status: () => RepositoryStatus | null;
-  go: (view: View) => void;
-  compose: (request: Compose) => void;
-  reload: () => Promise<void>;
-  /** Calls `listener` when more of the status arrives (the commits that set a large repository's versions); returns how to stop. */
-  onOrigins: (listener: () => void) => () => void;
-}
-
-const views: { id: View; label: string; key: string }[] = [
-  { id: "environments", label: "Environments", key: "1" },
-  { id: "pulls", label: "Pull requests", key: "2" },
-  { id: "history", label: "History", key: "3" },
-  { id: "settings", label: "Repository", key: "4" },
-  { id: "configure", label: "Configure", key: "5" },
-];
 
 /** The whole window: a header with the repository, tabs, and the screen below.
  * Resolves, once the first screen shows, to a function that takes it down. */
@@ -70,7 +40,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   /** Why the repository cannot be shown, while it cannot. */
   let failure: Failure | null = null;
   let here: Here | null = null;
-  let current: View = "environments";
+  let current: ScreenId = "environments";
   /** The editor opens by itself once per repository with nothing to show. */
   let guided = false;
   let lastPath: string | null = null;
@@ -87,22 +57,18 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   };
   const fail = (node: HTMLElement): void => { show({ node }); };
 
-  /** The view on screen; a reload keeps the editor's work rather than starting it over. */
-  let shown: View | null = null;
+  /** The screen on show; a reload leaves one that keeps its work as it is. */
+  let shown: ScreenId | null = null;
+  const keptOnReload = (): boolean => screens[current].keepsWorkOnReload === true && shown === current;
   const render = (reloading = false): void => {
     for (const tab of tabs.querySelectorAll<HTMLButtonElement>("button")) {
       tab.setAttribute("aria-selected", String(tab.dataset.view === current));
     }
-    if (reloading && current === "configure" && shown === "configure") return;
+    if (reloading && keptOnReload()) return;
     shown = current;
-    // The Repository screen and the editor work whatever the repository's
-    // state: the window never dead-ends.
-    if (current === "settings") {
-      show(settingsView(shell, status, here));
-      return;
-    }
-    if (current === "configure") {
-      show(configureView(shell));
+    const screen = screens[current];
+    if (screen.needs === "nothing") {
+      show(screen.open(shell, { status, here }));
       return;
     }
     if (status === null) {
@@ -115,12 +81,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       fail(failureView(failure, "Hoist cannot show this repository", actions));
       return;
     }
-    const screens: Record<"environments" | "pulls" | "history", (s: RepositoryStatus) => Screen> = {
-      environments: (s) => environmentsView(shell, s),
-      pulls: () => pullsView(shell),
-      history: (s) => historyView(shell, s),
-    };
-    show(screens[current](status));
+    show(screen.open(shell, status));
   };
 
   const originListeners = new Set<() => void>();
@@ -147,7 +108,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   };
 
   const reload = async (): Promise<void> => {
-    if (!(current === "configure" && shown === "configure")) {
+    if (!keptOnReload()) {
       main.replaceChildren(el("div", { class: "loading", attrs: { "data-testid": "loading", role: "status" }, text: "Reading the environments…" }));
     }
     try {
@@ -185,8 +146,8 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   const shell: Shell = {
     api,
     status: () => status,
-    go: (view) => {
-      current = view;
+    go: (screen) => {
+      current = screen;
       render();
     },
     compose: (request) => {
@@ -200,9 +161,10 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
     },
   };
 
-  for (const v of views) {
-    const tab = el("button", { class: "tab", attrs: { type: "button", role: "tab", "data-view": v.id, title: `${v.label} (${v.key})` }, text: v.label });
-    tab.addEventListener("click", () => { shell.go(v.id); });
+  for (const id of screenOrder) {
+    const { label } = screens[id];
+    const tab = el("button", { class: "tab", attrs: { type: "button", role: "tab", "data-view": id, title: withKey(id, label) }, text: label });
+    tab.addEventListener("click", () => { shell.go(id); });
     tabs.append(tab);
   }
 
@@ -231,7 +193,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   fetchButton.addEventListener("click", () => void fetchNow());
 
   const commands = (): Command[] => [
-    ...views.map((v) => ({ label: `Go to ${v.label}`, hint: v.key, run: () => { shell.go(v.id); } })),
+    ...screenOrder.map((id) => ({ label: `Go to ${screens[id].label}`, hint: screens[id].key ?? "", run: () => { shell.go(id); } })),
     { label: "Fetch from origin", hint: "F", run: () => void fetchNow() },
     { label: "Reload the environments", hint: "R", run: () => void reload() },
     ...(status?.status.environments ?? []).flatMap((env) =>
@@ -251,8 +213,8 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       return;
     }
     if (typing || event.ctrlKey || event.metaKey || event.altKey || document.querySelector(".palette")) return;
-    const view = views.find((v) => v.key === event.key);
-    if (view) shell.go(view.id);
+    const screen = screenOrder.find((id) => screens[id].key === event.key);
+    if (screen) shell.go(screen);
     else if (event.key === "r") void reload();
     else if (event.key === "f") void fetchNow();
   }, { signal: listening.signal });
@@ -269,13 +231,19 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   };
 }
 
+/** A name with the key that shows the screen, as the tooltips say it: "History (3)". */
+function withKey(id: ScreenId, name: string): string {
+  const key = screens[id].key;
+  return key === undefined ? name : `${name} (${key})`;
+}
+
 function demoBanner(url: string): HTMLElement {
   return el(
     "p",
     { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
     el("strong", { text: "Demo. " }),
     el("span", {
-      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone from the Repository tab (4), or start Hoist with hoist-app PATH.`,
+      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone from the ${withKey("settings", `${screens.settings.label} tab`)}, or start Hoist with hoist-app PATH.`,
     }),
   );
 }

@@ -6,7 +6,7 @@ import type { Checks } from "./bindings/Checks";
 import type { Tracked } from "./bindings/Tracked";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
 import { health, mergeability, settled } from "./states";
 
