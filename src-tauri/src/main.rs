@@ -10,14 +10,13 @@
 
 mod commands;
 mod recent;
-mod session;
 mod startup;
 mod view;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use session::Session;
+use hoist_api::Session;
 
 /// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
 fn demo_dir() -> PathBuf {
@@ -50,6 +49,7 @@ fn main() {
     };
     tauri::Builder::default()
         .manage(Arc::new(session))
+        .manage(Arc::new(commands::configure::Offered::default()))
         .manage(started)
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())

@@ -3,8 +3,6 @@
 //! committed files equal to what the Rust types generate.
 
 use hoist_core::Status;
-use hoist_core::diff::FileDiff;
-use hoist_core::plan::PromotionPlan;
 use serde::Serialize;
 
 /// The status matrix of the opened repository, with where it came from.
@@ -41,54 +39,6 @@ pub struct Here {
     pub path: String,
     /// When the window shows the built-in demo: where its offline GitHub runs.
     pub demo: Option<String>,
-}
-
-/// A previewed plan: what opening its pull request would change.
-#[derive(Debug, Serialize, ts_rs::TS)]
-pub struct Preview {
-    /// The id to open the pull request with; the plan itself stays in Rust.
-    pub id: String,
-    /// The plan.
-    pub plan: PromotionPlan,
-    /// Per file, the diff with the asked context.
-    pub diffs: Vec<FileDiff>,
-    /// The pull request's title, as it will be opened; `None` for a comparison.
-    pub title: Option<String>,
-    /// The branch it will be opened from; `None` for a comparison.
-    pub branch: Option<String>,
-    /// The pull request needs a reason: a rollback, or a lock or freeze to override.
-    pub reason_required: bool,
-}
-
-/// An environment's version changes, newest first.
-#[derive(Debug, Serialize, ts_rs::TS)]
-pub struct History {
-    /// The changes read.
-    pub changes: Vec<hoist_core::history::VersionChange>,
-    /// False when the user stopped the walk before the history's start.
-    pub complete: bool,
-}
-
-/// Whom GitHub calls are made as, without the token.
-#[derive(Debug, Serialize, ts_rs::TS)]
-pub struct Account {
-    /// The origin's GitHub host.
-    pub host: String,
-    /// Where the token comes from; `None` when there is none.
-    pub token_source: Option<String>,
-    /// Whose token it is, as GitHub says.
-    pub login: Option<String>,
-    /// Why GitHub would not say (a revoked token, a missing scope, no network).
-    pub problem: Option<String>,
-}
-
-/// A merge and what the environment reported after it.
-#[derive(Debug, Serialize, ts_rs::TS)]
-pub struct Merged {
-    /// The merge commit: the environment's new tip.
-    pub sha: String,
-    /// The checks on it when they settled (or when waiting stopped).
-    pub checks: hoist_github::track::Checks,
 }
 
 /// What the web view can do about a failure beyond showing it.
@@ -247,19 +197,6 @@ pub struct DraftView {
     pub yaml: String,
 }
 
-/// An open pull request from an environment's next branch, opened by a hydrator's promoter or Hoist.
-#[derive(Debug, Serialize, ts_rs::TS)]
-pub struct NextPull {
-    /// The environment it promotes.
-    pub environment: String,
-    /// Its number.
-    pub number: u64,
-    /// Its title.
-    pub title: String,
-    /// Its page.
-    pub url: String,
-}
-
 impl From<hoist_github::Error> for Failure {
     fn from(error: hoist_github::Error) -> Failure {
         use hoist_github::Error as E;
@@ -293,6 +230,39 @@ impl From<hoist_github::Error> for Failure {
     }
 }
 
+impl From<hoist_api::Error> for Failure {
+    fn from(error: hoist_api::Error) -> Failure {
+        use hoist_api::Error as E;
+        use hoist_core::project::Error as P;
+        match error {
+            E::Forge(e) => e.into(),
+            E::Cancelled => Failure::cancelled(),
+            // The configuration editor is the way out: pick environments and apps by hand.
+            E::Project(P::Detect(hoist_core::detect::Error::NoEnvironments { .. }) | P::Config(_)) => {
+                Failure::configure(error.to_string())
+            }
+            E::Project(_) => Failure::new(
+                error.to_string(),
+                Some("Open a local clone of your GitOps repository from the Repository tab, or start Hoist with hoist-app PATH.".to_owned()),
+            ),
+            E::PreviewGone { .. } => Failure::new(
+                error.to_string(),
+                Some("Preview the change again.".to_owned()),
+            ),
+            E::Keyring(_) => Failure::new(
+                error.to_string(),
+                Some("Start Hoist with GH_TOKEN set instead (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server).".to_owned()),
+            ),
+            E::Point(_)
+            | E::Plan(_)
+            | E::History(_)
+            | E::NotInPreview { .. }
+            | E::SaveHost { .. }
+            | E::Interrupted { .. } => Failure::of(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod bindings {
     //! `HOIST_BLESS=1 cargo test -p hoist-app bindings` rewrites the committed files.
@@ -301,7 +271,10 @@ mod bindings {
 
     use ts_rs::{Config, TS};
 
-    use super::{Account, Failure, Merged, Preview, RepositoryStatus};
+    use super::{Failure, RepositoryStatus};
+    use hoist_api::account::Account;
+    use hoist_api::preview::Preview;
+    use hoist_api::pulls::{Merged, NextPull};
 
     fn generate(dir: &Path) {
         let config = Config::new().with_large_int("number").with_out_dir(dir);
@@ -314,14 +287,14 @@ mod bindings {
         super::EnvironmentOrigins::export_all(&config).expect("export EnvironmentOrigins");
         super::ConfigDraft::export_all(&config).expect("export ConfigDraft");
         super::DraftView::export_all(&config).expect("export DraftView");
-        super::NextPull::export_all(&config).expect("export NextPull");
+        NextPull::export_all(&config).expect("export NextPull");
         Failure::export_all(&config).expect("export Failure");
         hoist_github::open::Step::export_all(&config).expect("export Step");
         hoist_github::open::Opened::export_all(&config).expect("export Opened");
         hoist_github::track::Tracked::export_all(&config).expect("export Tracked");
-        super::History::export_all(&config).expect("export History");
+        hoist_api::history::History::export_all(&config).expect("export History");
         hoist_core::history::Release::export_all(&config).expect("export Release");
-        crate::session::Work::export_all(&config).expect("export Work");
+        hoist_api::Work::export_all(&config).expect("export Work");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

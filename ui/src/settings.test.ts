@@ -7,8 +7,8 @@ import { $, mountWith, reset, settle, until, view } from "./test/fixtures";
 afterEach(reset);
 
 const lanes = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [] }) };
-const signedOut: Account = { host: "github.com", token_source: null, login: null, problem: null };
-const signedIn: Account = { host: "github.com", token_source: "the OS keyring", login: "erin", problem: null };
+const signedOut: Account = { host: "github.com", token_source: null, login: null, scopes: null, problem: null };
+const signedIn: Account = { host: "github.com", token_source: "the OS keyring", login: "erin", scopes: "repo", problem: null };
 
 async function settings(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Promise<void> {
   await mountWith({ status: () => view, ...lanes, account: () => signedOut, recent_repositories: () => [], proposed_config: () => null, ...handlers });
@@ -87,7 +87,7 @@ describe("repository and settings", () => {
     $('[data-testid="sign-in"]').click();
     await until("signed in", () => document.querySelector('[data-testid="signed-in"]') !== null);
     expect(tokens).toEqual(["ghp_secret", null]);
-    expect($('[data-testid="signed-in"]').textContent).toContain("as erin");
+    expect($('[data-testid="signed-in"]').textContent).toContain("as erin (token from the OS keyring; scopes: repo)");
     expect($<HTMLInputElement>('[data-testid="token"]').value).toBe("");
     expect(document.body.innerHTML).not.toContain("ghp_secret");
     $('[data-testid="sign-out"]').click();

@@ -8,7 +8,7 @@ import type { Here } from "./bindings/Here";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
-import type { Screen, Shell } from "./main";
+import type { Screen, Shell } from "./shell";
 
 export function settingsView(shell: Shell, view: RepositoryStatus | null, here: Here | null): Screen {
   const path = view?.path ?? here?.path ?? "";
@@ -119,7 +119,7 @@ function accountCard(shell: Shell): HTMLElement {
       a.token_source === null
         ? el("p", { attrs: { "data-testid": "signed-out" }, text: `Not signed in to ${a.host}. Paste a token to sign in; it is checked with GitHub, then kept in the OS keyring.` })
         : a.login !== null
-          ? el("p", { attrs: { "data-testid": "signed-in" } }, el("span", { text: `Signed in to ${a.host} as ` }), el("strong", { text: a.login }), el("span", { class: "dim", text: ` (token from ${a.token_source})` }))
+          ? el("p", { attrs: { "data-testid": "signed-in" } }, el("span", { text: `Signed in to ${a.host} as ` }), el("strong", { text: a.login }), el("span", { class: "dim", text: ` (token from ${a.token_source}; ${a.scopes === null ? "fine-grained token" : `scopes: ${a.scopes}`})` }))
           : el("p", { class: "error-text", attrs: { "data-testid": "token-problem" }, text: `The token from ${a.token_source} does not work: ${a.problem ?? "unknown"}` });
     body.replaceChildren(who);
     // The demo's sandbox account is handed over in memory; there is nothing to sign in to.

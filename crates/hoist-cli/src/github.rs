@@ -4,17 +4,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use hoist_core::Project;
-use hoist_core::plan::PromotionPlan;
-use hoist_github::client::{Client, Policy};
-use hoist_github::open::{Opened, Outcome, Request, Step, WhenOpen};
-use hoist_github::ownership::Ownership;
-use hoist_github::track::{self, CheckState, PullState, ReviewDecision, Tracked};
-use hoist_github::{Token, connect, token};
+use hoist_api::preview::Preview;
+use hoist_api::{Error, Session, account, pulls};
+use hoist_github::open::{Opened, Outcome, Step, WhenOpen};
+use hoist_github::track::{CheckState, Checks, PullState, ReviewDecision, Tracked};
+use hoist_github::{Token, token};
 
 /// A runtime for one command's requests.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -25,25 +22,23 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Set on Ctrl-C, so long work stops between steps and can resume later.
-fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime) -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let set = flag.clone();
+/// Asks the session's running work to stop on Ctrl-C, so long work stops
+/// between steps and can resume later.
+fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime, session: &Arc<Session>) {
+    let session = Arc::clone(session);
     runtime.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\nstopping after the current step…");
-            set.store(true, Ordering::Relaxed);
+            session.cancel_all();
         }
     });
-    flag
 }
 
-/// The client for the clone at `repo`, from its origin and the token for its host.
-/// Made inside `runtime`, whose reactor the client's connections use.
-fn client_for(project: &Project, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Client> {
-    let _inside = runtime.enter();
-    let client = connect::host(&project.repo, None, None)?.client(Policy::default())?;
-    Ok(client.with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…"))))
+/// A session on the clone at `repo` whose forge client says when it waits.
+pub fn session(repo: &Path) -> Arc<Session> {
+    let session = Session::new(repo.to_path_buf(), None)
+        .with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…")));
+    Arc::new(session)
 }
 
 /// Asks before writing anything, unless `--yes`.
@@ -74,44 +69,43 @@ fn describe(step: &Step) -> String {
     }
 }
 
-/// Opens the pull request for `plan` after showing it (the caller already
+/// Opens the pull request for `preview` after showing it (the caller already
 /// printed the preview).
 pub fn open_pr(
-    project: &Project,
-    plan: &PromotionPlan,
+    session: &Arc<Session>,
+    preview: &Preview,
     reason: Option<&str>,
     yes: bool,
     update: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let runtime = runtime()?;
-    let client = client_for(project, &runtime)?;
+    // Made before asking: a missing token or origin fails before the question.
+    runtime.block_on(session.client())?;
     if !confirm(
-        &format!("Open a pull request into {}?", plan.target_branch),
+        &format!("Open a pull request into {}?", preview.plan.target_branch),
         yes,
     )? {
         writeln!(out, "nothing opened")?;
         return Ok(());
     }
-    let cancel = cancel_on_ctrl_c(&runtime);
-    let settings = &project.config.pr;
-    let request = Request {
-        plan,
-        settings,
-        reason,
-        when_open: if update {
-            WhenOpen::Update
-        } else {
-            WhenOpen::Report
-        },
+    cancel_on_ctrl_c(&runtime, session);
+    let when_open = if update {
+        WhenOpen::Update
+    } else {
+        WhenOpen::Report
     };
     let on_step = |s: Step| eprintln!("→ {}", describe(&s));
     let opened: Opened = runtime
-        .block_on(hoist_github::open::open(
-            &client, &request, &on_step, &cancel,
+        .block_on(pulls::open(
+            session,
+            &preview.id,
+            reason,
+            when_open,
+            &on_step,
         ))
         .map_err(|e| match e {
-            hoist_github::Error::AlreadyOpen { .. } => {
+            Error::Forge(hoist_github::Error::AlreadyOpen { .. }) => {
                 anyhow::anyhow!("{e} (add --update to move it to this change)")
             }
             e => e.into(),
@@ -146,13 +140,9 @@ fn review_text(r: ReviewDecision) -> &'static str {
 
 /// `hoist prs`: the open Hoist pull requests with checks, reviews and mergeability.
 pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let project = Project::open(repo)?;
+    let session = session(repo);
     let runtime = runtime()?;
-    let client = client_for(&project, &runtime)?;
-    let all: Vec<Tracked> = runtime.block_on(async {
-        let ownership = Ownership::of(&client, &project.config.pr.branch_prefix).await?;
-        track::open(&client, &ownership).await
-    })?;
+    let all: Vec<Tracked> = runtime.block_on(pulls::list(&session))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &all)?;
         writeln!(out)?;
@@ -187,12 +177,9 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
 /// `hoist merge N`: merges a Hoist pull request GitHub allows to merge,
 /// then (with `wait`) follows the environment until it reports.
 pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let project = Project::open(repo)?;
+    let session = session(repo);
     let runtime = runtime()?;
-    let client = client_for(&project, &runtime)?;
-    let cancel = cancel_on_ctrl_c(&runtime);
-    let ownership = runtime.block_on(Ownership::of(&client, &project.config.pr.branch_prefix))?;
-    let t = runtime.block_on(track::pull(&client, &ownership, number))?;
+    let t = runtime.block_on(pulls::get(&session, number))?;
     if t.state != PullState::Open {
         bail!("#{number} is not open");
     }
@@ -204,41 +191,42 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
             review_text(t.review)
         );
     }
-    let sha = runtime.block_on(track::merge(&client, &ownership, number, &t.head))?;
-    writeln!(
-        out,
+    if !wait {
+        let sha = runtime.block_on(pulls::merge(&session, number, &t.head))?;
+        writeln!(out, "{}", merged_line(number, &t, &sha))?;
+        return Ok(());
+    }
+    cancel_on_ctrl_c(&runtime, &session);
+    let on_update = |c: &Checks| {
+        let names: Vec<String> = c
+            .items
+            .iter()
+            .map(|i| format!("{} {}", i.name, i.state))
+            .collect();
+        eprintln!("  {}: {}", c.state, names.join(", "));
+    };
+    let merged = runtime.block_on(pulls::merge_and_follow(
+        &session, number, &t.head, &on_update,
+    ))?;
+    writeln!(out, "{}", merged_line(number, &t, &merged.sha))?;
+    match merged.checks.state {
+        CheckState::Success => writeln!(out, "{} is healthy", t.marker.target)?,
+        CheckState::Failure => bail!("{} reports a failure after the merge", t.marker.target),
+        CheckState::Pending => writeln!(
+            out,
+            "{} has not reported yet; check again with `hoist prs`",
+            t.marker.target
+        )?,
+    }
+    Ok(())
+}
+
+fn merged_line(number: u64, t: &Tracked, sha: &str) -> String {
+    format!(
         "merged #{number} into {} as {}",
         t.base,
         &sha[..sha.len().min(12)]
-    )?;
-    if wait {
-        let on_update = |c: &track::Checks| {
-            let names: Vec<String> = c
-                .items
-                .iter()
-                .map(|i| format!("{} {}", i.name, i.state))
-                .collect();
-            eprintln!("  {}: {}", c.state, names.join(", "));
-        };
-        let settled = runtime.block_on(track::until_settled(
-            &client,
-            &sha,
-            track::SETTLE_INTERVAL,
-            track::SETTLE_TIMEOUT,
-            &on_update,
-            &cancel,
-        ))?;
-        match settled.state {
-            CheckState::Success => writeln!(out, "{} is healthy", t.marker.target)?,
-            CheckState::Failure => bail!("{} reports a failure after the merge", t.marker.target),
-            CheckState::Pending => writeln!(
-                out,
-                "{} has not reported yet; check again with `hoist prs`",
-                t.marker.target
-            )?,
-        }
-    }
-    Ok(())
+    )
 }
 
 /// `hoist fetch`: refreshes the clone's environment branches from origin.
@@ -266,28 +254,19 @@ pub fn login(host: &str, api_url: Option<&str>, out: &mut impl Write) -> anyhow:
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let token = Token::new(&line).context("no token given")?;
-    let (login, scopes) = whoami(host, api_url, &token)?;
-    if let Some(api) = api_url {
-        connect::save_host(host, api).context("cannot save the host's API URL")?;
-    }
-    token::store(host, &token)?;
+    let runtime = runtime()?;
+    let account = runtime.block_on(account::sign_in(host, api_url, &token))?;
     writeln!(
         out,
-        "signed in to {host} as {login} ({scopes}); the token is in the OS keyring"
+        "signed in to {host} as {} ({}); the token is in the OS keyring",
+        account.login.unwrap_or_default(),
+        scopes(account.scopes)
     )?;
     Ok(())
 }
 
-/// Who `token` is on `host`, and its scopes; refuses a token without `repo`.
-fn whoami(host: &str, api_url: Option<&str>, token: &Token) -> anyhow::Result<(String, String)> {
-    let runtime = runtime()?;
-    let identity = runtime.block_on(connect::identify(host, api_url, token))?;
-    Ok((
-        identity.login,
-        identity
-            .scopes
-            .map_or_else(|| "fine-grained token".into(), |s| format!("scopes: {s}")),
-    ))
+fn scopes(scopes: Option<String>) -> String {
+    scopes.map_or_else(|| "fine-grained token".into(), |s| format!("scopes: {s}"))
 }
 
 /// `hoist auth status`: where the token comes from and whom it belongs to.
@@ -298,10 +277,16 @@ pub fn status(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
             token::variables(host)[0].0
         );
     };
-    let (login, scopes) = whoami(host, None, &token)?;
+    let runtime = runtime()?;
+    let account = runtime.block_on(account::of(host, None, Some((token, source.describe()))));
+    if let Some(problem) = account.problem {
+        bail!("{problem}");
+    }
     writeln!(
         out,
-        "{host}: signed in as {login} ({scopes}), token from {}",
+        "{host}: signed in as {} ({}), token from {}",
+        account.login.unwrap_or_default(),
+        scopes(account.scopes),
         source.describe()
     )?;
     Ok(())
@@ -309,7 +294,7 @@ pub fn status(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
 
 /// `hoist auth logout`.
 pub fn logout(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    if token::forget(host)? {
+    if account::sign_out(host)? {
         writeln!(
             out,
             "signed out of {host}: the token is removed from the OS keyring"

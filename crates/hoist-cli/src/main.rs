@@ -10,12 +10,14 @@ mod views;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hoist_api::Session;
+use hoist_api::preview::Preview;
 use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
-use hoist_core::point::Point;
 
 use crate::diffview::Layout;
 
@@ -241,9 +243,9 @@ struct PromotionArgs {
 }
 
 impl PromotionArgs {
-    /// The project, the plan (`None`: nothing to promote) and the sentence saying so.
-    fn plan(&self) -> anyhow::Result<(Project, Option<PromotionPlan>, String)> {
-        let project = Project::open(&self.repo)?;
+    /// The session, the preview (`None`: nothing to promote) and the sentence saying so.
+    fn preview(&self) -> anyhow::Result<(Arc<Session>, Option<Preview>, String)> {
+        let session = github::session(&self.repo);
         let options = hoist_core::plan::Options {
             mode: if self.sync {
                 hoist_core::plan::Mode::Sync
@@ -253,14 +255,19 @@ impl PromotionArgs {
             base: self.base,
             ..Default::default()
         };
-        let source = Point::parse(&self.from)?;
-        let plan =
-            hoist_core::plan::promotion_with(&project, &source, &self.to, &self.apps, &options)?;
+        let preview = hoist_api::preview::promotion(
+            &session,
+            &self.from,
+            &self.to,
+            &self.apps,
+            &options,
+            self.context,
+        )?;
         let nothing = format!(
             "nothing to promote: {} already runs what {} runs",
             self.to, self.from
         );
-        Ok((project, plan, nothing))
+        Ok((session, preview, nothing))
     }
 }
 
@@ -331,10 +338,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             split,
             json,
         } => {
-            let (_, plan, nothing) = promotion.plan()?;
+            let (_, preview, nothing) = promotion.preview()?;
             show_plan(
                 &mut out,
-                plan,
+                preview.as_ref().map(|p| &p.plan),
                 &nothing,
                 promotion.context,
                 Layout::new(split),
@@ -354,21 +361,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             yes,
             update,
         } => {
-            let project = Project::open(&repo)?;
-            let at = Point::parse(&format!("{environment}@{to}"))?.at;
-            let plan = hoist_core::plan::rollback(&project, &environment, at, &apps)?;
+            let session = github::session(&repo);
+            let preview =
+                hoist_api::preview::rollback(&session, &environment, &to, &apps, context)?;
             let nothing =
                 format!("nothing to roll back: {environment} already runs what it ran at {to}");
             show_plan(
                 &mut out,
-                plan.clone(),
+                preview.as_ref().map(|p| &p.plan),
                 &nothing,
                 context,
                 Layout::new(split),
                 json,
             )?;
-            if let (true, Some(plan)) = (open_pr, plan) {
-                github::open_pr(&project, &plan, reason.as_deref(), yes, update, &mut out)?;
+            if let (true, Some(preview)) = (open_pr, preview) {
+                github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
             }
         }
         Command::Promote {
@@ -377,18 +384,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             yes,
             update,
         } => {
-            let (project, plan, nothing) = promotion.plan()?;
-            let context = promotion.context;
+            let (session, preview, nothing) = promotion.preview()?;
             show_plan(
                 &mut out,
-                plan.clone(),
+                preview.as_ref().map(|p| &p.plan),
                 &nothing,
-                context,
+                promotion.context,
                 Layout::new(false),
                 false,
             )?;
-            if let Some(plan) = plan {
-                github::open_pr(&project, &plan, reason.as_deref(), yes, update, &mut out)?;
+            if let Some(preview) = preview {
+                github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
             }
         }
         Command::Prs { repo, json } => github::prs(&repo, json, &mut out)?,
@@ -420,15 +426,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             split,
             json,
         } => {
-            let project = Project::open(&repo)?;
-            let plan = hoist_core::plan::compare(
-                &project,
-                &Point::parse(&from)?,
-                &Point::parse(&to)?,
-                &apps,
-            )?;
+            let session = github::session(&repo);
+            let preview = hoist_api::preview::compare(&session, &from, &to, &apps, context)?;
             let nothing = format!("{from} and {to} run the same versions");
-            show_plan(&mut out, plan, &nothing, context, Layout::new(split), json)?;
+            show_plan(
+                &mut out,
+                preview.as_ref().map(|p| &p.plan),
+                &nothing,
+                context,
+                Layout::new(split),
+                json,
+            )?;
         }
         Command::History {
             repo,
@@ -485,7 +493,7 @@ fn now() -> i64 {
 /// Prints a plan (or `nothing` when there is none) as text or JSON.
 fn show_plan(
     out: &mut impl Write,
-    plan: Option<PromotionPlan>,
+    plan: Option<&PromotionPlan>,
     nothing: &str,
     context: usize,
     layout: Layout,
@@ -515,7 +523,7 @@ fn show_plan(
             )?;
             writeln!(out)?;
         }
-        Some(plan) => write!(out, "{}", views::plan(&plan, context, layout, colour()))?,
+        Some(plan) => write!(out, "{}", views::plan(plan, context, layout, colour()))?,
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! tree or proposing it as a pull request.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use hoist_core::config::{self, App, Config, Environment};
 use hoist_core::detect::{self, Reasons};
@@ -12,15 +12,44 @@ use hoist_core::{Project, Repo};
 use hoist_github::open::Opened;
 
 use super::blocking;
-use crate::session::{Candidate, Session};
 use crate::view::{
     AppCandidate, ConfigDraft, DraftView, EnvironmentCandidate, EnvironmentDraft, Failure, Survey,
 };
+use hoist_api::Session;
+
+/// An app the configuration editor offers, with why detection proposed it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub app: App,
+    pub reason: String,
+}
+
+/// The apps the configuration editor last offered, by candidate id: a
+/// draft names apps by id, so the web view never sends locators back.
+#[derive(Default)]
+pub struct Offered(Mutex<Vec<Candidate>>);
+
+impl Offered {
+    fn replace(&self, candidates: Vec<Candidate>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = candidates;
+    }
+
+    fn all(&self) -> Vec<Candidate> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
 
 /// Detection's proposal with the other places that could be environments.
 #[tauri::command]
-pub async fn survey(session: tauri::State<'_, Arc<Session>>) -> Result<Survey, Failure> {
+pub async fn survey(
+    session: tauri::State<'_, Arc<Session>>,
+    offered: tauri::State<'_, Arc<Offered>>,
+) -> Result<Survey, Failure> {
     let session = Arc::clone(&session);
+    let offered = Arc::clone(&offered);
     blocking("surveying the repository", move || {
         let repo = open_repo(&session)?;
         let survey = detect::survey(&repo).map_err(Failure::of)?;
@@ -63,7 +92,7 @@ pub async fn survey(session: tauri::State<'_, Arc<Session>>) -> Result<Survey, F
             link: Link::First,
             reason: p.origin,
         }));
-        let apps = offer(&session, candidates);
+        let apps = offer(&offered, candidates);
         Ok(Survey {
             environments,
             apps,
@@ -78,9 +107,11 @@ pub async fn survey(session: tauri::State<'_, Arc<Session>>) -> Result<Survey, F
 #[tauri::command]
 pub async fn rescan(
     session: tauri::State<'_, Arc<Session>>,
+    offered: tauri::State<'_, Arc<Offered>>,
     environments: Vec<EnvironmentDraft>,
 ) -> Result<Vec<AppCandidate>, Failure> {
     let session = Arc::clone(&session);
+    let offered = Arc::clone(&offered);
     blocking("looking for apps", move || {
         let repo = open_repo(&session)?;
         let envs: Vec<Environment> = environments.iter().map(environment).collect();
@@ -90,7 +121,7 @@ pub async fn rescan(
             .zip(reasons)
             .map(|(app, reason)| Candidate { app, reason })
             .collect();
-        Ok(offer(&session, candidates))
+        Ok(offer(&offered, candidates))
     })
     .await
 }
@@ -100,11 +131,13 @@ pub async fn rescan(
 #[tauri::command]
 pub async fn draft_status(
     session: tauri::State<'_, Arc<Session>>,
+    offered: tauri::State<'_, Arc<Offered>>,
     draft: ConfigDraft,
 ) -> Result<DraftView, Failure> {
     let session = Arc::clone(&session);
+    let offered = Arc::clone(&offered);
     blocking("the draft's matrix", move || {
-        let (config, yaml) = build(&session, &draft)?;
+        let (config, yaml) = build(&offered, &draft)?;
         let repo = open_repo(&session)?;
         let status = Project::with_config(repo, config)
             .status()
@@ -119,11 +152,13 @@ pub async fn draft_status(
 #[tauri::command]
 pub async fn save_config(
     session: tauri::State<'_, Arc<Session>>,
+    offered: tauri::State<'_, Arc<Offered>>,
     draft: ConfigDraft,
 ) -> Result<String, Failure> {
     let session = Arc::clone(&session);
+    let offered = Arc::clone(&offered);
     blocking("saving .hoist.yaml", move || {
-        let (_, yaml) = build(&session, &draft)?;
+        let (_, yaml) = build(&offered, &draft)?;
         let repo = open_repo(&session)?;
         let root = repo.work_dir().ok_or_else(|| {
             Failure::new(
@@ -142,9 +177,10 @@ pub async fn save_config(
 #[tauri::command]
 pub async fn propose_draft(
     session: tauri::State<'_, Arc<Session>>,
+    offered: tauri::State<'_, Arc<Offered>>,
     draft: ConfigDraft,
 ) -> Result<Opened, Failure> {
-    let building = Arc::clone(&session);
+    let building = Arc::clone(&offered);
     let yaml = blocking("writing the configuration", move || {
         build(&building, &draft).map(|(_, yaml)| yaml)
     })
@@ -198,8 +234,8 @@ fn open_repo(session: &Session) -> Result<Repo, Failure> {
     Repo::open(&session.repository()).map_err(Failure::of)
 }
 
-/// Keeps `candidates` in the session and describes them for the web view.
-fn offer(session: &Session, candidates: Vec<Candidate>) -> Vec<AppCandidate> {
+/// Keeps `candidates` as the ones offered and describes them for the web view.
+fn offer(offered: &Offered, candidates: Vec<Candidate>) -> Vec<AppCandidate> {
     let described = candidates
         .iter()
         .enumerate()
@@ -217,7 +253,7 @@ fn offer(session: &Session, candidates: Vec<Candidate>) -> Vec<AppCandidate> {
             reason: c.reason.clone(),
         })
         .collect();
-    session.offer(candidates);
+    offered.replace(candidates);
     described
 }
 
@@ -238,7 +274,7 @@ fn environment(draft: &EnvironmentDraft) -> Environment {
 }
 
 /// The configuration a draft describes, checked as `.hoist.yaml` is, and its text.
-fn build(session: &Session, draft: &ConfigDraft) -> Result<(Config, String), Failure> {
+fn build(offered: &Offered, draft: &ConfigDraft) -> Result<(Config, String), Failure> {
     let environments: Vec<Environment> = draft.environments.iter().map(environment).collect();
     // Apps name environments by the names the survey gave them.
     let renamed: BTreeMap<String, String> = draft
@@ -247,7 +283,7 @@ fn build(session: &Session, draft: &ConfigDraft) -> Result<(Config, String), Fai
         .filter_map(|e| e.was.clone().map(|was| (was, e.name.trim().to_owned())))
         .collect();
     let known = |name: &str| environments.iter().any(|e| e.name == name);
-    let offered = session.offered();
+    let offered = offered.all();
     let mut apps = Vec::new();
     let mut reasons = Vec::new();
     for id in &draft.apps {

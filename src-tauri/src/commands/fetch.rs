@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 
 use super::git;
-use crate::session::{Session, Work};
 use crate::view::Failure;
+use hoist_api::{Session, Work};
 
 /// Runs `git fetch --prune origin` in the repository, sending each progress
 /// line git prints on `progress`.

@@ -3,14 +3,13 @@
 
 use std::sync::Arc;
 
-use std::sync::atomic::Ordering;
-
-use hoist_core::history::{self, Release};
+use hoist_api::Session;
+use hoist_api::history::{self, History};
+use hoist_core::history::Release;
 use tauri::ipc::Channel;
 
 use super::blocking;
-use crate::session::{Session, Work};
-use crate::view::{Failure, History};
+use crate::view::Failure;
 
 /// Version changes of `apps` (all when empty) in `environment`, newest
 /// first. The count read so far goes out on `progress` as the walk goes;
@@ -22,28 +21,14 @@ pub async fn history(
     apps: Vec<String>,
     progress: Channel<usize>,
 ) -> Result<History, Failure> {
-    let cancel = session.start_work(Work::History);
     let session = Arc::clone(&session);
     blocking("reading the history", move || {
-        let project = session.project()?;
-        let mut changes = Vec::new();
-        let mut complete = true;
-        history::history_until(&project, &environment, &apps, |c| {
-            changes.push(c);
-            if changes.len() % PROGRESS_EVERY == 0 {
-                let _ = progress.send(changes.len());
-            }
-            complete = !cancel.load(Ordering::Relaxed);
-            complete
-        })
-        .map_err(Failure::of)?;
-        Ok(History { changes, complete })
+        Ok(history::changes(&session, &environment, &apps, |n| {
+            let _ = progress.send(n);
+        })?)
     })
     .await
 }
-
-/// How often the count of changes read goes to the window.
-const PROGRESS_EVERY: usize = 250;
 
 /// Each version of `apps` (all when empty): when it reached each
 /// environment, and its lead time.
@@ -54,8 +39,7 @@ pub async fn releases(
 ) -> Result<Vec<Release>, Failure> {
     let session = Arc::clone(&session);
     blocking("reading the releases", move || {
-        let project = session.project()?;
-        history::combined(&project, &apps).map_err(Failure::of)
+        Ok(history::releases(&session, &apps)?)
     })
     .await
 }

@@ -1,5 +1,6 @@
-//! The commands the web view may call. Each one converts and forwards; the
-//! engine does the work on a blocking thread so the window never freezes.
+//! The commands the web view may call. Each one converts and forwards to
+//! `hoist-api`, the surface the CLI shares; engine work runs on a blocking
+//! thread so the window never freezes.
 
 pub mod configure;
 pub mod fetch;
@@ -15,10 +16,8 @@ use crate::view::Failure;
 
 /// Runs engine work off the async runtime's threads.
 async fn blocking<T: Send + 'static>(
-    what: &str,
+    what: &'static str,
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Failure::new(format!("{what} stopped unexpectedly: {e}"), None))?
+    hoist_api::blocking(what, work).await
 }

@@ -2,16 +2,13 @@
 
 use std::sync::Arc;
 
+use hoist_api::Session;
+use hoist_api::preview::{self, CONTEXT, Preview};
 use hoist_core::diff::FileDiff;
-use hoist_core::plan::{self, Mode, Options, PlanKind, PromotionPlan};
-use hoist_core::point::Point;
+use hoist_core::plan::{Mode, Options};
 
 use super::blocking;
-use crate::session::{Previewed, Session};
-use crate::view::{Failure, Preview};
-
-/// Lines of context around each change in a first preview.
-const CONTEXT: usize = 3;
+use crate::view::Failure;
 
 /// Previews promoting `apps` (every app that differs when empty) from
 /// `source` to `target`. `None`: nothing to promote.
@@ -25,17 +22,15 @@ pub async fn preview_promotion(
     base: bool,
 ) -> Result<Option<Preview>, Failure> {
     let session = Arc::clone(&session);
+    let options = Options {
+        mode: if sync { Mode::Sync } else { Mode::Version },
+        base,
+        ..Options::default()
+    };
     blocking("the preview", move || {
-        let project = session.project()?;
-        let source = Point::parse(&source).map_err(Failure::of)?;
-        let options = Options {
-            mode: if sync { Mode::Sync } else { Mode::Version },
-            base,
-            ..Options::default()
-        };
-        let plan = plan::promotion_with(&project, &source, &target, &apps, &options)
-            .map_err(Failure::of)?;
-        Ok(plan.map(|plan| preview(&session, &project, plan)))
+        Ok(preview::promotion(
+            &session, &source, &target, &apps, &options, CONTEXT,
+        )?)
     })
     .await
 }
@@ -51,12 +46,13 @@ pub async fn preview_rollback(
 ) -> Result<Option<Preview>, Failure> {
     let session = Arc::clone(&session);
     blocking("the rollback preview", move || {
-        let project = session.project()?;
-        let at = Point::parse(&format!("{environment}@{to}"))
-            .map_err(Failure::of)?
-            .at;
-        let plan = plan::rollback(&project, &environment, at, &apps).map_err(Failure::of)?;
-        Ok(plan.map(|plan| preview(&session, &project, plan)))
+        Ok(preview::rollback(
+            &session,
+            &environment,
+            &to,
+            &apps,
+            CONTEXT,
+        )?)
     })
     .await
 }
@@ -71,11 +67,7 @@ pub async fn compare(
 ) -> Result<Option<Preview>, Failure> {
     let session = Arc::clone(&session);
     blocking("the comparison", move || {
-        let project = session.project()?;
-        let from = Point::parse(&from).map_err(Failure::of)?;
-        let to = Point::parse(&to).map_err(Failure::of)?;
-        let plan = plan::compare(&project, &from, &to, &apps).map_err(Failure::of)?;
-        Ok(plan.map(|plan| preview(&session, &project, plan)))
+        Ok(preview::compare(&session, &from, &to, &apps, CONTEXT)?)
     })
     .await
 }
@@ -89,34 +81,9 @@ pub async fn file_diff(
     path: String,
     context: usize,
 ) -> Result<FileDiff, Failure> {
-    let previewed = session.plan(&plan)?;
+    let session = Arc::clone(&session);
     blocking("the diff", move || {
-        previewed
-            .plan
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.diff(context))
-            .ok_or_else(|| Failure::new(format!("the preview does not change {path}"), None))
+        Ok(preview::file_diff(&session, &plan, &path, context)?)
     })
     .await
-}
-
-fn preview(session: &Session, project: &hoist_core::Project, plan: PromotionPlan) -> Preview {
-    let diffs = plan.files.iter().map(|f| f.diff(CONTEXT)).collect();
-    // The draft's title and branch do not depend on the reason; any will do.
-    let draft = plan.pull_request(&project.config.pr, Some("preview")).ok();
-    let reason_required = plan.kind == PlanKind::Rollback || plan.blocked;
-    let id = session.remember(Previewed {
-        plan: plan.clone(),
-        settings: project.config.pr.clone(),
-    });
-    Preview {
-        id,
-        title: draft.as_ref().map(|d| d.title.clone()),
-        branch: draft.map(|d| d.branch),
-        reason_required,
-        diffs,
-        plan,
-    }
 }

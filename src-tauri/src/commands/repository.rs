@@ -5,16 +5,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hoist_api::account::Account;
 use hoist_core::Project;
 use hoist_core::project::ConfigSource;
 use hoist_github::open::Opened;
-use hoist_github::{Token, connect, token};
+use hoist_github::{Token, connect};
 use tauri::ipc::Channel;
 
 use super::{blocking, git};
 use crate::recent;
-use crate::session::{Session, Work};
-use crate::view::{Account, Failure};
+use crate::view::Failure;
+use hoist_api::{Session, Work};
 
 fn config_dir() -> Result<PathBuf, Failure> {
     connect::config_dir().ok_or_else(|| {
@@ -137,26 +138,7 @@ pub async fn clone_repository(
 /// The token itself never leaves Rust.
 #[tauri::command]
 pub async fn account(session: tauri::State<'_, Arc<Session>>) -> Result<Account, Failure> {
-    let host = session.github(None)?;
-    let Some((token, source)) = host.token else {
-        return Ok(Account {
-            host: host.remote.host,
-            token_source: None,
-            login: None,
-            problem: None,
-        });
-    };
-    let (login, problem) = match connect::identify(&host.remote.host, Some(&host.api), &token).await
-    {
-        Ok(identity) => (Some(identity.login), None),
-        Err(e) => (None, Some(e.to_string())),
-    };
-    Ok(Account {
-        host: host.remote.host,
-        token_source: Some(source.to_owned()),
-        login,
-        problem,
-    })
+    Ok(hoist_api::account::current(&session).await?)
 }
 
 /// Checks `token` with GitHub (who it is, the `repo` scope) and keeps it in
@@ -172,45 +154,19 @@ pub async fn sign_in(
     let api_url = api_url
         .map(|u| u.trim().trim_end_matches('/').to_owned())
         .filter(|u| !u.is_empty());
-    let host = session.github(api_url.as_deref())?;
     let token = Token::new(&token).ok_or_else(|| {
         Failure::new(
             "the token is empty".to_owned(),
             Some("Paste a GitHub token with the `repo` scope (classic) or contents and pull requests write (fine-grained).".to_owned()),
         )
     })?;
-    let identity = connect::identify(&host.remote.host, Some(&host.api), &token).await?;
-    if let Some(api) = &api_url {
-        connect::save_host(&host.remote.host, api).map_err(|e| {
-            Failure::new(
-                format!("cannot save the API URL of {}: {e}", host.remote.host),
-                None,
-            )
-        })?;
-    }
-    token::store(&host.remote.host, &token).map_err(|e| {
-        Failure::new(
-            e.to_string(),
-            Some("Start Hoist with GH_TOKEN set instead (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server).".to_owned()),
-        )
-    })?;
-    session.reconnect().await;
-    Ok(Account {
-        host: host.remote.host,
-        token_source: Some(token::Source::Keyring.describe().to_owned()),
-        login: Some(identity.login),
-        problem: None,
-    })
+    Ok(hoist_api::account::sign_in_here(&session, api_url.as_deref(), &token).await?)
 }
 
 /// Removes the origin host's token from the OS keyring.
 #[tauri::command]
 pub async fn sign_out(session: tauri::State<'_, Arc<Session>>) -> Result<bool, Failure> {
-    let host = session.github(None)?;
-    let removed =
-        token::forget(&host.remote.host).map_err(|e| Failure::new(e.to_string(), None))?;
-    session.reconnect().await;
-    Ok(removed)
+    Ok(hoist_api::account::sign_out_here(&session).await?)
 }
 
 /// The `.hoist.yaml` Hoist would write for a repository that has none,

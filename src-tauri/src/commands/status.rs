@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::blocking;
-use crate::session::{Session, Work};
+use hoist_api::{Session, Work};
 use hoist_core::status::Depth;
 
 use crate::view::{EnvironmentOrigins, Failure, Here, RepositoryStatus};

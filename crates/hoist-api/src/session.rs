@@ -1,10 +1,11 @@
-//! What one window works on: the repository, the demo behind it (if any),
-//! the plans it previewed, and the long-running work it can cancel.
+//! What a front end works on between operations: the repository, the demo
+//! behind it (if any), the plans it previewed, the long work it can stop,
+//! and the forge client.
 //!
 //! Invariant: a pull request is only ever opened from a plan stored here by
 //! a preview, so the PR holds exactly the change the user saw, on exactly
-//! the previewed base. The web view names plans by id and never sends
-//! file contents.
+//! the previewed base. Front ends name plans by id and never send file
+//! contents back.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,34 +16,34 @@ use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_github::Token;
-use hoist_github::client::{Client, Policy};
+use hoist_github::client::{Client, OnWait, Policy};
 use hoist_github::connect::{self, Host};
 
-use crate::view::Failure;
+use crate::Error;
 
-/// How many previews the window keeps for opening their pull requests.
+/// How many previews a session keeps for opening their pull requests.
 pub const KEPT_PREVIEWS: u64 = 20;
 
-/// The window's repository and what it holds on to between commands.
+/// A repository and what a front end holds on to between operations.
 pub struct Session {
     repository: RwLock<PathBuf>,
     /// The demo, when no repository was given; its sandbox serves while the
-    /// app runs, also after the user opens another repository.
+    /// session lives, also after the user opens another repository.
     demo: Option<hoist_demo::Demo>,
     plans: Mutex<HashMap<u64, Arc<Previewed>>>,
     next_plan: AtomicU64,
     /// Per kind of work, the flag that stops it.
     work: Mutex<HashMap<Work, Arc<AtomicBool>>>,
-    /// One client for the window, so conditional requests reuse their ETags.
+    /// One client per session, so conditional requests reuse their ETags.
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
-    /// A `.hoist.yaml` saved by the configuration editor into the clone's
-    /// working tree, read instead of the default branch's until committed.
+    /// Told when the client waits out a rate limit or retries.
+    on_wait: Option<OnWait>,
+    /// A `.hoist.yaml` read instead of the default branch's (the CLI's
+    /// `--config`, or the window's editor saved one into the working tree).
     config_file: RwLock<Option<PathBuf>>,
-    /// The apps the configuration editor offers, by candidate id.
-    survey: Mutex<Vec<Candidate>>,
 }
 
-/// Long work the window can stop at its next step, one of each kind at a
+/// Long work a front end can stop at its next step, one of each kind at a
 /// time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -61,11 +62,11 @@ pub enum Work {
     Origins,
 }
 
-/// An app the configuration editor offers, with why detection proposed it.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub app: hoist_core::config::App,
-    pub reason: String,
+/// A plan as the user saw it, with the pull request settings its title,
+/// branch and labels were drawn from at that moment.
+pub struct Previewed {
+    pub plan: PromotionPlan,
+    pub settings: PrSettings,
 }
 
 impl Session {
@@ -77,9 +78,16 @@ impl Session {
             next_plan: AtomicU64::new(1),
             work: Mutex::new(HashMap::new()),
             client: tokio::sync::Mutex::new(None),
+            on_wait: None,
             config_file: RwLock::new(None),
-            survey: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Tells `on_wait` each time the forge client waits (a rate limit, a
+    /// retry), with the seconds and why.
+    pub fn with_on_wait(mut self, on_wait: OnWait) -> Session {
+        self.on_wait = Some(on_wait);
+        self
     }
 
     pub fn repository(&self) -> PathBuf {
@@ -89,13 +97,13 @@ impl Session {
             .clone()
     }
 
-    /// The demo, while the window shows it.
+    /// The demo, while the session is on its clone.
     pub fn demo(&self) -> Option<&hoist_demo::Demo> {
         self.demo.as_ref().filter(|d| d.clone == self.repository())
     }
 
-    /// Makes `path` the window's repository. Previews and the GitHub client
-    /// belong to the old one and are dropped.
+    /// Makes `path` the session's repository. Previews, a configuration file
+    /// and the forge client belong to the old one and are dropped.
     pub async fn switch(&self, path: PathBuf) {
         let mut client = self.client.lock().await;
         *self
@@ -113,8 +121,8 @@ impl Session {
         *client = None;
     }
 
-    /// Reads the configuration from `file` from now on (until the window
-    /// switches repositories): the editor saved it there.
+    /// Reads the configuration from `file` from now on (until the session
+    /// switches repositories).
     pub fn use_config_file(&self, file: PathBuf) {
         *self
             .config_file
@@ -122,47 +130,23 @@ impl Session {
             .unwrap_or_else(PoisonError::into_inner) = Some(file);
     }
 
-    /// Replaces the apps the configuration editor offers.
-    pub fn offer(&self, candidates: Vec<Candidate>) {
-        *self.survey.lock().unwrap_or_else(PoisonError::into_inner) = candidates;
-    }
-
-    /// The candidate apps the configuration editor offered, by id.
-    pub fn offered(&self) -> Vec<Candidate> {
-        self.survey
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Forgets the GitHub client, so the next call finds the token again
+    /// Forgets the forge client, so the next call finds the token again
     /// (after signing in or out).
     pub async fn reconnect(&self) {
         *self.client.lock().await = None;
     }
 
-    pub fn project(&self) -> Result<Project, Failure> {
+    /// The repository with its configuration, read now.
+    pub fn project(&self) -> Result<Project, Error> {
         let file = self
             .config_file
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        Project::open_with(&self.repository(), file.as_deref()).map_err(|e| {
-            use hoist_core::project::Error as E;
-            match e {
-                // The configuration editor is the way out: pick environments and apps by hand.
-                E::Detect(hoist_core::detect::Error::NoEnvironments { .. }) | E::Config(_) => {
-                    Failure::configure(e.to_string())
-                }
-                _ => Failure::new(
-                    e.to_string(),
-                    Some("Open a local clone of your GitOps repository from the Repository tab, or start Hoist with hoist-app PATH.".to_owned()),
-                ),
-            }
-        })
+        Ok(Project::open_with(&self.repository(), file.as_deref())?)
     }
 
-    /// Keeps a previewed plan and returns the id the web view refers to it by.
+    /// Keeps a previewed plan and returns the id it is referred to by.
     /// Only the last [`KEPT_PREVIEWS`] are kept: each holds whole files, and
     /// an older preview is offered again by previewing again.
     pub fn remember(&self, previewed: Previewed) -> String {
@@ -173,7 +157,8 @@ impl Session {
         format!("plan-{n}")
     }
 
-    pub fn plan(&self, id: &str) -> Result<Arc<Previewed>, Failure> {
+    /// The preview kept under `id`.
+    pub fn plan(&self, id: &str) -> Result<Arc<Previewed>, Error> {
         let n = id.strip_prefix("plan-").and_then(|n| n.parse::<u64>().ok());
         n.and_then(|n| {
             self.plans
@@ -182,12 +167,7 @@ impl Session {
                 .get(&n)
                 .cloned()
         })
-        .ok_or_else(|| {
-            Failure::new(
-                format!("the preview {id} is no longer known"),
-                Some("Preview the change again.".to_owned()),
-            )
-        })
+        .ok_or_else(|| Error::PreviewGone { id: id.to_owned() })
     }
 
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
@@ -216,22 +196,39 @@ impl Session {
         }
     }
 
-    /// The GitHub client for the repository's origin, made on first use.
-    pub async fn client(&self) -> Result<Arc<Client>, Failure> {
+    /// Asks all running work to stop (the CLI's Ctrl-C).
+    pub fn cancel_all(&self) {
+        for flag in self
+            .work
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The forge client for the repository's origin, made on first use.
+    /// Made inside the caller's runtime, whose reactor its connections use.
+    pub async fn client(&self) -> Result<Arc<Client>, Error> {
         let mut slot = self.client.lock().await;
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let client = Arc::new(self.github(None)?.client(Policy::default())?);
+        let mut client = self.host(None)?.client(Policy::default())?;
+        if let Some(on_wait) = &self.on_wait {
+            client = client.with_on_wait(on_wait.clone());
+        }
+        let client = Arc::new(client);
         *slot = Some(client.clone());
         Ok(client)
     }
 
-    /// The origin's GitHub repository, its API, and the token for it with
-    /// where it comes from. The token stays in Rust; the demo's is handed
-    /// over in memory, so the demo never touches the user's keyring.
+    /// The origin's repository on its forge, the API, and the token for it
+    /// with where it comes from. The token stays in Rust; the demo's is
+    /// handed over in memory, so the demo never touches the user's keyring.
     /// `api_url` names the API of a GitHub Enterprise Server host not saved yet.
-    pub fn github(&self, api_url: Option<&str>) -> Result<Host, Failure> {
+    pub fn host(&self, api_url: Option<&str>) -> Result<Host, Error> {
         let project = self.project()?;
         let demo = self
             .demo()
@@ -239,13 +236,6 @@ impl Session {
             .map(|t| (t, "the demo's sandbox account"));
         Ok(connect::host(&project.repo, api_url, demo)?)
     }
-}
-
-/// A plan as the user saw it, with the pull request settings its title,
-/// branch and labels were drawn from at that moment.
-pub struct Previewed {
-    pub plan: PromotionPlan,
-    pub settings: PrSettings,
 }
 
 #[cfg(test)]
@@ -283,11 +273,23 @@ mod tests {
             last = session.remember(previewed(&n.to_string()));
         }
         let gone = session.plan(&first).err().expect("pushed out");
-        assert!(gone.message.contains("no longer known"), "{}", gone.message);
+        assert!(matches!(gone, Error::PreviewGone { .. }), "{gone}");
         assert_eq!(
             session.plan(&last).expect("kept").plan.base,
             (KEPT_PREVIEWS - 1).to_string()
         );
         assert!(session.plan("nonsense").is_err());
+    }
+
+    #[test]
+    fn stopping_all_work_sets_every_running_flag() {
+        let session = Session::new(PathBuf::from("/nowhere"), None);
+        let open = session.start_work(Work::Open);
+        let merge = session.start_work(Work::Merge);
+        assert!(!session.cancel(Work::History), "no history runs");
+        session.cancel_all();
+        assert!(open.load(Ordering::Relaxed) && merge.load(Ordering::Relaxed));
+        // A new run of a kind starts unstopped.
+        assert!(!session.start_work(Work::Open).load(Ordering::Relaxed));
     }
 }

@@ -1,0 +1,58 @@
+//! What went wrong in an operation, as data: the front ends decide what to
+//! tell people about it and what to offer them.
+
+/// Why an operation of the surface failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The repository or its configuration could not be read.
+    #[error(transparent)]
+    Project(#[from] hoist_core::project::Error),
+    /// An environment or a point in its history could not be found.
+    #[error(transparent)]
+    Point(#[from] hoist_core::point::Error),
+    /// The plan could not be made.
+    #[error(transparent)]
+    Plan(#[from] hoist_core::plan::Error),
+    /// The history could not be read.
+    #[error(transparent)]
+    History(#[from] hoist_core::history::Error),
+    /// The forge refused, could not be reached, or the work was stopped.
+    #[error(transparent)]
+    Forge(#[from] hoist_github::Error),
+    /// The OS keyring could not keep, find or remove a token.
+    #[error(transparent)]
+    Keyring(#[from] hoist_github::token::KeyringError),
+    /// The API URL named at sign-in could not be saved.
+    #[error("cannot save the API URL of {host}: {source}")]
+    SaveHost {
+        /// The host.
+        host: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A preview id that is not (or no longer) kept: previews are dropped
+    /// when newer ones push them out or the repository changes.
+    #[error("the preview {id} is no longer known")]
+    PreviewGone {
+        /// The id asked for.
+        id: String,
+    },
+    /// A file asked of a preview that does not change it.
+    #[error("the preview does not change {path}")]
+    NotInPreview {
+        /// The path asked for.
+        path: String,
+    },
+    /// The user stopped the work.
+    #[error("stopped")]
+    Cancelled,
+    /// Work on a background thread ended without an answer (it panicked or
+    /// the runtime is shutting down).
+    #[error("{what} stopped unexpectedly: {detail}")]
+    Interrupted {
+        /// The work, for people ("the preview").
+        what: &'static str,
+        /// What the runtime said.
+        detail: String,
+    },
+}
