@@ -236,7 +236,23 @@ impl From<hoist_api::Error> for Failure {
         use hoist_core::project::Error as P;
         match error {
             E::Forge(e) => e.into(),
-            E::Cancelled => Failure::cancelled(),
+            E::Stopped(_) => Failure {
+                message: error.to_string(),
+                advice: None,
+                code: Some(FailureCode::Cancelled),
+            },
+            E::NoGit { .. } => Failure::new(
+                error.to_string(),
+                Some("Install git and make sure it is on PATH.".to_owned()),
+            ),
+            E::CloneUrl(_) => Failure::new(
+                error.to_string(),
+                Some("Paste the repository's https:// or ssh address, as its forge's Clone button shows it.".to_owned()),
+            ),
+            E::NotEmpty { .. } => Failure::new(
+                error.to_string(),
+                Some("Choose a new folder to clone into.".to_owned()),
+            ),
             // The configuration editor is the way out: pick environments and apps by hand.
             E::Project(P::Detect(hoist_core::detect::Error::NoEnvironments { .. }) | P::Config(_)) => {
                 Failure::configure(error.to_string())
@@ -258,6 +274,8 @@ impl From<hoist_api::Error> for Failure {
             | E::History(_)
             | E::NotInPreview { .. }
             | E::SaveHost { .. }
+            | E::Git { .. }
+            | E::Folder { .. }
             | E::Interrupted { .. } => Failure::of(error),
         }
     }

@@ -43,9 +43,42 @@ pub enum Error {
         /// The path asked for.
         path: String,
     },
-    /// The user stopped the work.
-    #[error("stopped")]
-    Cancelled,
+    /// The user stopped the work; the sentence says what it left behind.
+    #[error("{0}")]
+    Stopped(&'static str),
+    /// git could not be started.
+    #[error("cannot run {what}: {source}")]
+    NoGit {
+        /// The command, for people (`git fetch`).
+        what: String,
+        /// Why it did not start.
+        source: std::io::Error,
+    },
+    /// git ran and failed.
+    #[error("{what} failed: {detail}")]
+    Git {
+        /// The command, for people (`git fetch`).
+        what: String,
+        /// git's last words.
+        detail: String,
+    },
+    /// A clone address Hoist does not hand to git.
+    #[error(transparent)]
+    CloneUrl(#[from] hoist_core::clone_url::Error),
+    /// The folder to clone into holds something already.
+    #[error("{} already exists and is not empty", path.display())]
+    NotEmpty {
+        /// The folder.
+        path: std::path::PathBuf,
+    },
+    /// A folder could not be made or named.
+    #[error("cannot use the folder {}: {source}", path.display())]
+    Folder {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Work on a background thread ended without an answer (it panicked or
     /// the runtime is shutting down).
     #[error("{what} stopped unexpectedly: {detail}")]

@@ -11,6 +11,7 @@
 
 pub mod account;
 mod error;
+pub mod git;
 pub mod history;
 pub mod preview;
 pub mod pulls;

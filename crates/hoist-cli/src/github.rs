@@ -229,19 +229,26 @@ fn merged_line(number: u64, t: &Tracked, sha: &str) -> String {
     )
 }
 
-/// `hoist fetch`: refreshes the clone's environment branches from origin.
+/// `hoist fetch`: refreshes the clone's environment branches from origin,
+/// with git's progress on stderr; Ctrl-C stops it, leaving the clone as it was.
 pub fn fetch(repo: &Path) -> anyhow::Result<()> {
-    // git prints its own progress on the terminal, and Ctrl-C stops it
-    // leaving the clone as it was.
-    let status = std::process::Command::new("git")
-        .args(["fetch", "--progress", "--prune", "origin"])
-        .current_dir(repo)
-        .status()
-        .context("cannot run git fetch")?;
-    if !status.success() {
-        bail!("git fetch failed (see above)");
+    let session = session(repo);
+    let runtime = runtime()?;
+    cancel_on_ctrl_c(&runtime, &session);
+    let terminal = std::io::stderr().is_terminal();
+    let on_line = move |line: String| {
+        // On a terminal each line redraws the last, as git draws it.
+        if terminal {
+            eprint!("\r\x1b[K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    };
+    let fetched = runtime.block_on(hoist_api::git::fetch(&session, &on_line));
+    if terminal {
+        eprintln!();
     }
-    Ok(())
+    Ok(fetched?)
 }
 
 /// `hoist auth login`: reads a token from stdin, checks it with GitHub, keeps it in the keyring.

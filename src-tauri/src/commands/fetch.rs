@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
+use hoist_api::Session;
 use tauri::ipc::Channel;
 
-use super::git;
 use crate::view::Failure;
-use hoist_api::{Session, Work};
 
 /// Runs `git fetch --prune origin` in the repository, sending each progress
 /// line git prints on `progress`.
@@ -16,21 +15,19 @@ pub async fn fetch(
     session: tauri::State<'_, Arc<Session>>,
     progress: Channel<String>,
 ) -> Result<(), Failure> {
-    let cancel = session.start_work(Work::Fetch);
-    git::run(
-        &session.repository(),
-        &["fetch", "--progress", "--prune", "origin"],
-        &progress,
-        &cancel,
-        "the fetch was stopped; the clone is as it was before",
-    )
-    .await
-    .map_err(|mut f| {
-        if f.code.is_none() {
-            f.advice = Some(
-                "Check the network and that origin is reachable, then fetch again.".to_owned(),
-            );
-        }
-        f
-    })
+    let on_line = move |line: String| {
+        let _ = progress.send(line);
+    };
+    hoist_api::git::fetch(&session, &on_line)
+        .await
+        .map_err(|e| {
+            let git_failed = matches!(e, hoist_api::Error::Git { .. });
+            let mut failure = Failure::from(e);
+            if git_failed {
+                failure.advice = Some(
+                    "Check the network and that origin is reachable, then fetch again.".to_owned(),
+                );
+            }
+            failure
+        })
 }

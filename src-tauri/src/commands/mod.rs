@@ -4,7 +4,6 @@
 
 pub mod configure;
 pub mod fetch;
-mod git;
 pub mod history;
 pub mod notify;
 pub mod preview;

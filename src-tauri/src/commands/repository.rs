@@ -12,10 +12,10 @@ use hoist_github::open::Opened;
 use hoist_github::{Token, connect};
 use tauri::ipc::Channel;
 
-use super::{blocking, git};
+use super::blocking;
 use crate::recent;
 use crate::view::Failure;
-use hoist_api::{Session, Work};
+use hoist_api::Session;
 
 fn config_dir() -> Result<PathBuf, Failure> {
     connect::config_dir().ok_or_else(|| {
@@ -87,51 +87,12 @@ pub async fn clone_repository(
     into: String,
     progress: Channel<String>,
 ) -> Result<(), Failure> {
-    let url = hoist_core::clone_url::check(&url).map_err(|e| {
-        Failure::new(
-            e.to_string(),
-            Some("Paste the repository's https:// or ssh address, as its forge's Clone button shows it.".to_owned()),
-        )
-    })?;
-    let into = std::path::absolute(PathBuf::from(into.trim()))
-        .map_err(|e| Failure::new(format!("{into} is not a usable path: {e}"), None))?;
-    if into.exists()
-        && std::fs::read_dir(&into)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(Failure::new(
-            format!("{} already exists and is not empty", into.display()),
-            Some("Choose a new folder to clone into.".to_owned()),
-        ));
-    }
-    let parent = into.parent().map(PathBuf::from).unwrap_or_default();
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| Failure::new(format!("cannot create {}: {e}", parent.display()), None))?;
-    let cancel = session.start_work(Work::Clone);
-    let target = into.display().to_string();
-    let cloned = git::run(
-        &parent,
-        &[
-            "clone",
-            "--progress",
-            "--no-single-branch",
-            // Whatever the two arguments hold, git reads them as the URL and
-            // the folder, never as options.
-            "--",
-            &url,
-            &target,
-        ],
-        &progress,
-        &cancel,
-        "the clone was stopped; nothing was kept",
-    )
-    .await;
-    if let Err(failure) = cloned {
-        let _ = std::fs::remove_dir_all(&into);
-        return Err(failure);
-    }
-    open_repository(session, target).await
+    let on_line = move |line: String| {
+        let _ = progress.send(line);
+    };
+    let cloned =
+        hoist_api::git::clone(&session, &url, &PathBuf::from(into.trim()), &on_line).await?;
+    open_repository(session, cloned.display().to_string()).await
 }
 
 /// The origin's GitHub host, where the token comes from and whose it is.
