@@ -165,7 +165,7 @@ describe("composer on real layouts", () => {
         apps: [{ app: "guestbook", file: "hydrated/guestbook-stage/hydrator.metadata", from: "2".repeat(40), to: "4".repeat(40), compare: null, edit: "files" }],
         changelog: [],
         warnings: [{ kind: "bundled", apps: ["cart"], message: "the pull request from env/stage-next also promotes cart: a hydrator's branch is merged whole" }],
-        dry_changes: [{ apps: ["guestbook"], from: "2".repeat(40), to: "4".repeat(40), commits: [{ id: "4".repeat(40), author: "Alice Martin", email: "alice@acme.example", time: 1_760_000_000, offset: 0, subject: "guestbook v7 with the new theme (#13)", pr: 13 }], missing: null }],
+        dry_changes: [{ apps: ["guestbook"], from: "2".repeat(40), to: "4".repeat(40), commits: [{ id: "4".repeat(40), author: "Alice Martin", email: "alice@acme.example", time: 1_760_000_000, offset: 0, subject: "guestbook v7 with the new theme (#13)", change: { forge: "github", number: 13 } }], missing: null }],
       },
     };
     await compose({

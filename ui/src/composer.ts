@@ -1,6 +1,7 @@
 // The promotion composer: what a promotion or rollback would change, and the
 // pull request that makes it. It only ever opens the plan it shows: the plan
 // stays in Rust under the preview's id.
+import { changeRef } from "./states";
 import { asFailure } from "./api";
 import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
@@ -246,7 +247,7 @@ function changelog(entries: VersionChange[]): HTMLElement {
           {},
           el("span", { class: "mono", text: `${c.app} ${displayVersion(c.to)}` }),
           el("span", { text: ` ${c.commit.subject}` }),
-          el("span", { class: "dim", text: ` · ${c.commit.author} · ${age(c.commit.time, Date.now())}${c.commit.pr === null ? "" : ` · #${String(c.commit.pr)}`}` }),
+          el("span", { class: "dim", text: ` · ${c.commit.author} · ${age(c.commit.time, Date.now())}${c.commit.change === null ? "" : ` · ${changeRef(c.commit.change)}`}` }),
         ),
       ),
     ),

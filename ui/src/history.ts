@@ -1,6 +1,7 @@
 // History: an environment's timeline of version changes, and the releases
 // view that draws each version's path across environments with its lead
 // time. Any two points can be compared; any point can be rolled back to.
+import { changeRef } from "./states";
 import { asFailure } from "./api";
 import type { Release } from "./bindings/Release";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
@@ -109,7 +110,7 @@ function timeline(shell: Shell, env: string, changes: VersionChange[], pick: (p:
         "div",
         { class: "change-main" },
         el("div", {}, el("strong", { text: c.app }), el("span", { class: "mono", text: ` ${c.from === null ? "" : `${displayVersion(c.from)} → `}${displayVersion(c.to)}` })),
-        el("div", { class: "dim change-meta", attrs: { title: `${c.commit.id}\n${localTime(c.commit.time, c.commit.offset)}` }, text: `${c.commit.id.slice(0, 7)} ${c.commit.subject} · ${c.commit.author} · ${age(c.commit.time, now)}${c.commit.pr === null ? "" : ` · #${String(c.commit.pr)}`}` }),
+        el("div", { class: "dim change-meta", attrs: { title: `${c.commit.id}\n${localTime(c.commit.time, c.commit.offset)}` }, text: `${c.commit.id.slice(0, 7)} ${c.commit.subject} · ${c.commit.author} · ${age(c.commit.time, now)}${c.commit.change === null ? "" : ` · ${changeRef(c.commit.change)}`}` }),
       ),
       el(
         "div",

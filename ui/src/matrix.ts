@@ -1,6 +1,7 @@
 // The status matrix: apps down, environments across in pipeline order.
 // Only the rows in view are in the page (monorepos have thousands of apps),
 // so the row height is fixed and the header stays put while rows scroll.
+import { changeRef } from "./states";
 import type { Cell } from "./bindings/Cell";
 import type { CommitInfo } from "./bindings/CommitInfo";
 import type { EnvironmentTip } from "./bindings/EnvironmentTip";
@@ -24,7 +25,7 @@ export function displayVersion(version: string): string {
 }
 
 export function describe(commit: CommitInfo): string {
-  const pr = commit.pr === null ? "" : ` (PR #${String(commit.pr)})`;
+  const pr = commit.change === null ? "" : ` (${changeRef(commit.change)})`;
   return `${short(commit.id)} ${commit.subject}${pr}\n${commit.author} <${commit.email}>, ${localTime(commit.time, commit.offset)}`;
 }
 
@@ -60,7 +61,7 @@ export function cell(app: string, env: EnvironmentTip, value: Cell, nowMs: numbe
       const meta = dry
         ? `${dry.subject} · ${dry.author}`
         : since
-          ? [since.pr === null ? null : `#${String(since.pr)}`, age(since.time, nowMs), since.author].filter((s) => s !== null).join(" · ")
+          ? [since.change === null ? null : changeRef(since.change), age(since.time, nowMs), since.author].filter((s) => s !== null).join(" · ")
           : loading
             ? "…"
             : "origin not in the available history";

@@ -1,7 +1,9 @@
 // Words for the states the engine reports. Each map is total over a
 // generated enum: a state the engine gains is a type error here until it has
 // its words.
+import type { ChangeRef } from "./bindings/ChangeRef";
 import type { CheckState } from "./bindings/CheckState";
+import type { Forge } from "./bindings/Forge";
 import type { Mergeability } from "./bindings/Mergeability";
 
 /** An environment's health, from the checks on its tip. */
@@ -29,3 +31,12 @@ export const mergeability: Record<Mergeability, string> = {
   draft: "a draft",
   unknown: "mergeability being computed",
 };
+
+/** How each forge writes a reference to one of its change requests. */
+const changeSigil: Record<Forge, string> = {
+  github: "#",
+  gitlab: "!",
+};
+
+/** A merged change request as its forge writes it: `#12` on GitHub, `!12` on GitLab. */
+export const changeRef = (change: ChangeRef): string => `${changeSigil[change.forge]}${String(change.number)}`;

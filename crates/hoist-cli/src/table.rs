@@ -223,8 +223,8 @@ pub fn shorten(version: &str) -> String {
 /// `#34 3d alice`: the PR, the age and the author of the commit that set a version.
 fn origin(commit: &CommitInfo, now: i64) -> String {
     let mut parts = Vec::new();
-    if let Some(pr) = commit.pr {
-        parts.push(format!("#{pr}"));
+    if let Some(change) = commit.change {
+        parts.push(change.to_string());
     }
     parts.push(age(now - commit.time));
     parts.push(commit.author.clone());

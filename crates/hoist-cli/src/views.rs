@@ -89,7 +89,7 @@ pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) 
         ));
         for change in &plan.changelog {
             let c = &change.commit;
-            let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
+            let pr = c.change.map(|n| format!(" {n}")).unwrap_or_default();
             out.push_str(&format!(
                 "  {}  {}  {} → {}{pr}  {}\n",
                 &c.id[..c.id.len().min(7)],
@@ -152,7 +152,7 @@ pub fn history_line(change: &VersionChange, now: i64) -> String {
         ChangeKind::Promotion => "promotion",
         ChangeKind::DirectEdit => "direct edit",
     };
-    let pr = c.pr.map(|n| format!(" #{n}")).unwrap_or_default();
+    let pr = c.change.map(|n| format!(" {n}")).unwrap_or_default();
     let from = change.from.as_deref().map_or("∅".to_owned(), shorten);
     format!(
         "{when}  {}  {}  {from} → {}  {kind}{pr}  {} ({})",

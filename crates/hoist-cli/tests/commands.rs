@@ -68,7 +68,10 @@ fn status_json_is_the_full_model() {
     assert_eq!(stage["state"], "version");
     assert_eq!(stage["version"], "1.5.0");
     assert_eq!(stage["pending"], true);
-    assert_eq!(stage["since"]["pr"], 34);
+    assert_eq!(
+        stage["since"]["change"],
+        serde_json::json!({"forge": "github", "number": 34})
+    );
     assert_eq!(stage["since"]["subject"], "Promote api to 1.5.0 (#34)");
     assert_eq!(stage["since"]["id"].as_str().map(str::len), Some(40));
 }

@@ -226,7 +226,7 @@ fn kind_of(from: Option<&str>, to: &str, commit: &CommitInfo) -> ChangeKind {
         {
             ChangeKind::Rollback
         }
-        Some(_) if commit.pr.is_some() || subject.contains("promot") => ChangeKind::Promotion,
+        Some(_) if commit.change.is_some() || subject.contains("promot") => ChangeKind::Promotion,
         Some(_) => ChangeKind::DirectEdit,
     }
 }
@@ -242,7 +242,7 @@ mod tests {
             email: "a@example.com".into(),
             time: 0,
             offset: 0,
-            pr: crate::status::pr_number(subject),
+            change: crate::forge::change_ref(subject),
             subject: subject.into(),
         }
     }

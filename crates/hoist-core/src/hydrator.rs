@@ -105,7 +105,7 @@ fn from_metadata(sha: &str, meta: &Metadata) -> Option<CommitInfo> {
         email,
         time,
         offset,
-        pr: crate::status::pr_number(&subject),
+        change: crate::forge::change_ref(&subject),
         subject,
     })
 }
@@ -240,8 +240,12 @@ mod tests {
         );
         let info = from_metadata("ca507a2", &meta).expect("has a subject");
         assert_eq!(
-            (info.author.as_str(), info.email.as_str(), info.pr),
-            ("Alice Martin", "alice@acme.example", Some(12))
+            (
+                info.author.as_str(),
+                info.email.as_str(),
+                info.change.map(|c| c.to_string())
+            ),
+            ("Alice Martin", "alice@acme.example", Some("#12".to_owned()))
         );
         assert_eq!(info.time, 1_777_979_710);
         assert_eq!(rfc3339("2026-07-03T11:00:00-05:00").1, -5 * 3600);

@@ -7,6 +7,7 @@ pub mod clone_url;
 pub mod config;
 pub mod detect;
 pub mod diff;
+pub mod forge;
 pub mod history;
 pub mod hydrator;
 mod pack;

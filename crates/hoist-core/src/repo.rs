@@ -553,13 +553,14 @@ impl Repo {
         let author = decoded.author().map_err(read_error)?;
         let time = author.time().unwrap_or_default();
         let subject = decoded.message_summary().to_str_lossy().into_owned();
+        let change = crate::forge::change_ref(&decoded.message.to_str_lossy());
         Ok(CommitInfo {
             id: id.to_string(),
             author: author.name.to_str_lossy().trim().to_owned(),
             email: author.email.to_str_lossy().trim().to_owned(),
             time: time.seconds,
             offset: time.offset,
-            pr: crate::status::pr_number(&subject),
+            change,
             subject,
         })
     }

@@ -124,9 +124,8 @@ pub struct CommitInfo {
     pub offset: i32,
     /// First line of the message.
     pub subject: String,
-    /// Pull request number parsed from a merge or squash subject.
-    #[ts(type = "number | null")]
-    pub pr: Option<u64>,
+    /// The change request it merged, as its message names it.
+    pub change: Option<crate::forge::ChangeRef>,
 }
 
 /// Why the status could not be computed at all (problems with one cell are
@@ -552,42 +551,4 @@ fn propose(
 /// Whether `app` in `env` is rendered by a hydrator: its version is a dry commit.
 pub fn is_hydrated(app: &App, env: &Environment) -> bool {
     hydrator::is_metadata(&app.location_in(env).file)
-}
-
-/// The pull request number in a GitHub merge subject (`Merge pull request #12
-/// from …`) or squash subject (`Promote api to 1.5.0 (#34)`).
-pub fn pr_number(subject: &str) -> Option<u64> {
-    let digits = |s: &str| -> Option<u64> {
-        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        s[..end].parse().ok()
-    };
-    if let Some(rest) = subject.strip_prefix("Merge pull request #") {
-        return digits(rest);
-    }
-    let trimmed = subject.trim_end();
-    let inner = trimmed.strip_suffix(')')?;
-    let at = inner.rfind("(#")?;
-    let n = &inner[at + 2..];
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    n.parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pr_number;
-
-    #[test]
-    fn pr_numbers_from_merge_and_squash_subjects() {
-        assert_eq!(
-            pr_number("Merge pull request #12 from acme/promote-api"),
-            Some(12)
-        );
-        assert_eq!(pr_number("Promote api to 1.5.0 (#34)"), Some(34));
-        assert_eq!(pr_number("Promote api to 1.5.0 (#34) "), Some(34));
-        assert_eq!(pr_number("Bump api (see #34 for context)"), None);
-        assert_eq!(pr_number("Promote (#x)"), None);
-        assert_eq!(pr_number("Direct edit of api"), None);
-    }
 }

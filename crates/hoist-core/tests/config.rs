@@ -602,3 +602,39 @@ fn a_configuration_rendered_for_the_editor_reads_back_the_same() {
         "{yaml}"
     );
 }
+
+#[test]
+fn compare_links_follow_the_source_repository_s_forge() {
+    let text = r#"
+environments: [{name: dev, branch: env/dev}, {name: prod, branch: env/prod}]
+apps:
+  - {name: a, file: a.yaml, locator: {yaml: image.tag}, source: {repository: acme/api, tag_prefix: v}}
+  - {name: b, file: b.yaml, locator: {yaml: image.tag}, source: {repository: "https://gitlab.com/acme/platform/web.git"}}
+  - {name: c, file: c.yaml, locator: {yaml: image.tag}, source: {repository: "https://git.acme.example/team/worker", forge: gitlab}}
+  - {name: d, file: d.yaml, locator: {yaml: image.tag}, source: {repository: platform/tools/cli, forge: gitlab}}
+  - {name: e, file: e.yaml, locator: {yaml: image.tag}, source: {repository: "https://ghe.acme.example/acme/jobs"}}
+"#;
+    let config = config::parse(text, ORIGIN).expect("valid");
+    let links: Vec<String> = config
+        .apps
+        .iter()
+        .map(|a| a.source.as_ref().expect("source").compare_url("1.0", "1.1"))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://github.com/acme/api/compare/v1.0...v1.1",
+            "https://gitlab.com/acme/platform/web/-/compare/1.0...1.1",
+            "https://git.acme.example/team/worker/-/compare/1.0...1.1",
+            "https://gitlab.com/platform/tools/cli/-/compare/1.0...1.1",
+            "https://ghe.acme.example/acme/jobs/compare/1.0...1.1",
+        ]
+    );
+    assert!(
+        error(
+            "environments: [{name: dev}]\napps: [{name: a, file: a.yaml, locator: {yaml: image.tag}, source: {repository: x/y, forge: bitbucket}}]\n"
+        )
+        .to_string()
+        .contains("bitbucket")
+    );
+}

@@ -180,7 +180,7 @@ fn a_rendered_environment_history_names_each_promotion() {
             c.from.unwrap_or_default(),
             c.to,
             c.kind,
-            c.commit.pr
+            c.commit.change.map(|c| c.number)
         ));
     })
     .expect("history");

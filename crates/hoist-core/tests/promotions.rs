@@ -84,7 +84,7 @@ fn status_shows_versions_origins_and_pending_cells() {
     else {
         panic!("api in dev has an origin");
     };
-    assert_eq!(origin.pr, Some(15));
+    assert_eq!(origin.change.map(|c| c.to_string()).as_deref(), Some("#15"));
     assert_eq!(origin.author, "dave");
     // 2026-11-10T16:00:00-05:00
     assert_eq!((origin.time, origin.offset), (1_794_344_400, -5 * 3600));
@@ -272,7 +272,7 @@ fn history_lists_changes_newest_first_with_their_kind() {
     );
     let web: Vec<_> = changes(&project, "dev", "web")
         .into_iter()
-        .map(|c| (c.commit.subject, c.commit.pr))
+        .map(|c| (c.commit.subject, c.commit.change.map(|c| c.number)))
         .collect();
     assert_eq!(
         web[0],

@@ -38,7 +38,9 @@ fn branch_helm() {
             row.cells
                 .iter()
                 .map(|c| match c {
-                    Cell::Version { since, .. } => since.as_ref().and_then(|s| s.pr),
+                    Cell::Version { since, .. } => {
+                        since.as_ref().and_then(|s| s.change.map(|c| c.number))
+                    }
                     _ => None,
                 })
                 .collect()

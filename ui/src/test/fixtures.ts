@@ -2,6 +2,7 @@
 // answers IPC from a table of command handlers.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { Cell } from "../bindings/Cell";
+import type { CommitInfo } from "../bindings/CommitInfo";
 import type { EnvironmentTip } from "../bindings/EnvironmentTip";
 import type { Preview } from "../bindings/Preview";
 import type { RepositoryStatus } from "../bindings/RepositoryStatus";
@@ -21,14 +22,15 @@ Element.prototype.scrollIntoView = function scrollIntoView(): void {
   // nothing to scroll
 };
 
-export const commit = (subject: string, pr: number | null, id = "02ee3e1131778f398f9a631b422e5cdd7d72b187") => ({
+/** A commit; `pr` is the number of the GitHub pull request it merged. */
+export const commit = (subject: string, pr: number | null, id = "02ee3e1131778f398f9a631b422e5cdd7d72b187"): CommitInfo => ({
   id,
   author: "Erin Kowalski",
   email: "erin@acme.example",
   time: 1_760_000_000,
   offset: 3600,
   subject,
-  pr,
+  change: pr === null ? null : { forge: "github", number: pr },
 });
 
 export const env = (name: string, upstream: string | null, depth = 0): EnvironmentTip => ({

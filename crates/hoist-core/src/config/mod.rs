@@ -95,26 +95,50 @@ impl Freeze {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRepository {
-    /// `owner/name` on GitHub, or the repository's https URL (GitHub Enterprise).
+    /// `owner/name` on github.com (`group/subgroup/name` on gitlab.com with
+    /// `forge: gitlab`), or the repository's https URL on any host.
     pub repository: String,
     /// What the version is prefixed with in the repository's tags, e.g. `v`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tag_prefix: String,
+    /// The forge the repository is on, where its host's name does not say
+    /// (a self-managed GitLab, say); github.com and gitlab.com need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forge: Option<crate::forge::Forge>,
 }
 
 impl SourceRepository {
+    /// The forge: as configured, else as the URL's host says, else GitHub
+    /// (an `owner/name` without a host is on github.com).
+    pub fn forge(&self) -> crate::forge::Forge {
+        use crate::forge::Forge;
+        self.forge.unwrap_or_else(|| {
+            self.repository
+                .split_once("://")
+                .and_then(|(_, rest)| rest.split('/').next())
+                .and_then(|host| Forge::of_host(host.rsplit('@').next().unwrap_or(host)))
+                .unwrap_or(Forge::GitHub)
+        })
+    }
+
     /// The web page comparing the tags of two versions.
     pub fn compare_url(&self, from: &str, to: &str) -> String {
+        use crate::forge::Forge;
+        let forge = self.forge();
         let base = if self.repository.contains("://") {
             self.repository
                 .trim_end_matches('/')
                 .trim_end_matches(".git")
                 .to_owned()
         } else {
-            format!("https://github.com/{}", self.repository.trim_matches('/'))
+            let host = match forge {
+                Forge::GitHub => "github.com",
+                Forge::GitLab => "gitlab.com",
+            };
+            format!("https://{host}/{}", self.repository.trim_matches('/'))
         };
         let p = &self.tag_prefix;
-        format!("{base}/compare/{p}{from}...{p}{to}")
+        forge.compare_url(&base, &format!("{p}{from}"), &format!("{p}{to}"))
     }
 }
 

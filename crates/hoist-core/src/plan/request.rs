@@ -219,7 +219,7 @@ impl PromotionPlan {
             let _ = writeln!(b, "\n**Changelog** (on {}):", code(&self.source));
             for change in &self.changelog {
                 let c = &change.commit;
-                let pr = c.pr.map(|n| format!(" (#{n})")).unwrap_or_default();
+                let pr = c.change.map(|n| format!(" ({n})")).unwrap_or_default();
                 let _ = writeln!(
                     b,
                     "- `{}` {} {} → {}: {}{pr}",
