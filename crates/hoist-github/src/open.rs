@@ -10,11 +10,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
-use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::plan::request::Marker;
 use http::Method;
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
@@ -22,84 +20,7 @@ use crate::client::{Client, Repeat};
 use crate::ownership::Ownership;
 use crate::signing::{self, Change};
 
-/// Where opening the pull request is; reported as it goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum Step {
-    /// Checking the target branch is still at the previewed commit.
-    CheckingTarget,
-    /// Uploading the changed files.
-    WritingFiles {
-        /// Files written so far.
-        done: usize,
-        /// Files to write.
-        total: usize,
-    },
-    /// Writing the tree and the commit.
-    WritingCommit,
-    /// Creating or moving the branch.
-    PushingBranch {
-        /// The branch.
-        branch: String,
-    },
-    /// Opening the pull request.
-    OpeningPullRequest,
-    /// Adding labels and asking for reviews.
-    Finishing,
-}
-
-/// What to do when a pull request for the same apps of the same
-/// environment is already open with a different change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WhenOpen {
-    /// Stop with [`Error::AlreadyOpen`].
-    Report,
-    /// Move that pull request's branch to the new change and update its text.
-    Update,
-}
-
-/// The pull request, opened, found, or updated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct Opened {
-    /// Its number.
-    pub number: u64,
-    /// Its page.
-    pub url: String,
-    /// Its head branch.
-    pub branch: String,
-    /// The commit the branch holds.
-    pub commit: String,
-    /// `created`, `resumed` (an earlier attempt's, completed), or `updated`.
-    pub outcome: Outcome,
-}
-
-/// How [`open`] got its pull request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A new pull request.
-    Created,
-    /// One an earlier attempt opened for exactly this change.
-    Resumed,
-    /// An open one for the same apps, moved to this change.
-    Updated,
-    /// One someone else opened for the same branch (a hydrator's promoter
-    /// opens the pull request from an environment's next branch).
-    Found,
-}
-
-/// What to open.
-pub struct Request<'a> {
-    /// The previewed plan.
-    pub plan: &'a PromotionPlan,
-    /// Branch prefix, title, labels and reviewers.
-    pub settings: &'a PrSettings,
-    /// Why; required for rollbacks and for plans a lock or freeze blocks
-    /// (see [`PromotionPlan::pull_request`]).
-    pub reason: Option<&'a str>,
-    /// What to do about an open pull request for the same apps.
-    pub when_open: WhenOpen,
-}
+pub use hoist_forge::change::{Opened, Outcome, Request, Step, WhenOpen};
 
 /// Opens (or resumes, or updates) the pull request for `request.plan`,
 /// calling `on_step` as it goes and stopping with [`Error::Cancelled`] between

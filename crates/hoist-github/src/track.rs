@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use http::Method;
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Error;
@@ -16,132 +15,8 @@ use crate::client::{Client, Repeat};
 use crate::ownership::Ownership;
 use hoist_core::plan::request::Marker;
 
-/// GitHub's `mergeable_state`: whether a pull request can be merged now,
-/// and if not, why. The values are those of GitHub's GraphQL enum
-/// `MergeStateStatus`, which the REST field reports in lower case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Mergeability {
-    /// Mergeable, with every required check passed.
-    Clean,
-    /// Mergeable, though a check that is not required failed.
-    Unstable,
-    /// Mergeable; the repository's pre-receive hooks will run.
-    HasHooks,
-    /// Branch protection or rules (reviews, required checks, signatures)
-    /// stop it.
-    Blocked,
-    /// Its base moved on and protection requires it to be up to date.
-    Behind,
-    /// It conflicts with its base.
-    Dirty,
-    /// A draft.
-    Draft,
-    /// GitHub has not worked it out yet (or says something new).
-    Unknown,
-}
-
-impl Mergeability {
-    /// GitHub's `mergeable_state` value.
-    pub fn parse(value: &str) -> Mergeability {
-        match value {
-            "clean" => Mergeability::Clean,
-            "unstable" => Mergeability::Unstable,
-            "has_hooks" => Mergeability::HasHooks,
-            "blocked" => Mergeability::Blocked,
-            "behind" => Mergeability::Behind,
-            "dirty" => Mergeability::Dirty,
-            "draft" => Mergeability::Draft,
-            _ => Mergeability::Unknown,
-        }
-    }
-
-    /// Whether GitHub merges in this state (when it says `mergeable`).
-    pub fn allows_merge(self) -> bool {
-        matches!(
-            self,
-            Mergeability::Clean | Mergeability::Unstable | Mergeability::HasHooks
-        )
-    }
-
-    /// A few words for people.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Mergeability::Clean => "ready to merge",
-            Mergeability::Unstable => "mergeable, with failing optional checks",
-            Mergeability::HasHooks => "ready to merge",
-            Mergeability::Blocked => "blocked by branch rules",
-            Mergeability::Behind => "behind its base",
-            Mergeability::Dirty => "conflicts with its base",
-            Mergeability::Draft => "a draft",
-            Mergeability::Unknown => "mergeability being computed",
-        }
-    }
-}
-
-/// Where a pull request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PullState {
-    /// Open.
-    Open,
-    /// Closed without merging.
-    Closed,
-    /// Merged.
-    Merged,
-}
-
-/// The reviewers' verdict, as GitHub's branch protection sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    /// Someone's latest review requests changes.
-    ChangesRequested,
-    /// Approved, and nobody's latest review requests changes.
-    Approved,
-    /// Reviews were requested and none has come.
-    ReviewRequired,
-    /// No review asked for or given.
-    None,
-}
-
-/// A Hoist pull request as the tracker shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct Tracked {
-    /// Its number.
-    pub number: u64,
-    /// Its title.
-    pub title: String,
-    /// Its page.
-    pub url: String,
-    /// Its head branch.
-    pub branch: String,
-    /// Its head commit.
-    pub head: String,
-    /// The branch it merges into.
-    pub base: String,
-    /// What Hoist's marker says it does.
-    pub marker: Marker,
-    /// Open, closed or merged.
-    pub state: PullState,
-    /// Whether GitHub can merge it (`None` while GitHub computes it).
-    pub mergeable: Option<bool>,
-    /// Why it can or cannot be merged now.
-    pub mergeability: Mergeability,
-    /// The reviews' verdict.
-    pub review: ReviewDecision,
-    /// Checks on the head commit.
-    pub checks: Checks,
-    /// The merge commit, once merged.
-    pub merge_commit: Option<String>,
-    /// Whether GitHub would merge it now: open, mergeable, and not blocked
-    /// by reviews or required checks.
-    pub can_merge: bool,
-}
-
-fn can_merge(state: PullState, mergeable: Option<bool>, mergeability: Mergeability) -> bool {
-    state == PullState::Open && mergeable == Some(true) && mergeability.allows_merge()
-}
+use hoist_forge::change::can_merge;
+pub use hoist_forge::change::{Mergeability, PullState, ReviewDecision, Tracked};
 
 /// Hoist's open pull requests (see [`Ownership`]), each with its checks,
 /// reviews and mergeability.

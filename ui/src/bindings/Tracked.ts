@@ -42,7 +42,7 @@ marker: Marker,
  */
 state: PullState, 
 /**
- * Whether GitHub can merge it (`None` while GitHub computes it).
+ * Whether the forge can merge it (`None` while it works that out).
  */
 mergeable: boolean | null, 
 /**
@@ -62,7 +62,7 @@ checks: Checks,
  */
 merge_commit: string | null, 
 /**
- * Whether GitHub would merge it now: open, mergeable, and not blocked
+ * Whether the forge would merge it now: open, mergeable, and not blocked
  * by reviews or required checks.
  */
 can_merge: boolean, };
