@@ -6,4 +6,5 @@
 
 pub mod change;
 pub mod checks;
+pub mod policy;
 pub mod token;

@@ -15,68 +15,21 @@ use crate::Error;
 use crate::remote::Remote;
 use crate::token::Token;
 
-/// How long and how often requests are retried.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    /// The longest a request waits for rate limits, all waits together,
-    /// before giving up: a server that keeps asking to wait ends in an error.
-    pub max_wait: Duration,
-    /// Retries of an idempotent request after a 5xx or a timeout.
-    pub retries: u32,
-    /// The first backoff; it doubles with each retry.
-    pub backoff: Duration,
-    /// How long one request may take.
-    pub timeout: Duration,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            max_wait: Duration::from_secs(90),
-            retries: 3,
-            backoff: Duration::from_millis(500),
-            timeout: Duration::from_secs(30),
-        }
-    }
-}
+pub use hoist_forge::policy::{OnWait, Policy};
 
 /// Refuses an API URL a token must not be sent to: anything but https,
 /// except plain http to this machine (the demo's and the tests' sandbox),
 /// where nothing crosses a network.
 fn check_api_url(api: &str, host: &str) -> Result<(), Error> {
-    let refuse = |problem: &str| Error::ApiUrl {
-        url: api.to_owned(),
-        host: host.to_owned(),
-        problem: problem.to_owned(),
-    };
-    let uri: http::Uri = api.parse().map_err(|_| refuse("it is not a URL"))?;
-    let Some(name) = uri.host() else {
-        return Err(refuse("it names no host"));
-    };
-    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-        return Err(refuse("it carries credentials of its own"));
-    }
-    match uri.scheme_str() {
-        Some("https") => Ok(()),
-        Some("http") if is_loopback(name) => Ok(()),
-        Some("http") => Err(refuse(
-            "plain http would send the token unencrypted; use https (http is only for this machine's own addresses)",
-        )),
-        _ => Err(refuse("it is not an https:// URL")),
+    match hoist_forge::policy::api_url_problem(api) {
+        None => Ok(()),
+        Some(problem) => Err(Error::ApiUrl {
+            url: api.to_owned(),
+            host: host.to_owned(),
+            problem: problem.to_owned(),
+        }),
     }
 }
-
-/// Whether `host` (as a URL writes it) is this machine.
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Told when a request waits: the seconds and why.
-pub type OnWait = Arc<dyn Fn(u64, &str) + Send + Sync>;
 
 /// Whether repeating a request after an unknown outcome is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
