@@ -259,6 +259,22 @@ impl Git {
         Some((entry.object_id(), entry.mode().kind()))
     }
 
+    /// The newest commit reachable from `tip` (first parents only) that
+    /// changed `path`: GitLab's "last commit" of a file.
+    pub fn last_commit_for_path(&self, tip: ObjectId, path: &str) -> Option<ObjectId> {
+        let mut at = tip;
+        loop {
+            let here = self.entry(at, path).map(|(id, _)| id);
+            let parent = self.commit(at)?.parents.first().copied();
+            match parent {
+                Some(p) if self.entry(p, path).map(|(id, _)| id) == here => at = p,
+                // `at` added, changed or deleted it (a root commit only
+                // counts if it has the file).
+                _ => return (here.is_some() || parent.is_some()).then_some(at),
+            }
+        }
+    }
+
     /// The bytes of blob `id`.
     pub fn blob(&self, id: ObjectId) -> Option<Vec<u8>> {
         let repo = self.repo();

@@ -133,6 +133,22 @@ fn edits(s: &Shared, parent: ObjectId, actions: &[Value]) -> Result<Vec<TreeEdit
             (None, Some(kind)) => kind,
         };
         let write = |bytes: Vec<u8>| s.git.write_blob(&bytes).map_err(super::refused);
+        // GitLab's optimistic lock on a file: the commit the caller last
+        // saw it change must still be the last one to change it.
+        if let Some(expected) = a["last_commit_id"].as_str()
+            && matches!(a["action"].as_str(), Some("update" | "delete" | "move"))
+        {
+            let checked = a["previous_path"]
+                .as_str()
+                .filter(|_| a["action"] == "move");
+            let checked = checked.unwrap_or(&path);
+            let last = s.git.last_commit_for_path(parent, checked);
+            if last.map(|id| id.to_string()).as_deref() != Some(expected) {
+                return Err(refuse(&format!(
+                    "The file has changed since you started editing it: {checked}"
+                )));
+            }
+        }
         let current = at(&path, &seen);
         let (id, kind) = match a["action"].as_str() {
             Some("create") => {
