@@ -348,8 +348,14 @@ impl Sandbox {
 
     /// Records `login`'s review of pull request `number` (`APPROVED`,
     /// `CHANGES_REQUESTED` or `COMMENTED`), as if given on GitHub.
+    /// On GitLab an `APPROVED` review is an approval, and a merge request
+    /// set to merge when ready merges once it is approved.
     pub fn review(&self, number: u64, login: &str, state: &str) -> Result<(), Error> {
-        routes::pulls::add_review(&self.shared, number, login, state)
+        routes::pulls::add_review(&self.shared, number, login, state)?;
+        if self.shared.config.forge == Forge::Gitlab && state == "APPROVED" {
+            gitlab::merge_requests::on_approval(&self.shared, number);
+        }
+        Ok(())
     }
 
     /// Merges pull request `number` as `login` would on GitHub's page.

@@ -360,6 +360,31 @@ fn commits_with_actions_write_one_commit_on_the_exact_start() {
             .is_some_and(|d| d.contains("+x"))
     );
 
+    // A file's last commit guards its edit, as GitLab's `last_commit_id` does.
+    let edit = |last: &str| {
+        api.call(
+            "POST",
+            &format!("{PROJECT}/repository/commits"),
+            Some(json!({"branch": branch, "commit_message": "Guarded",
+                        "actions": [{"action": "update", "file_path": "apps/api/values.yaml",
+                                     "content": "z\n", "last_commit_id": last}]})),
+        )
+    };
+    let outdated = edit(&base);
+    assert_eq!(
+        (outdated.status, outdated.body["message"].as_str()),
+        (
+            400,
+            Some("The file has changed since you started editing it: apps/api/values.yaml")
+        )
+    );
+    assert_eq!(git(&bare, &["rev-parse", branch]).trim(), tip);
+    let current = edit(&tip);
+    assert_eq!(
+        (current.status, current.body["parent_ids"].clone()),
+        (201, json!([tip]))
+    );
+
     // Branches.
     let created = api.call(
         "POST",
@@ -725,6 +750,53 @@ fn merge_when_pipeline_succeeds_merges_once_it_passes_and_never_on_failure() {
         405
     );
     assert_eq!(git(&bare, &["rev-parse", "env/stage"]).trim(), tip);
+
+    check_journal(&sandbox);
+}
+
+#[test]
+fn auto_merge_waits_for_the_approval_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = bare_origin(dir.path());
+    let mut config = gitlab(&bare);
+    config.required_approvals = 1;
+    let sandbox = Sandbox::start(config).expect("sandbox starts");
+    let api = Api::new(&sandbox, TOKEN);
+    let (_, head) = promote(&api, &bare, "hoist/stage/api-5", "5.0.0");
+    api.call(
+        "POST",
+        &format!("{PROJECT}/merge_requests"),
+        Some(json!({"source_branch": "hoist/stage/api-5", "target_branch": "env/stage", "title": "Promote api to 5.0.0"})),
+    );
+    let set = api.call(
+        "PUT",
+        &format!("{PROJECT}/merge_requests/1/merge"),
+        Some(json!({"auto_merge": true})),
+    );
+    assert_eq!(
+        (
+            set.status,
+            set.body["merge_when_pipeline_succeeds"].as_bool()
+        ),
+        (200, Some(true))
+    );
+    wait_for("the pipeline", || {
+        api.call("GET", &format!("{PROJECT}/pipelines?sha={head}"), None)
+            .body[0]["status"]
+            == "success"
+    });
+    let waiting = api.call("GET", &format!("{PROJECT}/merge_requests/1"), None);
+    assert_eq!(
+        (
+            waiting.body["state"].as_str(),
+            waiting.body["detailed_merge_status"].as_str()
+        ),
+        (Some("opened"), Some("not_approved"))
+    );
+    sandbox.review(1, "reviewer", "APPROVED").expect("approval");
+    let merged = api.call("GET", &format!("{PROJECT}/merge_requests/1"), None);
+    assert_eq!(merged.body["state"], "merged");
+    assert_eq!(git(&bare, &["rev-parse", "env/stage^2"]).trim(), head);
 
     check_journal(&sandbox);
 }

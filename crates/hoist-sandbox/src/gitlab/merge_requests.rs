@@ -318,7 +318,8 @@ pub async fn merge(
         .or(flag(&body["merge_when_pipeline_succeeds"]))
         .unwrap_or(false);
     let status = shape::detailed_merge_status(&s, &store, &pull);
-    if auto && status == "ci_still_running" {
+    // Auto-merge waits for what may still come: the pipeline, approvals.
+    if auto && matches!(status, "ci_still_running" | "not_approved") {
         let p = store.pull_mut(n).ok_or_else(not_found)?;
         p.auto_merge = Some(AutoMerge {
             by: login,
@@ -413,15 +414,27 @@ fn land(
     Ok(merged.to_string())
 }
 
-/// A pipeline on `sha` succeeded: merge requests set to merge then whose
-/// head it is are merged (or, if they cannot be, their auto-merge is
-/// cancelled, as GitLab does).
+/// A pipeline on `sha` succeeded: merge requests set to merge when ready
+/// whose head it is are merged if nothing else holds them.
 pub fn on_pipeline_success(s: &Arc<Shared>, sha: &str) {
+    merge_when_ready(s, |p| p.head_sha == sha);
+}
+
+/// Merge request `n` was approved: merged now if it was set to merge when
+/// ready and nothing else holds it.
+pub fn on_approval(s: &Arc<Shared>, n: u64) {
+    merge_when_ready(s, |p| p.number == n);
+}
+
+/// Merges the open merge requests `which` picks that are set to merge when
+/// ready and are mergeable; one that conflicts has its auto-merge
+/// cancelled, as GitLab does; the others keep waiting.
+fn merge_when_ready(s: &Arc<Shared>, which: impl Fn(&Pull) -> bool) {
     let mut store = s.store();
     let waiting: Vec<(u64, AutoMerge)> = store
         .pulls
         .iter()
-        .filter(|p| p.open && p.head_sha == sha)
+        .filter(|p| p.open && which(p))
         .filter_map(|p| p.auto_merge.clone().map(|a| (p.number, a)))
         .collect();
     let mut merged = Vec::new();
@@ -429,26 +442,30 @@ pub fn on_pipeline_success(s: &Arc<Shared>, sha: &str) {
         let Some(pull) = store.pull(n).cloned() else {
             continue;
         };
-        let outcome = if shape::detailed_merge_status(s, &store, &pull) == "mergeable" {
-            land(
-                s,
-                &mut store,
-                n,
-                &auto.by,
-                auto.squash,
-                auto.remove_source_branch,
-            )
-            .ok()
-        } else {
-            None
-        };
-        match outcome {
-            Some(sha) => merged.push((pull.base, sha)),
-            None => {
+        match shape::detailed_merge_status(s, &store, &pull) {
+            "mergeable" => {
+                match land(
+                    s,
+                    &mut store,
+                    n,
+                    &auto.by,
+                    auto.squash,
+                    auto.remove_source_branch,
+                ) {
+                    Ok(sha) => merged.push((pull.base, sha)),
+                    Err(_) => {
+                        if let Some(p) = store.pull_mut(n) {
+                            p.auto_merge = None;
+                        }
+                    }
+                }
+            }
+            "conflict" => {
                 if let Some(p) = store.pull_mut(n) {
                     p.auto_merge = None;
                 }
             }
+            _ => {}
         }
     }
     drop(store);
