@@ -548,6 +548,19 @@ fn merge_requests_wait_for_their_pipeline_and_approval_then_merge() {
             .body["detailed_status"]["group"],
         "success"
     );
+    let run = api.call(
+        "GET",
+        &format!("{PROJECT}/pipelines/{pipeline_id}/jobs"),
+        None,
+    );
+    assert_eq!(
+        (
+            run.body[0]["name"].as_str(),
+            run.body[0]["status"].as_str(),
+            run.body[0]["commit"]["id"].as_str()
+        ),
+        (Some("validate"), Some("success"), Some(head.as_str()))
+    );
     let jobs = api.call(
         "GET",
         &format!("{PROJECT}/repository/commits/{head}/statuses"),

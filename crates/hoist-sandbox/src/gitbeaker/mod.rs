@@ -184,6 +184,13 @@ static OPERATIONS: &[Operation] = &[
         ("Pipelines", "show"),
         "ExpandedPipelineSchema",
     ),
+    op(
+        "GET",
+        "/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs",
+        200,
+        ("Jobs", "all"),
+        "JobSchema[]",
+    ),
 ];
 
 /// Where gitbeaker's types are stricter than GitLab's answers: these fields
@@ -210,6 +217,10 @@ static GAPS: &[(&str, &str, Gap)] = &[
     ("CommitStatusSchema", "finished_at", Gap::Nullable),
     ("ExpandedPipelineSchema", "finished_at", Gap::Nullable),
     ("ExpandedPipelineSchema", "duration", Gap::Nullable),
+    // GitLab shows a job's artifacts file only when it has one, and a
+    // coverage of null when the job reports none.
+    ("JobSchema", "artifacts_file", Gap::Absent),
+    ("JobSchema", "coverage", Gap::Nullable),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -69,6 +69,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(pipelines::show),
         )
         .route(
+            &format!("{project}/pipelines/{{pipeline_id}}/jobs"),
+            get(pipelines::list_jobs),
+        )
+        .route(
             &format!("{project}/merge_requests"),
             get(merge_requests::list).post(merge_requests::create),
         )

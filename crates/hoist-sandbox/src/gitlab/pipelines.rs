@@ -14,7 +14,7 @@ use crate::Shared;
 use crate::reply::{Answer, Reply};
 use crate::routes::Params;
 use crate::serve::Login;
-use crate::store::Status;
+use crate::store::{Pipeline, Status};
 
 /// The states a commit status may be set to.
 const STATES: [&str; 6] = [
@@ -51,6 +51,39 @@ pub async fn show(State(s): State<Arc<Shared>>, params: Params) -> Answer {
         .find(|p| p.id == id)
         .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
     Ok(Reply::ok(shape::expanded_pipeline(&s, pipeline)))
+}
+
+/// The jobs of pipeline `p`: one per configured check, with the
+/// pipeline's status, and ids stable across calls.
+fn jobs<'c>(s: &'c Shared, p: &Pipeline) -> impl Iterator<Item = (u64, &'c str)> {
+    let base = p.id * 100;
+    s.config
+        .checks
+        .iter()
+        .enumerate()
+        .map(move |(i, name)| (base + i as u64, name.as_str()))
+}
+
+/// `GET /pipelines/:pipeline_id/jobs`.
+pub async fn list_jobs(State(s): State<Arc<Shared>>, params: Params) -> Answer {
+    let id: u64 = params
+        .get("pipeline_id")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
+    let store = s.store();
+    let pipeline = store
+        .pipelines
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
+    let commit = gix::ObjectId::from_hex(pipeline.sha.as_bytes())
+        .ok()
+        .and_then(|id| s.git.commit(id).map(|c| shape::commit(&s, id, &c)))
+        .unwrap_or(Value::Null);
+    let all: Vec<Value> = jobs(&s, pipeline)
+        .map(|(id, name)| shape::job(&s, pipeline, id, name, &commit))
+        .collect();
+    Ok(Reply::ok(Value::Array(all)))
 }
 
 /// The commit `sha` names (a full sha or a branch), or GitLab's 404.
@@ -91,14 +124,14 @@ pub async fn statuses(
     };
     let mut all: Vec<(Status, String)> = Vec::new();
     for p in store.pipelines.iter().filter(|p| p.sha == sha) {
-        for name in &s.config.checks {
+        for (id, name) in jobs(&s, p) {
             let job = Status {
-                id: p.id * 100 + all.len() as u64,
+                id,
                 sha: sha.clone(),
                 state: p.status.clone(),
-                context: name.clone(),
+                context: name.to_owned(),
                 description: None,
-                target_url: Some(shape::web(&s, &format!("/-/jobs/{}", p.id))),
+                target_url: Some(shape::web(&s, &format!("/-/jobs/{id}"))),
                 creator: p.user.clone(),
                 at: p.finished_at.unwrap_or(p.created_at),
             };

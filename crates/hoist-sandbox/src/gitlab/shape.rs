@@ -249,6 +249,33 @@ pub fn expanded_pipeline(s: &Shared, p: &Pipeline) -> Value {
     v
 }
 
+/// Job `id` (`name`) of pipeline `p`, run on the sandbox's one runner.
+pub fn job(s: &Shared, p: &Pipeline, id: u64, name: &str, commit: &Value) -> Value {
+    let mut v = json!({
+        "id": id, "name": name, "stage": "test", "status": p.status, "ref": p.branch,
+        "tag": false, "coverage": null, "allow_failure": false,
+        "created_at": time(p.created_at), "started_at": time(p.created_at),
+        "user": current_user(s, &p.user), "commit": commit, "pipeline": pipeline(s, p),
+        "web_url": web(s, &format!("/-/jobs/{id}")), "artifacts": [],
+        "queued_duration": 0, "tag_list": [], "archived": false,
+        "runner": {
+            "id": 1, "paused": false, "description": "sandbox runner", "ip_address": "127.0.0.1",
+            "is_shared": true, "runner_type": "instance_type", "name": "sandbox",
+            "online": true, "status": "online",
+        },
+        "project": { "ci_job_token_scope_enabled": false },
+    });
+    // GitLab leaves out what a running job does not have yet.
+    if let Some(finished) = p.finished_at {
+        v["finished_at"] = json!(time(finished));
+        v["duration"] = json!((finished.as_second() - p.created_at.as_second()).max(0));
+    }
+    if p.status == "failed" {
+        v["failure_reason"] = json!("script_failure");
+    }
+    v
+}
+
 /// A commit status: one posted through the API, or a job of a pipeline.
 pub fn status(s: &Shared, st: &Status, branch: &str) -> Value {
     let done = !matches!(st.state.as_str(), "pending" | "running");
