@@ -10,7 +10,7 @@
 //! requests and commit statuses after a merge. Tests inject faults (status
 //! codes, rate limits, slow answers, dropped connections) and read a journal
 //! of every exchange, which the test suite validates against GitHub's
-//! OpenAPI description.
+//! OpenAPI description (the GitLab forge's against gitbeaker's types).
 
 // GitHub's and GitLab's resources are large JSON literals.
 #![recursion_limit = "512"]

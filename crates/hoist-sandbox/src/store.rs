@@ -1,6 +1,7 @@
-//! What the sandbox holds besides git objects and refs: pull requests,
-//! labels, reviews, statuses, check runs, rate-limit windows, injected faults
-//! and the journal.
+//! What the sandbox holds besides git objects and refs: pull requests
+//! (GitLab's merge requests), labels, reviews (GitLab's approvals),
+//! statuses, check runs, pipelines, rate-limit windows, injected faults and
+//! the journal.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -14,8 +15,9 @@ use crate::{Config, Fault};
 pub struct Exchange {
     /// `GET`, `POST`, …
     pub method: String,
-    /// The route template as GitHub's OpenAPI description names it,
-    /// e.g. `/repos/{owner}/{repo}/pulls/{pull_number}`.
+    /// The route template as the forge's API description names it,
+    /// e.g. `/repos/{owner}/{repo}/pulls/{pull_number}` or
+    /// `/api/v4/projects/{id}/merge_requests/{merge_request_iid}`.
     pub route: String,
     /// The status answered.
     pub status: u16,
