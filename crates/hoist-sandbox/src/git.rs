@@ -81,6 +81,16 @@ pub struct TreeEntry {
     pub size: Option<u64>,
 }
 
+/// One file that differs between two trees: its paths and, on each side
+/// where it exists, its blob and mode (`100644`).
+#[derive(Debug)]
+pub struct FileChange {
+    pub old_path: String,
+    pub new_path: String,
+    pub old: Option<(ObjectId, String)>,
+    pub new: Option<(ObjectId, String)>,
+}
+
 /// How two commits differ, for a pull request's counts.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DiffStat {
@@ -227,6 +237,148 @@ impl Git {
             .filter_map(|r| r.try_id().map(|id| id.detach()))
             .collect();
         tips.into_iter().any(|tip| self.is_ancestor(id, tip))
+    }
+
+    /// The branch `HEAD` names: the default branch.
+    pub fn head_branch(&self) -> Option<String> {
+        let repo = self.repo();
+        let name = repo.head_name().ok()??;
+        Some(name.shorten().to_str_lossy().into_owned())
+    }
+
+    /// The object and kind at `path` in commit `commit`'s tree.
+    pub fn entry(&self, commit: ObjectId, path: &str) -> Option<(ObjectId, EntryKind)> {
+        let repo = self.repo();
+        let entry = repo
+            .find_commit(commit)
+            .ok()?
+            .tree()
+            .ok()?
+            .lookup_entry_by_path(path)
+            .ok()??;
+        Some((entry.object_id(), entry.mode().kind()))
+    }
+
+    /// The newest commit reachable from `tip` (first parents only) that
+    /// changed `path`: GitLab's "last commit" of a file.
+    pub fn last_commit_for_path(&self, tip: ObjectId, path: &str) -> Option<ObjectId> {
+        let mut at = tip;
+        loop {
+            let here = self.entry(at, path).map(|(id, _)| id);
+            let parent = self.commit(at)?.parents.first().copied();
+            match parent {
+                Some(p) if self.entry(p, path).map(|(id, _)| id) == here => at = p,
+                // `at` added, changed or deleted it (a root commit only
+                // counts if it has the file).
+                _ => return (here.is_some() || parent.is_some()).then_some(at),
+            }
+        }
+    }
+
+    /// The bytes of blob `id`.
+    pub fn blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+        let repo = self.repo();
+        let object = repo.find_object(id).ok()?;
+        (object.kind == gix::object::Kind::Blob).then(|| object.detach().data)
+    }
+
+    /// The commits reachable from `to` but not from `from`, newest first.
+    pub fn commits_between(&self, from: ObjectId, to: ObjectId) -> Vec<ObjectId> {
+        let repo = self.repo();
+        repo.rev_walk([to])
+            .with_hidden([from])
+            .all()
+            .map(|walk| walk.filter_map(Result::ok).map(|info| info.id).collect())
+            .unwrap_or_default()
+    }
+
+    /// The merge base of two commits.
+    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Option<ObjectId> {
+        self.repo()
+            .merge_base(a, b)
+            .ok()
+            .flatten()
+            .map(|id| id.detach())
+    }
+
+    /// The files that differ between the trees of commits `old` and `new`.
+    pub fn changes(&self, old: ObjectId, new: ObjectId) -> Vec<FileChange> {
+        let repo = self.repo();
+        let (Some(old), Some(new)) = (self.commit(old), self.commit(new)) else {
+            return Vec::new();
+        };
+        let (Ok(old), Ok(new)) = (repo.find_tree(old.tree), repo.find_tree(new.tree)) else {
+            return Vec::new();
+        };
+        let Ok(changes) = repo.diff_tree_to_tree(&old, &new, None) else {
+            return Vec::new();
+        };
+        use gix::object::tree::diff::ChangeDetached as C;
+        changes
+            .into_iter()
+            .filter_map(|change| {
+                let (old_path, new_path, old, new, is_tree) = match change {
+                    C::Addition {
+                        location,
+                        id,
+                        entry_mode,
+                        ..
+                    } => (
+                        location.clone(),
+                        location,
+                        None,
+                        Some((id, entry_mode)),
+                        entry_mode.is_tree(),
+                    ),
+                    C::Deletion {
+                        location,
+                        id,
+                        entry_mode,
+                        ..
+                    } => (
+                        location.clone(),
+                        location,
+                        Some((id, entry_mode)),
+                        None,
+                        entry_mode.is_tree(),
+                    ),
+                    C::Modification {
+                        location,
+                        previous_id,
+                        previous_entry_mode,
+                        id,
+                        entry_mode,
+                    } => (
+                        location.clone(),
+                        location,
+                        Some((previous_id, previous_entry_mode)),
+                        Some((id, entry_mode)),
+                        entry_mode.is_tree(),
+                    ),
+                    C::Rewrite {
+                        source_location,
+                        source_id,
+                        source_entry_mode,
+                        location,
+                        id,
+                        entry_mode,
+                        ..
+                    } => (
+                        source_location,
+                        location,
+                        Some((source_id, source_entry_mode)),
+                        Some((id, entry_mode)),
+                        entry_mode.is_tree(),
+                    ),
+                };
+                (!is_tree).then(|| FileChange {
+                    old_path: old_path.to_str_lossy().into_owned(),
+                    new_path: new_path.to_str_lossy().into_owned(),
+                    old: old.map(|(id, mode)| (id, format!("{:06o}", mode.value()))),
+                    new: new.map(|(id, mode)| (id, format!("{:06o}", mode.value()))),
+                })
+            })
+            .collect()
     }
 
     /// Whether the tree of commit `commit` has an entry at `path`.

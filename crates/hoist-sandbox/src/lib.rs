@@ -1,7 +1,8 @@
-//! An offline GitHub for Hoist's tests and demo: the REST endpoints Hoist
-//! uses, served on 127.0.0.1 and backed by a real bare repository that the
-//! Git Data endpoints write to with gix, so merging a pull request here moves
-//! the branch a `git fetch` then sees.
+//! An offline GitHub (or GitLab) for Hoist's tests and demo: the REST
+//! endpoints Hoist uses, served on 127.0.0.1 and backed by a real bare
+//! repository that the Git Data endpoints (GitLab's commits API) write to
+//! with gix, so merging a pull request here moves the branch a `git fetch`
+//! then sees.
 //!
 //! Like GitHub it checks tokens and their scopes, counts a rate limit, answers
 //! conditional GETs with 304, shapes its errors as GitHub does, and, standing
@@ -9,13 +10,16 @@
 //! requests and commit statuses after a merge. Tests inject faults (status
 //! codes, rate limits, slow answers, dropped connections) and read a journal
 //! of every exchange, which the test suite validates against GitHub's
-//! OpenAPI description.
+//! OpenAPI description (the GitLab forge's against gitbeaker's types).
 
-// GitHub's resources are large JSON literals.
-#![recursion_limit = "256"]
+// GitHub's and GitLab's resources are large JSON literals.
+#![recursion_limit = "512"]
 
 mod fault;
 mod git;
+#[cfg(feature = "openapi")]
+pub mod gitbeaker;
+mod gitlab;
 #[cfg(feature = "openapi")]
 mod graphql_schema;
 #[cfg(feature = "openapi")]
@@ -73,9 +77,22 @@ pub struct Account {
     pub scopes: Vec<String>,
 }
 
+/// Which forge's API the sandbox speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Forge {
+    /// GitHub's REST API (and the GraphQL Hoist uses), at the root.
+    #[default]
+    Github,
+    /// GitLab's REST API v4, under `/api/v4`; the project is
+    /// `owner/name`, where `owner` may hold subgroups (`group/sub`).
+    Gitlab,
+}
+
 /// What the sandbox serves.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Which API it speaks.
+    pub forge: Forge,
     /// The bare repository behind `owner/name`.
     pub repo: PathBuf,
     /// The repository's owner.
@@ -101,6 +118,9 @@ pub struct Config {
     pub merge_methods: Vec<String>,
     /// Branches whose new commits must carry verified signatures.
     pub signature_rules: Vec<SignatureRule>,
+    /// Approvals a GitLab merge request needs before it may be merged (its
+    /// project's approval rule); GitHub's sandbox has no such rule.
+    pub required_approvals: u32,
 }
 
 /// Commits on matching branches must carry verified signatures: GitHub
@@ -136,6 +156,7 @@ impl Config {
         token: &str,
     ) -> Config {
         Config {
+            forge: Forge::Github,
             repo: repo.into(),
             owner: owner.to_owned(),
             name: name.to_owned(),
@@ -152,6 +173,7 @@ impl Config {
             port: 0,
             merge_methods: vec!["merge".to_owned(), "squash".to_owned()],
             signature_rules: Vec::new(),
+            required_approvals: 0,
         }
     }
 }
@@ -277,7 +299,8 @@ impl Sandbox {
         })
     }
 
-    /// The API's base URL (what `api.github.com` is to GitHub).
+    /// The API's base URL (what `api.github.com` is to GitHub; for GitLab
+    /// the instance's, with the API under `/api/v4`).
     pub fn url(&self) -> &str {
         &self.shared.base
     }
@@ -325,8 +348,14 @@ impl Sandbox {
 
     /// Records `login`'s review of pull request `number` (`APPROVED`,
     /// `CHANGES_REQUESTED` or `COMMENTED`), as if given on GitHub.
+    /// On GitLab an `APPROVED` review is an approval, and a merge request
+    /// set to merge when ready merges once it is approved.
     pub fn review(&self, number: u64, login: &str, state: &str) -> Result<(), Error> {
-        routes::pulls::add_review(&self.shared, number, login, state)
+        routes::pulls::add_review(&self.shared, number, login, state)?;
+        if self.shared.config.forge == Forge::Gitlab && state == "APPROVED" {
+            gitlab::merge_requests::on_approval(&self.shared, number);
+        }
+        Ok(())
     }
 
     /// Merges pull request `number` as `login` would on GitHub's page.
@@ -341,6 +370,21 @@ impl Sandbox {
             .store()
             .reconcile_outcome
             .insert(branch.to_owned(), state.to_owned());
+    }
+
+    /// The numeric id the sandbox gives `login` (GitLab addresses users,
+    /// e.g. a merge request's reviewers, by id).
+    pub fn user_id(&self, login: &str) -> u64 {
+        shape::user_id(login)
+    }
+
+    /// Decides how simulated CI ends on the next heads of `branch` (a pull
+    /// request's head branch): passing (the default) or failing.
+    pub fn ci_passes(&self, branch: &str, passes: bool) {
+        self.shared
+            .store()
+            .ci_passes
+            .insert(branch.to_owned(), passes);
     }
 
     /// Opens a pull request from `fork`'s branch `head` (at `sha`, a commit

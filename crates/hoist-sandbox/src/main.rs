@@ -1,16 +1,27 @@
-//! `hoist-sandbox`: serves an offline GitHub for a bare repository until stopped.
+//! `hoist-sandbox`: serves an offline GitHub (or, with `--forge gitlab`, an
+//! offline GitLab) for a bare repository until stopped.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
 
-/// An offline GitHub for Hoist: the REST endpoints Hoist uses, backed by a bare repository.
+/// Which forge's API to serve.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ForgeArg {
+    Github,
+    Gitlab,
+}
+
+/// An offline GitHub or GitLab for Hoist: the REST endpoints Hoist uses, backed by a bare repository.
 #[derive(Parser)]
 struct Args {
     /// The bare repository to serve.
     repo: std::path::PathBuf,
-    /// The repository's owner.
+    /// The forge whose API is served: `github`, or `gitlab` (REST v4 under `/api/v4`).
+    #[arg(long, value_enum, default_value = "github")]
+    forge: ForgeArg,
+    /// The repository's owner (on GitLab its namespace, e.g. `group/subgroup`).
     #[arg(long, default_value = "acme")]
     owner: String,
     /// The repository's name.
@@ -31,6 +42,9 @@ struct Args {
     /// Milliseconds simulated CI and the reconciler take.
     #[arg(long, default_value_t = 2000)]
     delay_ms: u64,
+    /// Approvals a GitLab merge request needs before it may be merged.
+    #[arg(long, default_value_t = 0)]
+    approvals: u32,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,6 +54,15 @@ fn main() -> anyhow::Result<()> {
         .context("set HOIST_SANDBOX_TOKEN to the token the account signs in with")?;
     let mut config =
         hoist_sandbox::Config::new(&args.repo, &args.owner, &args.name, &args.login, &token);
+    config.forge = match args.forge {
+        ForgeArg::Github => hoist_sandbox::Forge::Github,
+        ForgeArg::Gitlab => hoist_sandbox::Forge::Gitlab,
+    };
+    if matches!(args.forge, ForgeArg::Gitlab) {
+        // A GitLab token with full API access.
+        config.accounts[0].scopes = vec!["api".to_owned()];
+    }
+    config.required_approvals = args.approvals;
     config.port = args.port;
     config.checks = args.checks;
     config.reconciler = args.reconciler;

@@ -23,6 +23,9 @@ const JOURNAL_LIMIT: usize = 20_000;
 pub struct Login(pub String);
 
 pub fn router(shared: Arc<Shared>) -> Router {
+    if shared.config.forge == crate::Forge::Gitlab {
+        return crate::gitlab::router(shared);
+    }
     routes::api()
         .route_layer(axum::middleware::from_fn_with_state(shared.clone(), gate))
         .merge(routes::web())
@@ -31,7 +34,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// A response whose body fails at once: the client sees the connection drop.
-fn dropped() -> Response {
+pub(crate) fn dropped() -> Response {
     let failing = futures_util::stream::once(async {
         Err::<axum::body::Bytes, _>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
@@ -165,9 +168,7 @@ async fn gate(
         .await
         .unwrap_or_default();
     if method == Method::GET && parts.status == StatusCode::OK {
-        let mut hasher = std::hash::DefaultHasher::new();
-        bytes.hash(&mut hasher);
-        let etag = format!("W/\"{:016x}\"", hasher.finish());
+        let etag = etag(&bytes);
         if if_none_match.as_deref() == Some(etag.as_str()) {
             // GitHub does not count a 304 against the rate limit.
             let mut response = StatusCode::NOT_MODIFIED.into_response();
@@ -195,7 +196,14 @@ async fn gate(
     response
 }
 
-fn add_headers(response: &mut Response, headers: &[(&'static str, String)]) {
+/// A weak validator for a body: the same body, the same tag.
+pub(crate) fn etag(bytes: &[u8]) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    format!("W/\"{:016x}\"", hasher.finish())
+}
+
+pub(crate) fn add_headers(response: &mut Response, headers: &[(&'static str, String)]) {
     for (name, value) in headers {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().insert(*name, value);
@@ -204,7 +212,7 @@ fn add_headers(response: &mut Response, headers: &[(&'static str, String)]) {
 }
 
 /// Journals the exchange and hands the response on.
-async fn finish(
+pub(crate) async fn finish(
     s: &Shared,
     method: &Method,
     route: &str,
@@ -216,10 +224,12 @@ async fn finish(
         .await
         .unwrap_or_default();
     let mut response = Response::from_parts(parts, Body::from(bytes.clone()));
-    response.headers_mut().insert(
-        "x-github-media-type",
-        HeaderValue::from_static("github.v3; format=json"),
-    );
+    if s.config.forge == crate::Forge::Github {
+        response.headers_mut().insert(
+            "x-github-media-type",
+            HeaderValue::from_static("github.v3; format=json"),
+        );
+    }
     let mut store = s.store();
     // A demo left running polls for hours: keep the latest exchanges only.
     if store.journal.len() >= JOURNAL_LIMIT {

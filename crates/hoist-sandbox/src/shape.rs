@@ -12,12 +12,12 @@ pub fn time(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn seconds(s: i64) -> String {
+pub fn seconds(s: i64) -> String {
     time(jiff::Timestamp::from_second(s).unwrap_or(jiff::Timestamp::UNIX_EPOCH))
 }
 
 /// A stable numeric id for a login.
-fn user_id(login: &str) -> u64 {
+pub fn user_id(login: &str) -> u64 {
     login
         .bytes()
         .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))

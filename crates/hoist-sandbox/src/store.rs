@@ -1,6 +1,7 @@
-//! What the sandbox holds besides git objects and refs: pull requests,
-//! labels, reviews, statuses, check runs, rate-limit windows, injected faults
-//! and the journal.
+//! What the sandbox holds besides git objects and refs: pull requests
+//! (GitLab's merge requests), labels, reviews (GitLab's approvals),
+//! statuses, check runs, pipelines, rate-limit windows, injected faults and
+//! the journal.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -14,8 +15,9 @@ use crate::{Config, Fault};
 pub struct Exchange {
     /// `GET`, `POST`, …
     pub method: String,
-    /// The route template as GitHub's OpenAPI description names it,
-    /// e.g. `/repos/{owner}/{repo}/pulls/{pull_number}`.
+    /// The route template as the forge's API description names it,
+    /// e.g. `/repos/{owner}/{repo}/pulls/{pull_number}` or
+    /// `/api/v4/projects/{id}/merge_requests/{merge_request_iid}`.
     pub route: String,
     /// The status answered.
     pub status: u16,
@@ -59,6 +61,22 @@ pub struct Pull {
     pub labels: Vec<String>,
     pub reviewers: Vec<String>,
     pub teams: Vec<String>,
+    /// GitLab: who the merge request is assigned to.
+    pub assignees: Vec<String>,
+    /// GitLab: delete the source branch once merged.
+    pub remove_source_branch: bool,
+    /// GitLab: squash on merge.
+    pub squash: bool,
+    /// GitLab: merge when the pipeline succeeds, as set by this login.
+    pub auto_merge: Option<AutoMerge>,
+}
+
+/// A merge set to happen once the head's pipeline succeeds.
+#[derive(Debug, Clone)]
+pub struct AutoMerge {
+    pub by: String,
+    pub squash: bool,
+    pub remove_source_branch: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +136,21 @@ pub struct CheckRun {
     pub completed_at: Option<jiff::Timestamp>,
 }
 
+/// A GitLab pipeline: the simulated CI of one head commit.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    pub id: u64,
+    pub iid: u64,
+    pub sha: String,
+    /// The branch it ran for.
+    pub branch: String,
+    /// `running`, then `success` or `failed`.
+    pub status: String,
+    pub user: String,
+    pub created_at: jiff::Timestamp,
+    pub finished_at: Option<jiff::Timestamp>,
+}
+
 /// An account's rate-limit window.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
@@ -131,6 +164,7 @@ pub struct Store {
     pub reviews: Vec<Review>,
     pub statuses: Vec<Status>,
     pub check_runs: Vec<CheckRun>,
+    pub pipelines: Vec<Pipeline>,
     pub windows: HashMap<String, Window>,
     pub limit: u32,
     pub revoked: HashSet<String>,
@@ -138,6 +172,8 @@ pub struct Store {
     pub journal: Vec<Exchange>,
     /// Per branch, the state the reconciler reports after a merge.
     pub reconcile_outcome: HashMap<String, String>,
+    /// Per head branch, whether simulated CI passes (it does unless set).
+    pub ci_passes: HashMap<String, bool>,
     /// The commits GitHub signed.
     pub signed: HashSet<String>,
     next_id: u64,
@@ -151,12 +187,14 @@ impl Store {
             reviews: Vec::new(),
             statuses: Vec::new(),
             check_runs: Vec::new(),
+            pipelines: Vec::new(),
             windows: HashMap::new(),
             limit: config.rate_limit,
             revoked: HashSet::new(),
             faults: Vec::new(),
             journal: Vec::new(),
             reconcile_outcome: HashMap::new(),
+            ci_passes: HashMap::new(),
             signed: HashSet::new(),
             next_id: 1000,
         }
@@ -191,6 +229,10 @@ impl Store {
             labels: Vec::new(),
             reviewers: Vec::new(),
             teams: Vec::new(),
+            assignees: Vec::new(),
+            remove_source_branch: false,
+            squash: false,
+            auto_merge: None,
         }
     }
 
