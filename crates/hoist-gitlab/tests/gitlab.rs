@@ -225,7 +225,11 @@ async fn a_retry_after_a_failure_at_any_step_makes_one_branch_and_one_merge_requ
             }
         };
         assert_eq!(w.sandbox.pulls().len(), 1, "{fault:?}");
-        assert_eq!(w.hoist_branches(), [opened.branch.clone()], "{fault:?}");
+        assert_eq!(
+            w.hoist_branches(),
+            std::slice::from_ref(&opened.branch),
+            "{fault:?}"
+        );
         let tip = git(&w.bare, &["rev-parse", &opened.branch]);
         assert_eq!(tip.trim(), opened.commit, "{fault:?}");
         assert_eq!(
