@@ -1,6 +1,6 @@
 //! Merging a merge request: now, or when the pipeline succeeds and the
-//! approvals are in (auto-merge), as GitLab's merge method `merge` writes
-//! it.
+//! approvals are in (auto-merge), as the project's merge method (`merge`
+//! or `ff`) writes it.
 
 use std::sync::Arc;
 
@@ -85,10 +85,11 @@ pub async fn merge(
     Ok(Reply::ok(answer))
 }
 
-/// Merges merge request `n` into its target as GitLab's `merge` method
+/// Merges merge request `n` into its target as the project's merge method
 /// does: a merge commit (on a squash commit of the source's changes when
-/// squashing), the target moved by compare-and-swap under the store's
-/// lock, the source branch deleted if asked. Returns the new target tip.
+/// squashing), or a fast-forward; the target moved by compare-and-swap
+/// under the store's lock, the source branch deleted if asked. Returns the
+/// new target tip.
 fn land(
     s: &Shared,
     store: &mut Store,
@@ -112,23 +113,30 @@ fn land(
         email: format!("{login}@sandbox.invalid"),
         time: jiff::Timestamp::now().as_second(),
     };
-    let path = shape::path_with_namespace(s);
-    let second = if squash {
+    let squashed = |parent: ObjectId| {
         let message = format!("{}\n", pull.title);
         s.git
-            .write_commit(&message, tree, &[base], &me, &me)
-            .map_err(super::refused)?
-    } else {
-        head
+            .write_commit(&message, tree, &[parent], &me, &me)
+            .map_err(super::refused)
     };
-    let message = format!(
-        "Merge branch '{}' into '{}'\n\n{}\n\nSee merge request {path}!{n}",
-        pull.head, pull.base, pull.title
-    );
-    let merged = s
-        .git
-        .write_commit(&message, tree, &[base, second], &me, &me)
-        .map_err(super::refused)?;
+    let merged = if shape::merge_method(s) == "ff" {
+        // Fast-forward only: the target moves to the source's head (or its
+        // squash), which must already descend from the target.
+        if !s.git.is_ancestor(base, head) {
+            return Err(cannot());
+        }
+        if squash { squashed(base)? } else { head }
+    } else {
+        let second = if squash { squashed(base)? } else { head };
+        let path = shape::path_with_namespace(s);
+        let message = format!(
+            "Merge branch '{}' into '{}'\n\n{}\n\nSee merge request {path}!{n}",
+            pull.head, pull.base, pull.title
+        );
+        s.git
+            .write_commit(&message, tree, &[base, second], &me, &me)
+            .map_err(super::refused)?
+    };
     s.git
         .update_ref(&target, merged, false)
         .map_err(super::refused)?;
