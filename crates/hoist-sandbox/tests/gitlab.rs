@@ -252,6 +252,16 @@ fn commits_with_actions_write_one_commit_on_the_exact_start() {
         )
     );
     assert_eq!(git(&bare, &["rev-parse", branch]).trim(), first);
+    // …even when it is the tip: start_sha is no expected-tip check.
+    let at_tip = api.call(
+        "POST",
+        &format!("{PROJECT}/repository/commits"),
+        Some(
+            json!({"branch": branch, "start_sha": first, "commit_message": "again",
+                    "actions": [{"action": "delete", "file_path": "apps/api/NOTES.md"}]}),
+        ),
+    );
+    assert_eq!(at_tip.status, 400);
     // …a commit without one goes on the tip…
     let next = api.call(
         "POST",
@@ -318,6 +328,15 @@ fn commits_with_actions_write_one_commit_on_the_exact_start() {
     assert_eq!(
         nowhere.body["message"],
         "You can only create or edit files when you are on a branch"
+    );
+    let unknown_start = api.call(
+        "POST",
+        &format!("{PROJECT}/repository/commits"),
+        Some(json!({"branch": "fresh", "start_sha": "0".repeat(40), "commit_message": "x", "actions": []})),
+    );
+    assert_eq!(
+        unknown_start.body["message"],
+        format!("Cannot find start_sha '{}'", "0".repeat(40))
     );
     assert_eq!(git(&bare, &["rev-parse", branch]).trim(), tip);
 
