@@ -353,7 +353,7 @@ impl Sandbox {
     pub fn review(&self, number: u64, login: &str, state: &str) -> Result<(), Error> {
         routes::pulls::add_review(&self.shared, number, login, state)?;
         if self.shared.config.forge == Forge::Gitlab && state == "APPROVED" {
-            gitlab::merge_requests::on_approval(&self.shared, number);
+            gitlab::merge::on_approval(&self.shared, number);
         }
         Ok(())
     }

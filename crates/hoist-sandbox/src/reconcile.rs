@@ -91,7 +91,7 @@ pub fn on_new_heads(s: &Arc<Shared>) {
         if shared.config.forge == Forge::Gitlab {
             for (_, sha, passes) in &started {
                 if *passes {
-                    crate::gitlab::merge_requests::on_pipeline_success(&shared, sha);
+                    crate::gitlab::merge::on_pipeline_success(&shared, sha);
                 }
             }
         }

@@ -252,6 +252,16 @@ fn commits_with_actions_write_one_commit_on_the_exact_start() {
         )
     );
     assert_eq!(git(&bare, &["rev-parse", branch]).trim(), first);
+    // …even when it is the tip: start_sha is no expected-tip check.
+    let at_tip = api.call(
+        "POST",
+        &format!("{PROJECT}/repository/commits"),
+        Some(
+            json!({"branch": branch, "start_sha": first, "commit_message": "again",
+                    "actions": [{"action": "delete", "file_path": "apps/api/NOTES.md"}]}),
+        ),
+    );
+    assert_eq!(at_tip.status, 400);
     // …a commit without one goes on the tip…
     let next = api.call(
         "POST",
@@ -318,6 +328,15 @@ fn commits_with_actions_write_one_commit_on_the_exact_start() {
     assert_eq!(
         nowhere.body["message"],
         "You can only create or edit files when you are on a branch"
+    );
+    let unknown_start = api.call(
+        "POST",
+        &format!("{PROJECT}/repository/commits"),
+        Some(json!({"branch": "fresh", "start_sha": "0".repeat(40), "commit_message": "x", "actions": []})),
+    );
+    assert_eq!(
+        unknown_start.body["message"],
+        format!("Cannot find start_sha '{}'", "0".repeat(40))
     );
     assert_eq!(git(&bare, &["rev-parse", branch]).trim(), tip);
 
@@ -810,6 +829,53 @@ fn auto_merge_waits_for_the_approval_too() {
     let merged = api.call("GET", &format!("{PROJECT}/merge_requests/1"), None);
     assert_eq!(merged.body["state"], "merged");
     assert_eq!(git(&bare, &["rev-parse", "env/stage^2"]).trim(), head);
+
+    check_journal(&sandbox);
+}
+
+#[test]
+fn a_fast_forward_project_moves_the_target_or_asks_for_a_rebase() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = bare_origin(dir.path());
+    let mut config = gitlab(&bare);
+    config.checks.clear();
+    config.merge_methods = vec!["rebase".into(), "squash".into()];
+    let sandbox = Sandbox::start(config).expect("sandbox starts");
+    let api = Api::new(&sandbox, TOKEN);
+    assert_eq!(api.call("GET", PROJECT, None).body["merge_method"], "ff");
+    let (_, first) = promote(&api, &bare, "hoist/stage/api-6", "6.0.0");
+    // Another promotion from the same start, of another app: no conflict.
+    let base = git(&bare, &["rev-parse", "env/stage"]).trim().to_owned();
+    let web = api.call(
+        "POST",
+        &format!("{PROJECT}/repository/commits"),
+        Some(json!({
+            "branch": "hoist/stage/web-6", "start_sha": base, "commit_message": "Promote web to 6.0.1",
+            "actions": [{"action": "update", "file_path": "apps/web/values.yaml", "content": "image:\n  tag: \"6.0.1\"\n"}],
+        })),
+    );
+    let second = sha(&web, "/id");
+    for (branch, title) in [("hoist/stage/api-6", "api"), ("hoist/stage/web-6", "web")] {
+        let opened = api.call(
+            "POST",
+            &format!("{PROJECT}/merge_requests"),
+            Some(json!({"source_branch": branch, "target_branch": "env/stage", "title": title})),
+        );
+        assert_eq!(opened.body["detailed_merge_status"], "mergeable");
+    }
+    let merged = api.call("PUT", &format!("{PROJECT}/merge_requests/1/merge"), None);
+    assert_eq!(merged.status, 200, "{}", merged.body);
+    assert_eq!(git(&bare, &["rev-parse", "env/stage"]).trim(), first);
+    assert!(merged.body["merge_commit_sha"].is_null());
+    // The other one no longer descends from the target: it needs a rebase.
+    let behind = api.call("GET", &format!("{PROJECT}/merge_requests/2"), None);
+    assert_eq!(behind.body["detailed_merge_status"], "need_rebase");
+    assert_eq!(
+        api.call("PUT", &format!("{PROJECT}/merge_requests/2/merge"), None)
+            .status,
+        405
+    );
+    assert_ne!(git(&bare, &["rev-parse", "env/stage"]).trim(), second);
 
     check_journal(&sandbox);
 }

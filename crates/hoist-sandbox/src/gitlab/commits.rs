@@ -79,10 +79,12 @@ fn content(action: &Value) -> Result<Option<Vec<u8>>, Reply> {
     }
 }
 
-/// The commit the new one goes on, as GitLab decides it: the branch's tip;
-/// for a new branch (or with `force`) the start branch or sha. A start on
-/// an existing branch without `force` is refused: GitLab only starts new
-/// branches there.
+/// The commit the new one goes on, as GitLab's `Commits::CreateService`
+/// decides it: the branch's tip; for a new branch (or with `force`) the
+/// start branch or sha. A `start_sha`, or a `start_branch` other than the
+/// branch, on an existing branch without `force` is refused
+/// (`validate_branch_existence!`), even when it is the tip: GitLab has no
+/// expected-tip check, only `last_commit_id` per file.
 fn parent(s: &Shared, body: &Value, branch: &str) -> Result<ObjectId, Reply> {
     let tip = s.git.resolve(&format!("refs/heads/{branch}"));
     let force = flag(&body["force"]).unwrap_or(false);
@@ -93,7 +95,7 @@ fn parent(s: &Shared, body: &Value, branch: &str) -> Result<ObjectId, Reply> {
                 ObjectId::from_hex(sha.as_bytes())
                     .ok()
                     .filter(|id| s.git.commit(*id).is_some())
-                    .ok_or_else(|| refuse(&format!("Invalid start_sha: {sha}")))?,
+                    .ok_or_else(|| refuse(&format!("Cannot find start_sha '{sha}'")))?,
             ),
             (None, Some(start)) => Some(s.git.resolve(&format!("refs/heads/{start}")).ok_or_else(
                 || refuse("You can only create or edit files when you are on a branch"),

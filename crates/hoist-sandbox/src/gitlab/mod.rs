@@ -11,7 +11,8 @@
 mod branches;
 mod commits;
 mod gate;
-pub mod merge_requests;
+pub mod merge;
+mod merge_requests;
 mod pipelines;
 mod shape;
 
@@ -77,7 +78,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(merge_requests::list).post(merge_requests::create),
         )
         .route(&mr, get(merge_requests::show).put(merge_requests::update))
-        .route(&format!("{mr}/merge"), put(merge_requests::merge))
+        .route(&format!("{mr}/merge"), put(merge::merge))
         .route(&format!("{mr}/approvals"), get(merge_requests::approvals))
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -74,13 +74,7 @@ pub fn project(s: &Shared) -> Value {
     let api = format!("{}/api/v4/projects/{id}", s.base);
     let namespace = &s.config.owner;
     let leaf = namespace.rsplit('/').next().unwrap_or(namespace);
-    let merge_method = if s.allows("merge") {
-        "merge"
-    } else if s.allows("rebase") {
-        "ff"
-    } else {
-        "rebase_merge"
-    };
+    let merge_method = merge_method(s);
     let pipelines = !s.config.checks.is_empty();
     json!({
         "id": id, "description": "Hoist sandbox project", "description_html": "",
@@ -152,6 +146,12 @@ pub fn project(s: &Shared) -> Value {
             "members": format!("{api}/members"), "cluster_agents": format!("{api}/cluster_agents"),
         },
     })
+}
+
+/// The project's merge method: `merge` (a merge commit) when the
+/// configured methods allow merge commits, else `ff` (fast-forward only).
+pub fn merge_method(s: &Shared) -> &'static str {
+    if s.allows("merge") { "merge" } else { "ff" }
 }
 
 /// The first line of a commit message.
@@ -311,6 +311,9 @@ pub fn detailed_merge_status(s: &Shared, store: &Store, p: &Pull) -> &'static st
     if !matches!(s.git.merges_cleanly(base, head), Ok(true)) {
         return "conflict";
     }
+    if merge_method(s) == "ff" && !s.git.is_ancestor(base, head) {
+        return "need_rebase";
+    }
     if !s.config.checks.is_empty() {
         match latest_pipeline(store, &p.head_sha).map(|p| p.status.as_str()) {
             Some("success") => {}
@@ -346,11 +349,26 @@ pub fn merge_request(s: &Shared, store: &Store, p: &Pull, expanded: bool) -> Val
     let merged = p.merged.as_ref();
     let users = |logins: &[String]| logins.iter().map(|l| user(s, l)).collect::<Vec<_>>();
     let pid = project_id(s);
-    let squash_sha = merged.filter(|_| p.squash).map(|m| {
-        s.git
-            .commitish(&m.sha)
-            .and_then(|id| s.git.commit(id))
-            .and_then(|c| c.parents.get(1).map(ToString::to_string))
+    // What the merge wrote: a merge commit (whose second parent is the
+    // squash commit when squashing), or with fast-forward the source's
+    // head or the squash commit itself, and no merge commit.
+    let landed = merged.and_then(|m| {
+        let id = s.git.commitish(&m.sha)?;
+        Some((m.sha.clone(), s.git.commit(id)?.parents))
+    });
+    let is_merge_commit = landed
+        .as_ref()
+        .is_some_and(|(_, parents)| parents.len() > 1);
+    let merge_sha = landed
+        .as_ref()
+        .filter(|_| is_merge_commit)
+        .map(|(sha, _)| sha.clone());
+    let squash_sha = landed.as_ref().filter(|_| p.squash).map(|(sha, parents)| {
+        if is_merge_commit {
+            parents[1].to_string()
+        } else {
+            sha.clone()
+        }
     });
     let mut v = json!({
         "id": p.id, "iid": p.number, "project_id": pid, "title": p.title,
@@ -373,8 +391,8 @@ pub fn merge_request(s: &Shared, store: &Store, p: &Pull, expanded: bool) -> Val
         "merge_status": if detailed == "conflict" { "cannot_be_merged" } else { "can_be_merged" },
         "detailed_merge_status": detailed,
         "sha": p.head_sha,
-        "merge_commit_sha": merged.map(|m| m.sha.clone()),
-        "squash_commit_sha": squash_sha.flatten(),
+        "merge_commit_sha": merge_sha,
+        "squash_commit_sha": squash_sha,
         "discussion_locked": null,
         "should_remove_source_branch": p.remove_source_branch,
         "force_remove_source_branch": p.remove_source_branch,
