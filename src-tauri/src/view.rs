@@ -14,8 +14,10 @@ pub struct RepositoryStatus {
     pub config: String,
     /// A shallow clone: some origins are unknown.
     pub shallow: bool,
-    /// When the window shows the built-in demo: where its offline GitHub runs.
+    /// When the window shows the built-in demo: where its offline forge runs.
     pub demo: Option<String>,
+    /// The forge origin is on, for the window's words.
+    pub forge: hoist_core::forge::Forge,
     /// What runs where.
     pub status: Status,
     /// The cells have their versions but not yet the commits that set them
@@ -37,8 +39,10 @@ pub struct EnvironmentOrigins {
 pub struct Here {
     /// The repository's path on disk.
     pub path: String,
-    /// When the window shows the built-in demo: where its offline GitHub runs.
+    /// When the window shows the built-in demo: where its offline forge runs.
     pub demo: Option<String>,
+    /// The forge origin is on, as far as can be told, for the window's words.
+    pub forge: hoist_core::forge::Forge,
 }
 
 /// What the web view can do about a failure beyond showing it.
@@ -230,12 +234,42 @@ impl From<hoist_github::Error> for Failure {
     }
 }
 
+impl From<hoist_gitlab::Error> for Failure {
+    fn from(error: hoist_gitlab::Error) -> Failure {
+        use hoist_gitlab::Error as E;
+        let (code, advice) = match &error {
+            E::TargetMoved { .. } => (
+                Some(FailureCode::TargetMoved),
+                Some("Preview again: the new preview is built on the branch as it is now."),
+            ),
+            E::AlreadyOpen { .. } => (
+                Some(FailureCode::AlreadyOpen),
+                Some("Update that merge request to this change, or merge or close it first."),
+            ),
+            E::Cancelled => (Some(FailureCode::Cancelled), None),
+            E::NoToken { .. } | E::Unauthorized { .. } => (
+                Some(FailureCode::SignIn),
+                Some(
+                    "Sign in with a GitLab token with the api scope (Repository tab, or `hoist auth login --host HOST`), or start Hoist with GITLAB_TOKEN set.",
+                ),
+            ),
+            _ => (None, None),
+        };
+        Failure {
+            message: error.to_string(),
+            advice: advice.map(str::to_owned),
+            code,
+        }
+    }
+}
+
 impl From<hoist_api::Error> for Failure {
     fn from(error: hoist_api::Error) -> Failure {
         use hoist_api::Error as E;
         use hoist_core::project::Error as P;
         match error {
             E::Forge(e) => e.into(),
+            E::GitLab(e) => e.into(),
             E::Stopped(_) => Failure {
                 message: error.to_string(),
                 advice: None,
@@ -274,6 +308,7 @@ impl From<hoist_api::Error> for Failure {
             | E::History(_)
             | E::NotInPreview { .. }
             | E::SaveHost { .. }
+            | E::UnknownForge { .. }
             | E::Git { .. }
             | E::Folder { .. }
             | E::Interrupted { .. } => Failure::of(error),

@@ -1,7 +1,7 @@
 // The promotion composer: what a promotion or rollback would change, and the
 // pull request that makes it. It only ever opens the plan it shows: the plan
 // stays in Rust under the preview's id.
-import { changeRef } from "./states";
+import { capital, changeRef, type ForgeWords } from "./states";
 import { asFailure } from "./api";
 import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
@@ -147,7 +147,7 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
           "p",
           { class: "merge-note", attrs: { "data-testid": "merge-note" } },
           el("strong", { text: "A hydrator renders this environment. " }),
-          el("span", { text: `Promoting it merges ${plan.head} (at ${plan.source_commit.slice(0, 7)}) into ${plan.target_branch}: the pull request is the one from ${plan.head}, found if the promoter opened it, else opened. The diff below is everything that merge brings.` }),
+          el("span", { text: `Promoting it merges ${plan.head} (at ${plan.source_commit.slice(0, 7)}) into ${plan.target_branch}: the ${shell.words().change} is the one from ${plan.head}, found if the promoter opened it, else opened. The diff below is everything that merge brings.` }),
         );
   const summary = el(
     "p",
@@ -170,7 +170,7 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
               { class: `warning ${w.kind === "locked" || w.kind === "frozen" ? "blocking" : ""}`, attrs: { "data-kind": w.kind } },
               el("strong", { text: warningTitle(w.kind) }),
               el("span", { text: ` ${w.message}` }),
-              el("div", { class: "dim", text: warningAdvice(w.kind) }),
+              el("div", { class: "dim", text: warningAdvice(w.kind, shell.words()) }),
             ),
           ),
         );
@@ -218,14 +218,14 @@ function warningTitle(kind: string): string {
   )[kind] ?? "Note.";
 }
 
-function warningAdvice(kind: string): string {
+function warningAdvice(kind: string, words: ForgeWords): string {
   return (
     {
       skips_environment: "Promote through the environment in between, or go ahead if skipping it is intended.",
-      downgrade: "Check that going back is intended; a rollback from History says so in its PR.",
+      downgrade: `Check that going back is intended; a rollback from History says so in its ${words.short}.`,
       drift: "The target was edited directly; the promotion replaces that edit. Talk to its author first.",
-      locked: "Ask whoever locked it, or give the reason for overriding the lock below; it goes into the PR.",
-      frozen: "Wait for the freeze to end, or give the reason for overriding it below; it goes into the PR.",
+      locked: `Ask whoever locked it, or give the reason for overriding the lock below; it goes into the ${words.short}.`,
+      frozen: `Wait for the freeze to end, or give the reason for overriding it below; it goes into the ${words.short}.`,
       shared_base: "Untick \"Change the base itself\" to change only this environment.",
       bundled: "A hydrator's branch is merged whole; promote the others too, or wait until they may go.",
       ahead_of_source: "Promote the source first, or go ahead if this version may skip it.",
@@ -284,7 +284,7 @@ function dryChanges(ranges: DryChanges[]): HTMLElement {
   );
 }
 
-function describeStep(step: Step): string {
+function describeStep(step: Step, words: ForgeWords): string {
   switch (step.step) {
     case "checking_target":
       return "Checking the target branch is still where the preview saw it";
@@ -295,7 +295,7 @@ function describeStep(step: Step): string {
     case "pushing_branch":
       return `Pushing ${step.branch}`;
     case "opening_pull_request":
-      return "Opening the pull request";
+      return `Opening the ${words.change}`;
     case "finishing":
       return "Adding labels and reviewers";
   }
@@ -304,9 +304,9 @@ function describeStep(step: Step): string {
 function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLElement {
   const reason = el("textarea", {
     class: "reason",
-    attrs: { rows: "2", "data-testid": "reason", placeholder: p.reason_required ? "Required: why this rollback or override? It goes into the PR." : "Optional: why now? It goes into the PR." },
+    attrs: { rows: "2", "data-testid": "reason", placeholder: p.reason_required ? `Required: why this rollback or override? It goes into the ${shell.words().short}.` : `Optional: why now? It goes into the ${shell.words().short}.` },
   });
-  const open = button(p.plan.head === null ? "Open pull request" : `Open the pull request from ${p.plan.head}`, () => void run(false), "primary", "open-pr");
+  const open = button(p.plan.head === null ? `Open ${shell.words().change}` : `Open the ${shell.words().change} from ${p.plan.head}`, () => void run(false), "primary", "open-pr");
   const stop = button("Stop", () => void shell.api.cancel("open"), "plain", "stop-open");
   stop.hidden = true;
   const steps = el("ol", { class: "steps", attrs: { "data-testid": "steps", "aria-live": "polite" } });
@@ -330,10 +330,10 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
       // Upload progress updates its own line rather than adding one per file.
       if (step.step === "writing_files" && last instanceof HTMLElement && last.dataset.step === "writing_files") {
         last.className = "running";
-        last.textContent = describeStep(step);
+        last.textContent = describeStep(step, shell.words());
         return;
       }
-      steps.append(el("li", { class: "running", attrs: { "data-step": step.step }, text: describeStep(step) }));
+      steps.append(el("li", { class: "running", attrs: { "data-step": step.step }, text: describeStep(step, shell.words()) }));
     };
     try {
       const opened = await shell.api.openPullRequest(p.id, reason.value.trim() || null, update, onStep);
@@ -343,7 +343,7 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
       result.scrollIntoView({ block: "center" });
     } catch (error) {
       for (const li of steps.querySelectorAll("li.running")) li.className = "failed";
-      result.replaceChildren(openFailure(asFailure(error), again, () => void run(true), () => void run(update)));
+      result.replaceChildren(openFailure(asFailure(error), shell.words(), again, () => void run(true), () => void run(update)));
       result.scrollIntoView({ block: "center" });
       open.disabled = false;
       reason.disabled = false;
@@ -356,7 +356,7 @@ function pullRequestForm(shell: Shell, p: Preview, again: () => void): HTMLEleme
   return el(
     "section",
     { class: "pr-form", attrs: { "data-testid": "pr-form" } },
-    el("h3", { text: "Pull request" }),
+    el("h3", { text: capital(shell.words().change) }),
     el("p", {}, el("strong", { text: p.title ?? "" })),
     el("p", { class: "dim" }, el("span", { text: "from branch " }), el("span", { class: "mono", text: p.plan.head ?? p.branch ?? "" }), el("span", { text: ` into ${p.plan.target_branch}, on ${p.plan.base.slice(0, 7)} exactly` })),
     el("label", { class: "field" }, el("span", { text: p.reason_required ? "Reason (required)" : "Reason" }), reason),
@@ -376,7 +376,7 @@ function openedView(shell: Shell, opened: Opened): HTMLElement {
   return el(
     "div",
     { class: "opened", attrs: { "data-testid": "opened", "data-number": String(opened.number) } },
-    el("strong", { text: `${verb} pull request #${String(opened.number)}` }),
+    el("strong", { text: `${verb} ${shell.words().change} ${shell.words().sigil}${String(opened.number)}` }),
     el("span", { class: "mono dim", text: ` ${opened.branch} @ ${opened.commit.slice(0, 7)}` }),
     el(
       "div",
@@ -388,15 +388,15 @@ function openedView(shell: Shell, opened: Opened): HTMLElement {
   );
 }
 
-function openFailure(f: Failure, again: () => void, update: () => void, retry: () => void): HTMLElement {
+function openFailure(f: Failure, words: ForgeWords, again: () => void, update: () => void, retry: () => void): HTMLElement {
   switch (f.code) {
     case "target_moved":
       return failureView(f, "The target moved after this preview", [{ label: "Preview again", run: again }]);
     case "already_open":
-      return failureView(f, "A pull request for these apps is already open", [{ label: "Update it to this change", run: update }]);
+      return failureView(f, `A ${words.change} for these apps is already open`, [{ label: "Update it to this change", run: update }]);
     case "cancelled":
       return failureView(f, "Stopped", [{ label: "Resume", run: retry }]);
     default:
-      return failureView(f, "The pull request could not be opened", [{ label: "Try again", run: retry }]);
+      return failureView(f, `The ${words.change} could not be opened`, [{ label: "Try again", run: retry }]);
   }
 }

@@ -48,7 +48,7 @@ describe("configuration editor", () => {
         return Promise.reject({ message: "the draft: \"environments\" is empty", advice: null, code: null });
       },
       recent_repositories: () => [],
-      account: () => ({ host: "github.com", token_source: null, login: null, scopes: null, problem: null }),
+      account: () => ({ forge: "github", host: "github.com", token_source: null, login: null, scopes: null, problem: null }),
       proposed_config: () => null,
     });
     await until("the editor", () => document.querySelector('[data-testid="env-list"]') !== null);
@@ -133,7 +133,7 @@ describe("configuration editor", () => {
       survey: () => ({ ...survey, problem: null }),
       draft_status: () => ({ status: view.status, yaml: "environments: []" }),
       recent_repositories: () => [],
-      account: () => ({ host: "github.com", token_source: null, login: null, scopes: null, problem: null }),
+      account: () => ({ forge: "github", host: "github.com", token_source: null, login: null, scopes: null, problem: null }),
       proposed_config: () => null,
     });
     $('[data-view="settings"]').click();

@@ -30,7 +30,7 @@ export function configureView(shell: Shell): Screen {
       "header",
       { class: "section-head" },
       el("h2", { text: "Configuration editor" }),
-      el("span", { class: "dim", text: "Pick the environments and apps, check the matrix, then save it as .hoist.yaml or propose it as a pull request." }),
+      el("span", { class: "dim", text: `Pick the environments and apps, check the matrix, then save it as .hoist.yaml or propose it as a ${shell.words().change}.` }),
     ),
     body,
   );
@@ -221,14 +221,14 @@ function editor(shell: Shell, body: HTMLElement, rows: Row[], firstApps: AppCand
     }
   };
   const propose = async (): Promise<void> => {
-    result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: "Opening the pull request…" }));
+    result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: `Opening the ${shell.words().change}…` }));
     try {
       const opened = await shell.api.proposeDraft(draft());
       result.replaceChildren(
-        el("p", {}, el("strong", { text: `${opened.outcome === "created" ? "Opened" : "Already open:"} pull request #${String(opened.number)} ` }), button("Open in browser", () => void shell.api.openUrl(opened.url))),
+        el("p", {}, el("strong", { text: `${opened.outcome === "created" ? "Opened" : "Already open:"} ${shell.words().change} ${shell.words().sigil}${String(opened.number)} ` }), button("Open in browser", () => void shell.api.openUrl(opened.url))),
       );
     } catch (error) {
-      result.replaceChildren(failureView(asFailure(error), "The pull request could not be opened"));
+      result.replaceChildren(failureView(asFailure(error), `The ${shell.words().change} could not be opened`));
     }
   };
 
@@ -258,7 +258,7 @@ function editor(shell: Shell, body: HTMLElement, rows: Row[], firstApps: AppCand
           "div",
           { class: "actions" },
           button("Save to the working tree", () => void save(), "primary", "save-config"),
-          button("Propose as a pull request", () => void propose(), "plain", "propose-draft"),
+          button(`Propose as a ${shell.words().change}`, () => void propose(), "plain", "propose-draft"),
           button("Copy", () => void navigator.clipboard.writeText(yaml.textContent), "plain", "copy-draft"),
         ),
         result,

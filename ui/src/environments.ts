@@ -126,8 +126,9 @@ export function environmentsView(shell: Shell, view: RepositoryStatus): Screen {
   };
 }
 
-/** Fills in what GitHub knows: each tip's reconcile status and the open
- * promotion PRs. Without GitHub the lanes say nothing, and one note says why. */
+/** Fills in what the forge knows: each tip's reconcile status and the open
+ * promotion change requests. Without the forge the lanes say nothing, and
+ * one note says why. */
 async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLElement, note: HTMLElement): Promise<void> {
   let pulls: Tracked[];
   let next: NextPull[];
@@ -136,7 +137,7 @@ async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLEl
   } catch (error) {
     const f = asFailure(error);
     note.hidden = false;
-    note.textContent = `Health and pull requests are not shown: ${f.message}`;
+    note.textContent = `Health and ${shell.words().changes} are not shown: ${f.message}`;
     for (const badge of lanes.querySelectorAll<HTMLElement>(".health-badge")) badge.hidden = true;
     return;
   }
@@ -146,11 +147,11 @@ async function decorateLanes(shell: Shell, envs: EnvironmentTip[], lanes: HTMLEl
       if (!card) return;
       const list = card.querySelector(".lane-prs");
       for (const pr of next.filter((p) => p.environment === env.name)) {
-        list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `#${String(pr.number)} ` }), el("span", { text: `merges ${env.next_branch ?? "next"}` })));
+        list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `${shell.words().sigil}${String(pr.number)} ` }), el("span", { text: `merges ${env.next_branch ?? "next"}` })));
       }
       for (const pr of pulls.filter((p) => p.marker.target === env.name)) {
         const apps = pr.marker.apps.map(([app, v]) => `${app} ${v}`).join(", ");
-        list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `#${String(pr.number)} ` }), el("span", { text: apps }), el("span", { class: `badge state-${pr.checks.state}`, text: pr.checks.state })));
+        list?.append(el("li", { attrs: { title: pr.title } }, el("span", { class: "mono", text: `${shell.words().sigil}${String(pr.number)} ` }), el("span", { text: apps }), el("span", { class: `badge state-${pr.checks.state}`, text: pr.checks.state })));
       }
       const badge = card.querySelector<HTMLElement>(".health-badge");
       if (!badge) return;

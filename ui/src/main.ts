@@ -9,6 +9,7 @@ import { failureView } from "./failure";
 import { palette, type Command } from "./palette";
 import { screenOrder, screens, type ScreenId } from "./screens";
 import type { Screen, Shell } from "./shell";
+import { forgeWords, type ForgeWords } from "./states";
 import { watch } from "./watch";
 
 /** The whole window: a header with the repository, tabs, and the screen below.
@@ -63,6 +64,13 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   const render = (reloading = false): void => {
     for (const tab of tabs.querySelectorAll<HTMLButtonElement>("button")) {
       tab.setAttribute("aria-selected", String(tab.dataset.view === current));
+      // The forge is known once the repository is read: "Merge requests" on GitLab.
+      const id = screenOrder.find((s) => s === tab.dataset.view);
+      if (id !== undefined) {
+        const label = screens[id].label(shell.words());
+        tab.textContent = label;
+        tab.title = withKey(id, label);
+      }
     }
     if (reloading && keptOnReload()) return;
     shown = current;
@@ -115,14 +123,14 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       status = await api.status();
       if (status.origins_pending) loadOrigins(status);
       failure = null;
-      here = { path: status.path, demo: status.demo };
+      here = { path: status.path, demo: status.demo, forge: status.forge };
       arrived(status.path);
       repo.replaceChildren(
         el("span", { class: "mono", text: status.path }),
         el("span", { class: "dim", text: ` · config: ${status.config}` }),
         ...(status.shallow ? [el("span", { class: "badge warn-badge", text: "shallow clone: some origins unknown" })] : []),
       );
-      banner.replaceChildren(...(status.demo === null ? [] : [demoBanner(status.demo)]));
+      banner.replaceChildren(...(status.demo === null ? [] : [demoBanner(status.demo, forgeWords[status.forge])]));
       // Nothing to show yet: the editor is where that gets fixed.
       if (status.status.apps.length === 0 && !guided && current === "environments") {
         guided = true;
@@ -134,7 +142,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
       here = await api.here().catch(() => null);
       arrived(here?.path);
       repo.replaceChildren(el("span", { class: "mono", text: here?.path ?? "" }), el("span", { class: "dim", text: " · cannot be shown" }));
-      banner.replaceChildren(...(here?.demo ? [demoBanner(here.demo)] : []));
+      banner.replaceChildren(...(here?.demo ? [demoBanner(here.demo, forgeWords[here.forge])] : []));
       if (failure.code === "configure" && !guided && current === "environments") {
         guided = true;
         current = "configure";
@@ -146,6 +154,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   const shell: Shell = {
     api,
     status: () => status,
+    words: () => forgeWords[status?.forge ?? here?.forge ?? "github"],
     go: (screen) => {
       current = screen;
       render();
@@ -162,7 +171,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   };
 
   for (const id of screenOrder) {
-    const { label } = screens[id];
+    const label = screens[id].label(shell.words());
     const tab = el("button", { class: "tab", attrs: { type: "button", role: "tab", "data-view": id, title: withKey(id, label) }, text: label });
     tab.addEventListener("click", () => { shell.go(id); });
     tabs.append(tab);
@@ -193,7 +202,7 @@ export async function mount(root: HTMLElement, api: Api = tauriApi): Promise<() 
   fetchButton.addEventListener("click", () => void fetchNow());
 
   const commands = (): Command[] => [
-    ...screenOrder.map((id) => ({ label: `Go to ${screens[id].label}`, hint: screens[id].key ?? "", run: () => { shell.go(id); } })),
+    ...screenOrder.map((id) => ({ label: `Go to ${screens[id].label(shell.words())}`, hint: screens[id].key ?? "", run: () => { shell.go(id); } })),
     { label: "Fetch from origin", hint: "F", run: () => void fetchNow() },
     { label: "Reload the environments", hint: "R", run: () => void reload() },
     ...(status?.status.environments ?? []).flatMap((env) =>
@@ -237,13 +246,13 @@ function withKey(id: ScreenId, name: string): string {
   return key === undefined ? name : `${name} (${key})`;
 }
 
-function demoBanner(url: string): HTMLElement {
+function demoBanner(url: string, words: ForgeWords): HTMLElement {
   return el(
     "p",
     { class: "demo-banner", attrs: { "data-testid": "demo-banner", role: "note" } },
     el("strong", { text: "Demo. " }),
     el("span", {
-      text: `A generated GitOps repository; its GitHub is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone from the ${withKey("settings", `${screens.settings.label} tab`)}, or start Hoist with hoist-app PATH.`,
+      text: `A generated GitOps repository; its ${words.name} is Hoist's offline sandbox at ${url}. Nothing here reaches the internet. Open your own clone from the ${withKey("settings", `${screens.settings.label(words)} tab`)}, or start Hoist with hoist-app PATH.`,
     }),
   );
 }

@@ -8,7 +8,7 @@ import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
-import { health, mergeability, settled } from "./states";
+import { capital, health, mergeability, settled } from "./states";
 
 /** How often the list refreshes itself while shown; polls are conditional and free. */
 export const REFRESH_MS = 15_000;
@@ -24,7 +24,7 @@ export function pullsView(shell: Shell): Screen {
   const list = el("div", { class: "pulls", attrs: { "data-testid": "pulls" } });
   const stamp = el("span", { class: "dim", attrs: { "data-testid": "pulls-stamp" } });
   const refresh = button("Refresh", () => void load(), "plain", "pulls-refresh");
-  const node = el("section", {}, el("header", { class: "section-head" }, el("h2", { text: "Pull requests" }), stamp, refresh), list);
+  const node = el("section", {}, el("header", { class: "section-head" }, el("h2", { text: capital(shell.words().changes) }), stamp, refresh), list);
   // Merges in flight keep their card while the list refreshes around them.
   const merging = new Map<number, HTMLElement>();
   let busy = false;
@@ -42,14 +42,14 @@ export function pullsView(shell: Shell): Screen {
           el(
             "div",
             { class: "empty", attrs: { "data-testid": "no-pulls" } },
-            el("h2", { text: "No open Hoist pull requests" }),
+            el("h2", { text: `No open Hoist ${shell.words().changes}` }),
             el("p", { text: "Promotions you open appear here with their checks and reviews. Start one from Environments: select pending cells, or press Ctrl+K." }),
           ),
         );
       }
       stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
-      list.replaceChildren(failureView(asFailure(error), "Hoist cannot read the pull requests", [{ label: "Try again", run: () => void load() }]));
+      list.replaceChildren(failureView(asFailure(error), `Hoist cannot read the ${shell.words().changes}`, [{ label: "Try again", run: () => void load() }]));
     } finally {
       busy = false;
       refresh.disabled = false;
@@ -82,7 +82,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
     el(
       "header",
       { class: "pull-head" },
-      el("span", { class: "mono", text: `#${String(pr.number)}` }),
+      el("span", { class: "mono", text: `${shell.words().sigil}${String(pr.number)}` }),
       el("strong", { text: ` ${pr.title}` }),
     ),
     el("p", { class: "dim" }, el("span", { text: `${pr.marker.kind} into ${pr.marker.target} (${pr.base}) · ${apps} · ` }), el("span", { class: "mono", text: pr.branch })),
@@ -99,7 +99,7 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
   );
   const merge = button("Merge", () => void doMerge(), "primary", "merge");
   merge.disabled = !pr.can_merge;
-  merge.title = pr.can_merge ? `Merge #${String(pr.number)} into ${pr.base}` : `GitHub cannot merge it now: ${mergeability[pr.mergeability]}`;
+  merge.title = pr.can_merge ? `Merge ${shell.words().sigil}${String(pr.number)} into ${pr.base}` : `${shell.words().name} cannot merge it now: ${mergeability[pr.mergeability]}`;
   footer.append(merge, button("Open in browser", () => void shell.api.openUrl(pr.url)));
 
   const doMerge = async (): Promise<void> => {
@@ -121,11 +121,11 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
           void shell.reload();
         }),
       );
-      void shell.api.notify(`#${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settled[state]}`);
+      void shell.api.notify(`${shell.words().sigil}${String(pr.number)} merged into ${pr.base}`, `${pr.marker.target} ${settled[state]}`);
     } catch (error) {
       merging.delete(pr.number);
       merge.disabled = false;
-      after.replaceChildren(failureView(asFailure(error), `#${String(pr.number)} was not merged`, [{ label: "Refresh", run: reload }]));
+      after.replaceChildren(failureView(asFailure(error), `${shell.words().sigil}${String(pr.number)} was not merged`, [{ label: "Refresh", run: reload }]));
     }
   };
   return node;

@@ -3,12 +3,13 @@
 // and no other, and what a registration says it needs is what the shell does.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Account } from "./bindings/Account";
+import { forgeWords } from "./states";
 import { screenOrder, screens, type ScreenId } from "./screens";
 import { $, mountWith, reset, settle, until, view, type Handlers } from "./test/fixtures";
 
 afterEach(reset);
 
-const signedOut: Account = { host: "github.com", token_source: null, login: null, scopes: null, problem: null };
+const signedOut: Account = { forge: "github", host: "github.com", token_source: null, login: null, scopes: null, problem: null };
 
 /** Every screen's commands, answered with nothing much to show. */
 const quiet: Handlers = {
@@ -57,17 +58,28 @@ describe("screen registry", () => {
     const tabs = [...document.querySelectorAll<HTMLElement>('[role="tablist"] [role="tab"]')];
     expect(tabs.map((t) => t.dataset.view)).toEqual(screenOrder);
     for (const [i, id] of screenOrder.entries()) {
-      const { label, key } = screens[id];
+      const label = screens[id].label(forgeWords.github);
+      const key = screens[id].key;
       expect(tabs[i]?.textContent).toBe(label);
       expect(tabs[i]?.title).toBe(key === undefined ? label : `${label} (${key})`);
     }
+  });
+
+  it("names the change requests tab in the words of the repository's forge", async () => {
+    await mountWith({ status: () => ({ ...view, forge: "gitlab" }), ...quiet });
+    expect($('[data-view="pulls"]').textContent).toBe("Merge requests");
+    $('[data-view="pulls"]').click();
+    await until("the list", () => document.querySelector('[data-testid="no-pulls"]') !== null);
+    expect($("main h2").textContent).toBe("Merge requests");
+    expect($('[data-testid="no-pulls"] h2').textContent).toBe("No open Hoist merge requests");
   });
 
   it("shows each screen, and only it, by its tab, its key and its palette command", async () => {
     await mountWith({ status: () => view, ...quiet });
     const seen = new Map<string, ScreenId>();
     for (const id of screenOrder) {
-      const { label, key } = screens[id];
+      const label = screens[id].label(forgeWords.github);
+      const key = screens[id].key;
       $(`[data-view="${id}"]`).click();
       expect(selected()).toEqual([id]);
       const shown = fingerprint();

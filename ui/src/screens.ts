@@ -9,6 +9,7 @@ import { historyView } from "./history";
 import { pullsView } from "./pulls";
 import { settingsView } from "./settings";
 import type { Screen, Shell } from "./shell";
+import { capital, type ForgeWords } from "./states";
 
 /** What the shell knows of the repository, readable or not. */
 export interface Known {
@@ -19,8 +20,9 @@ export interface Known {
 }
 
 interface Tab {
-  /** The tab's text, and the palette's "Go to …" command. */
-  label: string;
+  /** The tab's text, and the palette's "Go to …" command, in the words of
+   * the repository's forge ("Pull requests" or "Merge requests"). */
+  label: (words: ForgeWords) => string;
   /** The key that shows the screen when nothing is being typed. */
   key?: string;
   /** A reload while the screen is shown leaves it as it is rather than
@@ -40,11 +42,11 @@ export type Registration = Tab &
 // literal: `ScreenId` is derived from them, and a misspelt name anywhere is a
 // type error rather than a lookup that fails at run time.
 const registry = {
-  environments: { label: "Environments", key: "1", needs: "status", open: environmentsView },
-  pulls: { label: "Pull requests", key: "2", needs: "status", open: pullsView },
-  history: { label: "History", key: "3", needs: "status", open: historyView },
-  settings: { label: "Repository", key: "4", needs: "nothing", open: (shell, known) => settingsView(shell, known.status, known.here) },
-  configure: { label: "Configure", key: "5", needs: "nothing", open: configureView, keepsWorkOnReload: true },
+  environments: { label: () => "Environments", key: "1", needs: "status", open: environmentsView },
+  pulls: { label: (w) => capital(w.changes), key: "2", needs: "status", open: pullsView },
+  history: { label: () => "History", key: "3", needs: "status", open: historyView },
+  settings: { label: () => "Repository", key: "4", needs: "nothing", open: (shell, known) => settingsView(shell, known.status, known.here) },
+  configure: { label: () => "Configure", key: "5", needs: "nothing", open: configureView, keepsWorkOnReload: true },
 } satisfies Record<string, Registration>;
 
 /** A registered screen's name, as in its tab's `data-view`. */

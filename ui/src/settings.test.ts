@@ -7,8 +7,8 @@ import { $, mountWith, reset, settle, until, view } from "./test/fixtures";
 afterEach(reset);
 
 const lanes = { pull_requests: () => [], checks: ({ sha }: Record<string, unknown>) => ({ sha, state: "success", items: [] }) };
-const signedOut: Account = { host: "github.com", token_source: null, login: null, scopes: null, problem: null };
-const signedIn: Account = { host: "github.com", token_source: "the OS keyring", login: "erin", scopes: "repo", problem: null };
+const signedOut: Account = { forge: "github", host: "github.com", token_source: null, login: null, scopes: null, problem: null };
+const signedIn: Account = { forge: "github", host: "github.com", token_source: "the OS keyring", login: "erin", scopes: "repo", problem: null };
 
 async function settings(handlers: Record<string, (args: Record<string, unknown>) => unknown>): Promise<void> {
   await mountWith({ status: () => view, ...lanes, account: () => signedOut, recent_repositories: () => [], proposed_config: () => null, ...handlers });

@@ -9,6 +9,7 @@ import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./shell";
+import { forgeWords } from "./states";
 
 export function settingsView(shell: Shell, view: RepositoryStatus | null, here: Here | null): Screen {
   const path = view?.path ?? here?.path ?? "";
@@ -101,23 +102,26 @@ function cloneCard(shell: Shell, opened: () => Promise<void>): HTMLElement {
       stop.hidden = true;
     }
   };
-  return card("Clone from GitHub", "clone-card", el("div", { class: "stack" }, url, into), el("div", { class: "actions" }, go, stop), line, result);
+  return card("Clone a repository", "clone-card", el("div", { class: "stack" }, url, into), el("div", { class: "actions" }, go, stop), line, result);
 }
 
 /** Where the demo's token comes from, as the Rust side names it. */
 const DEMO_ACCOUNT = "the demo's sandbox account";
 
 function accountCard(shell: Shell): HTMLElement {
-  const body = el("div", { attrs: { "data-testid": "account" } }, el("p", { class: "dim", text: "Asking GitHub…" }));
-  const token = el("input", { attrs: { type: "password", autocomplete: "off", placeholder: "ghp_… or github_pat_…", "aria-label": "GitHub token", "data-testid": "token" } });
+  const words = shell.words();
+  const body = el("div", { attrs: { "data-testid": "account" } }, el("p", { class: "dim", text: `Asking ${words.name}…` }));
+  const token = el("input", { attrs: { type: "password", autocomplete: "off", placeholder: words.tokenHint, "aria-label": `${words.name} token`, "data-testid": "token" } });
   const api = el("input", { attrs: { type: "text", placeholder: "GitHub Enterprise Server only: https://ghe.example.com/api/v3", "aria-label": "API URL", "data-testid": "api-url" } });
+  // GitLab's API is always at /api/v4 on its host: nothing to name.
+  api.hidden = words.name !== forgeWords.github.name;
   const result = el("div");
   const form = (): HTMLElement =>
     el("div", { class: "stack" }, el("div", { class: "row" }, token, button("Sign in", () => void signIn(), "primary", "sign-in")), api, result);
   const draw = (a: Account): void => {
     const who =
       a.token_source === null
-        ? el("p", { attrs: { "data-testid": "signed-out" }, text: `Not signed in to ${a.host}. Paste a token to sign in; it is checked with GitHub, then kept in the OS keyring.` })
+        ? el("p", { attrs: { "data-testid": "signed-out" }, text: `Not signed in to ${a.host}. Paste a token to sign in; it is checked with ${forgeWords[a.forge].name}, then kept in the OS keyring.` })
         : a.login !== null
           ? el("p", { attrs: { "data-testid": "signed-in" } }, el("span", { text: `Signed in to ${a.host} as ` }), el("strong", { text: a.login }), el("span", { class: "dim", text: ` (token from ${a.token_source}; ${a.scopes === null ? "fine-grained token" : `scopes: ${a.scopes}`})` }))
           : el("p", { class: "error-text", attrs: { "data-testid": "token-problem" }, text: `The token from ${a.token_source} does not work: ${a.problem ?? "unknown"}` });
@@ -130,9 +134,9 @@ function accountCard(shell: Shell): HTMLElement {
     try {
       draw(await shell.api.account());
     } catch (error) {
-      // An origin Hoist does not know as GitHub may be a GitHub Enterprise
-      // Server: signing in with its API URL teaches Hoist the host.
-      body.replaceChildren(failureView(asFailure(error), "Hoist cannot tell which GitHub this repository uses"), form());
+      // An origin Hoist does not know may be a GitHub Enterprise Server:
+      // signing in with its API URL teaches Hoist the host.
+      body.replaceChildren(failureView(asFailure(error), `Hoist cannot tell which ${words.name} this repository uses`), form());
     }
   };
   const signIn = async (): Promise<void> => {
@@ -151,7 +155,7 @@ function accountCard(shell: Shell): HTMLElement {
     await load();
   };
   void load();
-  return card("GitHub account", "account-card", body);
+  return card(`${words.name} account`, "account-card", body);
 }
 
 function configCard(shell: Shell, view: RepositoryStatus | null): HTMLElement {
@@ -165,23 +169,23 @@ function configCard(shell: Shell, view: RepositoryStatus | null): HTMLElement {
     (yaml) => {
       if (yaml === null) return;
       const result = el("div", { attrs: { "data-testid": "proposal-result" } });
-      const propose = button("Propose it as a pull request", () => void run(), "primary", "propose-config");
+      const propose = button(`Propose it as a ${shell.words().change}`, () => void run(), "primary", "propose-config");
       const run = async (): Promise<void> => {
         propose.disabled = true;
-        result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: "Opening the pull request…" }));
+        result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: `Opening the ${shell.words().change}…` }));
         try {
           const opened = await shell.api.proposeConfig();
           result.replaceChildren(
-            el("p", {}, el("strong", { text: `${opened.outcome === "created" ? "Opened" : "Already open:"} pull request #${String(opened.number)} ` }), button("Open in browser", () => void shell.api.openUrl(opened.url))),
+            el("p", {}, el("strong", { text: `${opened.outcome === "created" ? "Opened" : "Already open:"} ${shell.words().change} ${shell.words().sigil}${String(opened.number)} ` }), button("Open in browser", () => void shell.api.openUrl(opened.url))),
           );
         } catch (error) {
-          result.replaceChildren(failureView(asFailure(error), "The pull request could not be opened"));
+          result.replaceChildren(failureView(asFailure(error), `The ${shell.words().change} could not be opened`));
         } finally {
           propose.disabled = false;
         }
       };
       body.append(
-        el("p", { text: "This repository has no .hoist.yaml yet. Hoist detected the configuration below from its branches and files. Propose it as a pull request on the default branch so everyone's Hoist reads the same; review and adjust it there." }),
+        el("p", { text: `This repository has no .hoist.yaml yet. Hoist detected the configuration below from its branches and files. Propose it as a ${shell.words().change} on the default branch so everyone's Hoist reads the same; review and adjust it there.` }),
         el("pre", { class: "proposed mono", attrs: { "data-testid": "proposed-config" }, text: yaml }),
         el("div", { class: "actions" }, propose, button("Copy", () => void navigator.clipboard.writeText(yaml), "plain", "copy-config")),
         result,

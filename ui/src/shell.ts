@@ -5,6 +5,7 @@ import type { Api } from "./api";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Compose } from "./composer";
 import type { ScreenId } from "./screens";
+import type { ForgeWords } from "./states";
 
 /** A screen and what to stop (timers, listeners) when it is replaced. */
 export interface Screen {
@@ -16,6 +17,8 @@ export interface Screen {
 export interface Shell {
   api: Api;
   status: () => RepositoryStatus | null;
+  /** How to speak of the repository's forge and its change requests. */
+  words: () => ForgeWords;
   go: (screen: ScreenId) => void;
   compose: (request: Compose) => void;
   reload: () => Promise<void>;

@@ -20,7 +20,7 @@ export const settled: Record<CheckState, string> = {
   pending: "has not reported yet; the Environments lanes show it when it does.",
 };
 
-/** Whether GitHub can merge a pull request now, and if not, why. */
+/** Whether the forge can merge a change request now, and if not, why. */
 export const mergeability: Record<Mergeability, string> = {
   clean: "ready to merge",
   unstable: "mergeable, optional checks failing",
@@ -32,11 +32,30 @@ export const mergeability: Record<Mergeability, string> = {
   unknown: "mergeability being computed",
 };
 
-/** How each forge writes a reference to one of its change requests. */
-const changeSigil: Record<Forge, string> = {
-  github: "#",
-  gitlab: "!",
+/** A merged change request as its forge writes it: `#12` on GitHub, `!12` on GitLab. */
+export const changeRef = (change: ChangeRef): string => `${forgeWords[change.forge].sigil}${String(change.number)}`;
+
+/** How the window speaks of a forge and its change requests. */
+export interface ForgeWords {
+  /** The forge's name: "GitHub". */
+  name: string;
+  /** A change request: "pull request". */
+  change: string;
+  /** Several: "pull requests". */
+  changes: string;
+  /** Its short name: "PR". */
+  short: string;
+  /** A token's look, for the sign-in field. */
+  tokenHint: string;
+  /** What a reference to one starts with: `#` on GitHub, `!` on GitLab. */
+  sigil: string;
+}
+
+/** The words for each forge, total over the generated `Forge`. */
+export const forgeWords: Record<Forge, ForgeWords> = {
+  github: { name: "GitHub", change: "pull request", changes: "pull requests", short: "PR", tokenHint: "ghp_… or github_pat_…", sigil: "#" },
+  gitlab: { name: "GitLab", change: "merge request", changes: "merge requests", short: "MR", tokenHint: "glpat-…", sigil: "!" },
 };
 
-/** A merged change request as its forge writes it: `#12` on GitHub, `!12` on GitLab. */
-export const changeRef = (change: ChangeRef): string => `${changeSigil[change.forge]}${String(change.number)}`;
+/** `text` with its first letter in capitals: "Pull request". */
+export const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -16,9 +16,18 @@ pub enum Error {
     /// The history could not be read.
     #[error(transparent)]
     History(#[from] hoist_core::history::Error),
-    /// The forge refused, could not be reached, or the work was stopped.
+    /// GitHub refused, could not be reached, or the work was stopped.
     #[error(transparent)]
     Forge(#[from] hoist_github::Error),
+    /// GitLab refused, could not be reached, or the work was stopped.
+    #[error(transparent)]
+    GitLab(#[from] hoist_gitlab::Error),
+    /// `hoist.forge` names a forge Hoist does not know.
+    #[error("hoist.forge is {value:?}; Hoist knows github and gitlab")]
+    UnknownForge {
+        /// The value.
+        value: String,
+    },
     /// The OS keyring could not keep, find or remove a token.
     #[error(transparent)]
     Keyring(#[from] hoist_github::token::KeyringError),

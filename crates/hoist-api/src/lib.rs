@@ -11,6 +11,7 @@
 
 pub mod account;
 mod error;
+pub mod forge;
 pub mod git;
 pub mod history;
 pub mod preview;

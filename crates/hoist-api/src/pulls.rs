@@ -1,14 +1,15 @@
 //! Pull requests: opening one from a preview, the tracker's list, merging
 //! and following the environment until its reconciler reports.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
-use hoist_github::Client;
-use hoist_github::open::{self, Opened, Request, Step, WhenOpen};
-use hoist_github::ownership::Ownership;
-use hoist_github::track::{self, Checks, Tracked};
+use hoist_forge::change::{Opened, Request, Step, Tracked, WhenOpen};
+use hoist_forge::checks::{CheckState, Checks};
 use serde::Serialize;
 
+use crate::forge::Client;
 use crate::{Error, Session, Work, blocking};
 
 /// A merge and what the environment reported after it.
@@ -33,10 +34,10 @@ pub struct NextPull {
     pub url: String,
 }
 
-/// Opens the pull request for the preview `id`, telling `on_step` each
+/// Opens the change request for the preview `id`, telling `on_step` each
 /// step; stops between steps when [`Work::Open`] is cancelled, and a later
 /// call resumes without duplicates. The settings come with the preview: the
-/// PR is titled and labelled as the preview showed, even if the
+/// change request is titled and labelled as the preview showed, even if the
 /// configuration changed since.
 pub async fn open(
     session: &Session,
@@ -54,13 +55,13 @@ pub async fn open(
         reason,
         when_open,
     };
-    Ok(open::open(&client, &request, on_step, &cancel).await?)
+    client.open(&request, on_step, &cancel).await
 }
 
-/// The client, and whose pull requests Hoist takes for its own: the
-/// signed-in account's, from this repository's branches under the
-/// configured prefix.
-async fn ownership(session: &Arc<Session>) -> Result<(Arc<Client>, Ownership), Error> {
+/// The client, and the branch prefix under which change requests are
+/// Hoist's (with the signed-in account and this repository, see the forge
+/// layers' ownership).
+async fn client_and_prefix(session: &Arc<Session>) -> Result<(Arc<Client>, String), Error> {
     let prefix = {
         let session = Arc::clone(session);
         blocking("reading the configuration", move || {
@@ -68,36 +69,40 @@ async fn ownership(session: &Arc<Session>) -> Result<(Arc<Client>, Ownership), E
         })
         .await?
     };
-    let client = session.client().await?;
-    let ownership = Ownership::of(&client, &prefix).await?;
-    Ok((client, ownership))
+    Ok((session.client().await?, prefix))
 }
 
-/// The open pull requests Hoist opened, with checks, reviews and mergeability.
+/// The open change requests Hoist opened, with checks, reviews and mergeability.
 pub async fn list(session: &Arc<Session>) -> Result<Vec<Tracked>, Error> {
-    let (client, ownership) = ownership(session).await?;
-    Ok(track::open(&client, &ownership).await?)
+    let (client, prefix) = client_and_prefix(session).await?;
+    client.list(&prefix).await
 }
 
-/// One Hoist pull request, open or not.
+/// One of Hoist's change requests, open or not.
 pub async fn get(session: &Arc<Session>, number: u64) -> Result<Tracked, Error> {
-    let (client, ownership) = ownership(session).await?;
-    Ok(track::pull(&client, &ownership, number).await?)
+    let (client, prefix) = client_and_prefix(session).await?;
+    client.get(&prefix, number).await
 }
 
 /// The checks and statuses on commit `sha`: on an environment's tip, what
 /// the reconciler reported.
 pub async fn checks(session: &Session, sha: &str) -> Result<Checks, Error> {
-    let client = session.client().await?;
-    Ok(track::checks(&client, sha).await?)
+    session.client().await?.checks(sha).await
 }
 
-/// Merges pull request `number` at `head` (the commit the user saw; the
-/// forge refuses if it moved since) and returns the merge commit.
+/// Merges change request `number` at `head` (the commit the user saw; the
+/// forge refuses if it moved since) and returns the target's new commit.
 pub async fn merge(session: &Arc<Session>, number: u64, head: &str) -> Result<String, Error> {
-    let (client, ownership) = ownership(session).await?;
-    Ok(track::merge(&client, &ownership, number, head).await?)
+    let (client, prefix) = client_and_prefix(session).await?;
+    client.merge(&prefix, number, head).await
 }
+
+/// How often the environment's checks are read while following a merge.
+pub const SETTLE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How long to wait for the reconciler's report before saying it has not
+/// reported yet.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Merges like [`merge`], then follows the environment's checks on the
 /// merge commit, telling `on_update` each change, until they settle.
@@ -113,33 +118,28 @@ pub async fn merge_and_follow(
     let cancel = session.start_work(Work::Merge);
     let sha = merge(session, number, head).await?;
     let client = session.client().await?;
-    let last: Mutex<Option<Checks>> = Mutex::default();
-    let seen = |checks: &Checks| {
-        *last.lock().unwrap_or_else(PoisonError::into_inner) = Some(checks.clone());
-        on_update(checks);
-    };
-    let settled = track::until_settled(
-        &client,
-        &sha,
-        track::SETTLE_INTERVAL,
-        track::SETTLE_TIMEOUT,
-        &seen,
-        &cancel,
-    )
-    .await;
-    let checks = match settled {
-        Ok(checks) => checks,
-        Err(hoist_github::Error::Cancelled) => last
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .unwrap_or_else(|| Checks::of(sha.clone(), Vec::new())),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(Merged { sha, checks })
+    let deadline = Instant::now() + SETTLE_TIMEOUT;
+    let mut last: Option<Checks> = None;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            let checks = last.unwrap_or_else(|| Checks::of(sha.clone(), Vec::new()));
+            return Ok(Merged { sha, checks });
+        }
+        let now = client.checks(&sha).await?;
+        if last.as_ref() != Some(&now) {
+            on_update(&now);
+        }
+        // A settled state needs at least one report: none yet is pending.
+        if now.state != CheckState::Pending || Instant::now() >= deadline {
+            return Ok(Merged { sha, checks: now });
+        }
+        last = Some(now);
+        tokio::time::sleep(SETTLE_INTERVAL).await;
+    }
 }
 
-/// The open pull requests from the environments' next branches (the ones a
-/// hydrator's promoter opens), so each lane shows what waits to be merged.
+/// The open change requests from the environments' next branches (the ones
+/// a hydrator's promoter opens), so each lane shows what waits to be merged.
 pub async fn next(session: &Arc<Session>) -> Result<Vec<NextPull>, Error> {
     let project = {
         let session = Arc::clone(session);
@@ -164,16 +164,14 @@ pub async fn next(session: &Arc<Session>) -> Result<Vec<NextPull>, Error> {
     let client = session.client().await?;
     let mut out = Vec::new();
     for (environment, branch, next) in waiting {
-        for pull in open::open_pulls(&client, &branch).await? {
-            // The promoter's, from this repository; not a fork's namesake.
-            if pull.branch == next
-                && hoist_github::ownership::is_here(&client, pull.head_repository.as_deref())
-            {
+        // The promoter's, from this repository; not a fork's namesake.
+        for change in client.open_from_here(&branch).await? {
+            if change.branch == next {
                 out.push(NextPull {
                     environment: environment.clone(),
-                    number: pull.number,
-                    title: pull.title.clone(),
-                    url: pull.url,
+                    number: change.number,
+                    title: change.title,
+                    url: change.url,
                 });
             }
         }

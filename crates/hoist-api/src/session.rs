@@ -15,9 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
-use hoist_github::Token;
-use hoist_github::client::{Client, OnWait, Policy};
-use hoist_github::connect::{self, Host};
+use hoist_forge::policy::{OnWait, Policy};
+use hoist_forge::token::Token;
+
+use crate::forge::{self, Client, Host};
 
 use crate::Error;
 
@@ -146,6 +147,17 @@ impl Session {
         Ok(Project::open_with(&self.repository(), file.as_deref())?)
     }
 
+    /// The forge the repository's origin is on, as far as can be told
+    /// without a network: for wording, so it falls back to GitHub when the
+    /// clone cannot be read.
+    pub fn forge(&self) -> hoist_core::forge::Forge {
+        let configured = self.project().ok().and_then(|p| p.config.forge);
+        hoist_core::Repo::open(&self.repository())
+            .ok()
+            .and_then(|repo| forge::forge_of(&repo, configured).ok())
+            .unwrap_or(hoist_core::forge::Forge::GitHub)
+    }
+
     /// Keeps a previewed plan and returns the id it is referred to by.
     /// Only the last [`KEPT_PREVIEWS`] are kept: each holds whole files, and
     /// an older preview is offered again by previewing again.
@@ -215,26 +227,26 @@ impl Session {
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let mut client = self.host(None)?.client(Policy::default())?;
-        if let Some(on_wait) = &self.on_wait {
-            client = client.with_on_wait(on_wait.clone());
-        }
-        let client = Arc::new(client);
+        let client = Arc::new(
+            self.host(None)?
+                .client(Policy::default(), self.on_wait.clone())?,
+        );
         *slot = Some(client.clone());
         Ok(client)
     }
 
-    /// The origin's repository on its forge, the API, and the token for it
-    /// with where it comes from. The token stays in Rust; the demo's is
+    /// The origin's forge and repository there, the API, and the token for
+    /// it with where it comes from. The token stays in Rust; the demo's is
     /// handed over in memory, so the demo never touches the user's keyring.
-    /// `api_url` names the API of a GitHub Enterprise Server host not saved yet.
+    /// `api_url` names the API of a host not saved yet (at sign-in).
     pub fn host(&self, api_url: Option<&str>) -> Result<Host, Error> {
         let project = self.project()?;
         let demo = self
             .demo()
             .and_then(|_| Token::new(hoist_demo::TOKEN))
             .map(|t| (t, "the demo's sandbox account"));
-        Ok(connect::host(&project.repo, api_url, demo)?)
+        let forge = forge::forge_of(&project.repo, project.config.forge)?;
+        forge::host(&project.repo, forge, api_url, demo)
     }
 }
 

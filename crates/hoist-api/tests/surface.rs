@@ -13,11 +13,17 @@ use hoist_core::plan::Options;
 use hoist_fixtures::git;
 use hoist_github::open::{Outcome, Step, WhenOpen};
 use hoist_github::track::CheckState;
-use hoist_sandbox::{Config, Sandbox};
+use hoist_sandbox::{Config, Forge, Sandbox};
 
 /// The branch-helm fixture behind the sandbox, opened as the demo is: the
 /// clone's origin names the demo's host and the session holds its token.
 fn session(dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
+    session_on(Forge::Github, dir, reconciler)
+}
+
+/// Like [`session`], on `forge`: for GitLab the origin is a self-managed
+/// host whose name says nothing, so the clone's `hoist.forge` says GitLab.
+fn session_on(forge: Forge, dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir);
     let mut config = Config::new(
         &bare,
@@ -26,11 +32,23 @@ fn session(dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
         "release-manager",
         hoist_demo::TOKEN,
     );
+    config.forge = forge;
+    config.accounts[0].scopes = match forge {
+        Forge::Github => vec!["repo".into()],
+        Forge::Gitlab => vec!["api".into()],
+    };
     config.reconciler = reconciler.map(str::to_owned);
     config.delay = Duration::from_millis(50);
     let sandbox = Sandbox::start(config).expect("sandbox");
     let origin = hoist_demo::origin();
     git(&clone, &["remote", "set-url", "origin", &origin]);
+    let api = match forge {
+        Forge::Github => sandbox.url().to_owned(),
+        Forge::Gitlab => {
+            git(&clone, &["config", "hoist.forge", "gitlab"]);
+            format!("{}/api/v4", sandbox.url())
+        }
+    };
     git(
         &clone,
         &[
@@ -39,7 +57,7 @@ fn session(dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
             &origin,
         ],
     );
-    git(&clone, &["config", "hoist.apiUrl", sandbox.url()]);
+    git(&clone, &["config", "hoist.apiUrl", &api]);
     let demo = hoist_demo::Demo {
         clone: clone.clone(),
         bare,
@@ -66,9 +84,20 @@ async fn until_mergeable(session: &Arc<Session>, number: u64) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_promotion_goes_from_preview_to_a_healthy_environment() {
+async fn a_promotion_goes_from_preview_to_a_healthy_environment_on_github() {
+    whole_loop(Forge::Github).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promotion_goes_from_preview_to_a_healthy_environment_on_gitlab() {
+    whole_loop(Forge::Gitlab).await;
+}
+
+/// Preview, open, resume, list, merge and follow, then a rollback of it
+/// opened the same way: the same calls whatever the forge.
+async fn whole_loop(forge: Forge) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let session = session(dir.path(), Some("argo-cd/stage"));
+    let session = session_on(forge, dir.path(), Some("argo-cd/stage"));
     let preview = preview::promotion(
         &session,
         "dev",
@@ -121,10 +150,38 @@ async fn a_promotion_goes_from_preview_to_a_healthy_environment() {
     assert_eq!(merged.checks.sha, merged.sha);
     assert!(updates.load(Ordering::Relaxed) >= 1);
     assert!(pulls::list(&session).await.expect("list").is_empty());
-    assert_eq!(
-        sandbox(&session).count("POST", "/repos/{owner}/{repo}/pulls"),
-        1
-    );
+    assert_eq!(sandbox(&session).pulls().len(), 1, "one change request");
+
+    // Fetched: stage runs the new version; rolling it back is one more
+    // change request, opened the same way.
+    hoist_api::git::fetch(&session, &|_| {})
+        .await
+        .expect("fetched");
+    let status = session
+        .project()
+        .expect("project")
+        .status()
+        .expect("status");
+    let json = serde_json::to_string(&status).expect("json");
+    let promoted = &preview.plan.apps[0].to;
+    assert!(json.contains(promoted.as_str()), "{json}");
+    let before = &preview.plan.base;
+    let rollback = preview::rollback(&session, "stage", &before[..12], &[], CONTEXT)
+        .expect("rollback preview")
+        .expect("stage changed since");
+    assert!(rollback.reason_required);
+    let back = pulls::open(
+        &session,
+        &rollback.id,
+        Some("the new version misbehaves"),
+        WhenOpen::Report,
+        &|_| {},
+    )
+    .await
+    .expect("rollback opened");
+    assert_eq!(back.outcome, Outcome::Created);
+    assert_ne!(back.number, opened.number);
+    assert_eq!(pulls::list(&session).await.expect("list").len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

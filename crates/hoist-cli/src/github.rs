@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use hoist_api::preview::Preview;
 use hoist_api::{Error, Session, account, pulls};
+use hoist_core::forge::Forge;
 use hoist_github::open::{Opened, Outcome, Step, WhenOpen};
 use hoist_github::track::{CheckState, Checks, PullState, ReviewDecision, Tracked};
 use hoist_github::{Token, token};
@@ -251,18 +252,27 @@ pub fn fetch(repo: &Path) -> anyhow::Result<()> {
     Ok(fetched?)
 }
 
-/// `hoist auth login`: reads a token from stdin, checks it with GitHub, keeps it in the keyring.
-pub fn login(host: &str, api_url: Option<&str>, out: &mut impl Write) -> anyhow::Result<()> {
+/// `hoist auth login`: reads a token from stdin, checks it with the forge, keeps it in the keyring.
+pub fn login(
+    forge: Forge,
+    host: &str,
+    api_url: Option<&str>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     if std::io::stdin().is_terminal() {
-        eprint!(
-            "Paste a GitHub token for {host} (classic with `repo`, or fine-grained with contents and pull requests write) and press Enter: "
-        );
+        let kind = match forge {
+            Forge::GitHub => {
+                "GitHub token (classic with `repo`, or fine-grained with contents and pull requests write)"
+            }
+            Forge::GitLab => "GitLab personal access token with the `api` scope",
+        };
+        eprint!("Paste a {kind} for {host} and press Enter: ");
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let token = Token::new(&line).context("no token given")?;
     let runtime = runtime()?;
-    let account = runtime.block_on(account::sign_in(host, api_url, &token))?;
+    let account = runtime.block_on(account::sign_in(forge, host, api_url, &token))?;
     writeln!(
         out,
         "signed in to {host} as {} ({}); the token is in the OS keyring",
@@ -277,24 +287,24 @@ fn scopes(scopes: Option<String>) -> String {
 }
 
 /// `hoist auth status`: where the token comes from and whom it belongs to.
-pub fn status(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let Some((token, source)) = token::find(host) else {
-        bail!(
-            "not signed in to {host}: run `hoist auth login`, or set {}",
-            token::variables(host)[0].0
-        );
+pub fn status(forge: Forge, host: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let Some((token, source)) = account::token_for(forge, host) else {
+        let variable = match forge {
+            Forge::GitHub => token::variables(host)[0].0,
+            Forge::GitLab => "GITLAB_TOKEN",
+        };
+        bail!("not signed in to {host}: run `hoist auth login`, or set {variable}");
     };
     let runtime = runtime()?;
-    let account = runtime.block_on(account::of(host, None, Some((token, source.describe()))));
+    let account = runtime.block_on(account::of(forge, host, None, Some((token, source))));
     if let Some(problem) = account.problem {
         bail!("{problem}");
     }
     writeln!(
         out,
-        "{host}: signed in as {} ({}), token from {}",
+        "{host}: signed in as {} ({}), token from {source}",
         account.login.unwrap_or_default(),
         scopes(account.scopes),
-        source.describe()
     )?;
     Ok(())
 }

@@ -190,27 +190,52 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Auth {
-    /// Read a token from stdin, check it with GitHub, and keep it in the OS keyring.
+    /// Read a token from stdin, check it with the forge, and keep it in the OS keyring.
     Login {
-        /// The GitHub host.
-        #[arg(long, default_value = "github.com")]
-        host: String,
+        #[command(flatten)]
+        host: HostArgs,
         /// The REST API's URL, for a GitHub Enterprise Server host (e.g. https://HOST/api/v3).
         #[arg(long)]
         api_url: Option<String>,
     },
     /// Show where the token comes from and whom it belongs to.
     Status {
-        /// The GitHub host.
-        #[arg(long, default_value = "github.com")]
-        host: String,
+        #[command(flatten)]
+        host: HostArgs,
     },
     /// Remove the token from the OS keyring.
     Logout {
-        /// The GitHub host.
-        #[arg(long, default_value = "github.com")]
-        host: String,
+        #[command(flatten)]
+        host: HostArgs,
     },
+}
+
+/// Which forge host `auth` works on.
+#[derive(clap::Args)]
+struct HostArgs {
+    /// The forge's host.
+    #[arg(long, default_value = "github.com")]
+    host: String,
+    /// The forge, where the host's name does not say (a self-managed GitLab).
+    #[arg(long, value_enum)]
+    forge: Option<ForgeArg>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ForgeArg {
+    Github,
+    Gitlab,
+}
+
+impl HostArgs {
+    fn forge(&self) -> hoist_core::forge::Forge {
+        use hoist_core::forge::Forge;
+        let named = self.forge.map(|f| match f {
+            ForgeArg::Github => Forge::GitHub,
+            ForgeArg::Gitlab => Forge::GitLab,
+        });
+        hoist_api::account::forge_of_host(&self.host, named)
+    }
 }
 
 /// Whether writing stopped because the reader went away, also when the write
@@ -401,9 +426,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge { repo, number, wait } => github::merge(&repo, number, wait, &mut out)?,
         Command::Fetch { repo } => github::fetch(&repo)?,
         Command::Auth { action } => match action {
-            Auth::Login { host, api_url } => github::login(&host, api_url.as_deref(), &mut out)?,
-            Auth::Status { host } => github::status(&host, &mut out)?,
-            Auth::Logout { host } => github::logout(&host, &mut out)?,
+            Auth::Login { host, api_url } => {
+                github::login(host.forge(), &host.host, api_url.as_deref(), &mut out)?;
+            }
+            Auth::Status { host } => github::status(host.forge(), &host.host, &mut out)?,
+            Auth::Logout { host } => github::logout(&host.host, &mut out)?,
         },
         Command::Demo { dir } => {
             let dir = match dir {

@@ -233,9 +233,23 @@ fn refusals_say_what_to_do_and_write_nothing() {
         ],
     );
     git(&w.clone, &["config", "--unset", "hoist.apiUrl"]);
+    // gitlab.com is GitLab: the GitHub token is not offered to it.
+    let e = fails(w.hoist(&with_yes, Some(TOKEN)));
+    assert!(e.contains("no GitLab token for gitlab.com"), "{e}");
+    // A host whose name says nothing is taken for a GitHub Enterprise
+    // Server only once its API URL is known.
+    git(
+        &w.clone,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://git.example.org/acme/gitops.git",
+        ],
+    );
     let e = fails(w.hoist(&with_yes, Some(TOKEN)));
     assert!(
-        e.contains("origin is on gitlab.com, which is not GitHub"),
+        e.contains("origin is on git.example.org, which is not GitHub"),
         "{e}"
     );
 }

@@ -141,7 +141,7 @@ fn a_misspelt_key_names_the_file_line_column_and_the_expected_keys() {
         3,
         1,
         &[
-            r#"unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes""#,
+            r#"unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge""#,
         ],
     );
     assert_error(
@@ -442,7 +442,7 @@ fn the_schema_fixtures_errors_name_line_column_and_expectation() {
     assert_eq!(
         message,
         format!(
-            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes""#
+            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge""#
         )
     );
     let text =

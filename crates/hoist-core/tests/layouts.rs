@@ -356,6 +356,7 @@ fn environments_picked_by_hand_get_their_apps_found() {
         pr: Default::default(),
         locks: Vec::new(),
         freezes: Vec::new(),
+        forge: None,
     };
     let project = hoist_core::Project::with_config(repo, config);
     let lines = common::matrix_of(&project);

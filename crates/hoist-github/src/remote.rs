@@ -29,7 +29,7 @@ pub enum Error {
     },
     /// The host is not GitHub and not a configured GitHub Enterprise host.
     #[error(
-        "origin is on {host}, which is not GitHub; Hoist opens pull requests on github.com, *.ghe.com or a GitHub Enterprise host you configure (`hoist auth login --host {host} --api-url https://{host}/api/v3`)"
+        "origin is on {host}, which is not GitHub; Hoist opens pull requests on github.com, *.ghe.com or a GitHub Enterprise host you configure (`hoist auth login --host {host} --api-url https://{host}/api/v3`), and merge requests on gitlab.com or a self-managed GitLab you name (`git config hoist.forge gitlab` in the clone, or `forge: gitlab` in .hoist.yaml)"
     )]
     NotGitHub {
         /// The host.

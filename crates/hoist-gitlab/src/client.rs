@@ -254,6 +254,49 @@ impl Client {
     }
 }
 
+/// Whom a token belongs to on a host, and its scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The account's username.
+    pub login: String,
+    /// The token's scopes, comma-separated.
+    pub scopes: Option<String>,
+}
+
+/// Asks the GitLab at `api` whom `token` belongs to; refuses a token without
+/// the `api` scope, which Hoist needs to write the commit and the merge request.
+pub async fn identify(host: &str, api: &str, token: &Token) -> Result<Identity, Error> {
+    let nowhere = Project {
+        host: host.to_ascii_lowercase(),
+        path: String::new(),
+    };
+    let client = Client::new(&nowhere, api, token, Policy::default())?;
+    let me = client.me().await?;
+    let scopes = client
+        .find("/personal_access_tokens/self", "the token's scopes")
+        .await?
+        .and_then(|t| {
+            t["scopes"].as_array().map(|s| {
+                s.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        });
+    if let Some(has) = &scopes
+        && !has.split(", ").any(|s| s == "api")
+    {
+        return Err(Error::Forbidden {
+            what: "the token".into(),
+            message: format!("it has the scopes {has}; Hoist needs api"),
+        });
+    }
+    Ok(Identity {
+        login: me.username,
+        scopes,
+    })
+}
+
 /// How long GitLab asks to wait: `Retry-After`, else until `RateLimit-Reset`.
 fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
     let number = |name: &str| {

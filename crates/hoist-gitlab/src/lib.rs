@@ -9,6 +9,7 @@ pub mod client;
 mod error;
 pub mod open;
 pub mod project;
+pub mod propose;
 pub mod token;
 pub mod track;
 

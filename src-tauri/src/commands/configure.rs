@@ -186,7 +186,7 @@ pub async fn propose_draft(
     })
     .await?;
     let client = session.client().await?;
-    Ok(hoist_github::propose::configuration(&client, &yaml).await?)
+    Ok(client.propose_config(&yaml).await?)
 }
 
 /// Writes `yaml` as `.hoist.yaml` at the top of the working tree `root`,
@@ -316,6 +316,7 @@ fn build(offered: &Offered, draft: &ConfigDraft) -> Result<(Config, String), Fai
         pr: Default::default(),
         locks: Vec::new(),
         freezes: Vec::new(),
+        forge: None,
     };
     let yaml = detect::render(
         &config,

@@ -162,5 +162,5 @@ pub async fn propose_config(session: tauri::State<'_, Arc<Session>>) -> Result<O
             Failure::new("this repository already has a .hoist.yaml".to_owned(), None)
         })?;
     let client = session.client().await?;
-    Ok(hoist_github::propose::configuration(&client, &yaml).await?)
+    Ok(client.propose_config(&yaml).await?)
 }

@@ -20,6 +20,7 @@ pub async fn status(session: tauri::State<'_, Arc<Session>>) -> Result<Repositor
 #[tauri::command]
 pub fn here(session: tauri::State<'_, Arc<Session>>) -> Here {
     Here {
+        forge: session.forge(),
         path: session.repository().display().to_string(),
         demo: session.demo().map(|d| d.sandbox.url().to_owned()),
     }
@@ -40,7 +41,10 @@ fn read_status(session: &Session) -> Result<RepositoryStatus, Failure> {
     };
     let status = project.status_to(depth).map_err(Failure::of)?;
     let config = project.source.to_string();
+    let forge = hoist_api::forge::forge_of(&project.repo, project.config.forge)
+        .unwrap_or(hoist_core::forge::Forge::GitHub);
     Ok(RepositoryStatus {
+        forge,
         path: session.repository().display().to_string(),
         config,
         shallow: project.repo.is_shallow(),

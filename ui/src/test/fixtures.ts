@@ -62,6 +62,7 @@ export const view: RepositoryStatus = {
   config: ".hoist.yaml on main",
   shallow: false,
   demo: null,
+  forge: "github",
   origins_pending: false,
   status: {
     environments: [env("dev", null, 0), env("stage", "dev", 1), env("prod", "stage", 2)],

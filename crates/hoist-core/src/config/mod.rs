@@ -34,6 +34,11 @@ pub struct Config {
     /// Time windows in which promotions into some environments need an override reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub freezes: Vec<Freeze>,
+    /// The forge `origin` is on, where its host's name does not say (a
+    /// self-managed GitLab); github.com, `*.ghe.com` and gitlab.com need
+    /// none, and a GitHub Enterprise Server is known by its saved API URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forge: Option<crate::forge::Forge>,
 }
 
 /// "Do not promote into this environment (or these apps of it)": who, why, until when.

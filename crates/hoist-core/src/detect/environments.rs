@@ -640,6 +640,7 @@ mod tests {
             pr: Default::default(),
             locks: Vec::new(),
             freezes: Vec::new(),
+            forge: None,
         };
         config
             .environments

@@ -183,6 +183,7 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
             pr: PrSettings::default(),
             locks: Vec::new(),
             freezes: Vec::new(),
+            forge: None,
         },
         reasons: Reasons {
             environments: environment_reasons,
