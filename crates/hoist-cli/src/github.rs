@@ -1,5 +1,6 @@
-//! The commands that talk to GitHub: sign-in, opening promotion and rollback
-//! pull requests, following them, merging, fetching, and the demo.
+//! The commands that talk to the forge (GitHub or GitLab): sign-in, opening
+//! promotion and rollback change requests, following them, merging,
+//! fetching, and the demo.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -48,7 +49,7 @@ fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("not opening the pull request without confirmation; add --yes to open it");
+        bail!("not opening it without confirmation; add --yes to open it");
     }
     eprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
@@ -57,7 +58,7 @@ fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn describe(step: &Step) -> String {
+fn describe(step: &Step, forge: Forge) -> String {
     match step {
         Step::CheckingTarget => {
             "checking the target branch is still where the preview saw it".into()
@@ -65,7 +66,7 @@ fn describe(step: &Step) -> String {
         Step::WritingFiles { done, total } => format!("uploading files {done}/{total}"),
         Step::WritingCommit => "writing the commit".into(),
         Step::PushingBranch { branch } => format!("pushing {branch}"),
-        Step::OpeningPullRequest => "opening the pull request".into(),
+        Step::OpeningPullRequest => format!("opening the {}", forge.change_noun()),
         Step::Finishing => "adding labels and reviewers".into(),
     }
 }
@@ -82,9 +83,13 @@ pub fn open_pr(
 ) -> anyhow::Result<()> {
     let runtime = runtime()?;
     // Made before asking: a missing token or origin fails before the question.
-    runtime.block_on(session.client())?;
+    let forge = runtime.block_on(session.client())?.forge();
     if !confirm(
-        &format!("Open a pull request into {}?", preview.plan.target_branch),
+        &format!(
+            "Open a {} into {}?",
+            forge.change_noun(),
+            preview.plan.target_branch
+        ),
         yes,
     )? {
         writeln!(out, "nothing opened")?;
@@ -96,7 +101,7 @@ pub fn open_pr(
     } else {
         WhenOpen::Report
     };
-    let on_step = |s: Step| eprintln!("→ {}", describe(&s));
+    let on_step = |s: Step| eprintln!("→ {}", describe(&s, forge));
     let opened: Opened = runtime
         .block_on(pulls::open(
             session,
@@ -117,7 +122,13 @@ pub fn open_pr(
         Outcome::Updated => "updated",
         Outcome::Found => "already open (opened by someone else for this branch)",
     };
-    writeln!(out, "{verb}: #{} {}", opened.number, opened.url)?;
+    writeln!(
+        out,
+        "{verb}: {}{} {}",
+        forge.sigil(),
+        opened.number,
+        opened.url
+    )?;
     Ok(())
 }
 
@@ -139,10 +150,11 @@ fn review_text(r: ReviewDecision) -> &'static str {
     }
 }
 
-/// `hoist prs`: the open Hoist pull requests with checks, reviews and mergeability.
+/// `hoist prs`: the open Hoist change requests with checks, reviews and mergeability.
 pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let session = session(repo);
     let runtime = runtime()?;
+    let forge = runtime.block_on(session.client())?.forge();
     let all: Vec<Tracked> = runtime.block_on(pulls::list(&session))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &all)?;
@@ -150,7 +162,7 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
         return Ok(());
     }
     if all.is_empty() {
-        writeln!(out, "no open Hoist pull requests")?;
+        writeln!(out, "no open Hoist {}s", forge.change_noun())?;
     }
     for t in &all {
         let apps: Vec<String> = t
@@ -161,7 +173,8 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
             .collect();
         writeln!(
             out,
-            "#{:<5} {:<8} {}\n       checks {}, {}, {}{}\n       {}",
+            "{}{:<5} {:<8} {}\n       checks {}, {}, {}{}\n       {}",
+            forge.sigil(),
             t.number,
             t.marker.target,
             apps.join(", "),
@@ -175,18 +188,21 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// `hoist merge N`: merges a Hoist pull request GitHub allows to merge,
+/// `hoist merge N`: merges a Hoist change request the forge allows to merge,
 /// then (with `wait`) follows the environment until it reports.
 pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let session = session(repo);
     let runtime = runtime()?;
+    let forge = runtime.block_on(session.client())?.forge();
+    let reference = format!("{}{number}", forge.sigil());
     let t = runtime.block_on(pulls::get(&session, number))?;
     if t.state != PullState::Open {
-        bail!("#{number} is not open");
+        bail!("{reference} is not open");
     }
     if !t.can_merge {
         bail!(
-            "GitHub cannot merge #{number} now: {} (checks {}, {})",
+            "{} cannot merge {reference} now: {} (checks {}, {})",
+            forge.name(),
             t.mergeability.describe(),
             checks_summary(&t),
             review_text(t.review)
@@ -194,7 +210,7 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     }
     if !wait {
         let sha = runtime.block_on(pulls::merge(&session, number, &t.head))?;
-        writeln!(out, "{}", merged_line(number, &t, &sha))?;
+        writeln!(out, "{}", merged_line(&reference, &t, &sha))?;
         return Ok(());
     }
     cancel_on_ctrl_c(&runtime, &session);
@@ -209,7 +225,7 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     let merged = runtime.block_on(pulls::merge_and_follow(
         &session, number, &t.head, &on_update,
     ))?;
-    writeln!(out, "{}", merged_line(number, &t, &merged.sha))?;
+    writeln!(out, "{}", merged_line(&reference, &t, &merged.sha))?;
     match merged.checks.state {
         CheckState::Success => writeln!(out, "{} is healthy", t.marker.target)?,
         CheckState::Failure => bail!("{} reports a failure after the merge", t.marker.target),
@@ -222,9 +238,9 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     Ok(())
 }
 
-fn merged_line(number: u64, t: &Tracked, sha: &str) -> String {
+fn merged_line(reference: &str, t: &Tracked, sha: &str) -> String {
     format!(
-        "merged #{number} into {} as {}",
+        "merged {reference} into {} as {}",
         t.base,
         &sha[..sha.len().min(12)]
     )

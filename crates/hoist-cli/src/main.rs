@@ -21,7 +21,7 @@ use hoist_core::plan::PromotionPlan;
 
 use crate::diffview::Layout;
 
-/// Shows which version each environment runs, previews promotions and rollbacks, and opens them as GitHub pull requests.
+/// Shows which version each environment runs, previews promotions and rollbacks, and opens them as pull requests (GitHub) or merge requests (GitLab).
 #[derive(Parser)]
 #[command(name = "hoist", version, about)]
 struct Cli {
@@ -135,7 +135,7 @@ enum Command {
     },
     /// Print the JSON Schema of `.hoist.yaml`.
     Schema,
-    /// Preview a promotion, then open its pull request on GitHub.
+    /// Preview a promotion, then open its pull request (GitHub) or merge request (GitLab).
     Promote {
         #[command(flatten)]
         promotion: PromotionArgs,
@@ -149,7 +149,7 @@ enum Command {
         #[arg(long)]
         update: bool,
     },
-    /// List the open pull requests Hoist opened, with checks, reviews and mergeability.
+    /// List the open pull or merge requests Hoist opened, with checks, reviews and mergeability.
     Prs {
         /// The local clone to read (default: the current directory).
         #[arg(long, default_value = ".")]
@@ -158,12 +158,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Merge a Hoist pull request that GitHub allows to merge.
+    /// Merge a Hoist pull or merge request that the forge allows to merge.
     Merge {
         /// The local clone to read (default: the current directory).
         #[arg(long, default_value = ".")]
         repo: PathBuf,
-        /// The pull request's number.
+        /// Its number (`12` for #12 or !12).
         number: u64,
         /// Then follow the environment until its reconciler reports success or failure.
         #[arg(long)]
@@ -175,7 +175,7 @@ enum Command {
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
-    /// Sign in to GitHub, or see or remove the stored token.
+    /// Sign in to GitHub or GitLab, or see or remove the stored token.
     Auth {
         #[command(subcommand)]
         action: Auth,

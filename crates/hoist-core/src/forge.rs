@@ -35,6 +35,22 @@ impl Forge {
         }
     }
 
+    /// The forge's name, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Forge::GitHub => "GitHub",
+            Forge::GitLab => "GitLab",
+        }
+    }
+
+    /// What a reference to one of its change requests starts with.
+    pub fn sigil(self) -> char {
+        match self {
+            Forge::GitHub => '#',
+            Forge::GitLab => '!',
+        }
+    }
+
     /// The forge's name for a change request.
     pub fn change_noun(self) -> &'static str {
         match self {
@@ -67,8 +83,7 @@ impl fmt::Display for ChangeRef {
     /// As the forge writes a reference: `#12` on GitHub, `!12` on GitLab.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.forge {
-            Forge::GitHub => write!(f, "#{}", self.number),
-            Forge::GitLab => write!(f, "!{}", self.number),
+            forge => write!(f, "{}{}", forge.sigil(), self.number),
         }
     }
 }
