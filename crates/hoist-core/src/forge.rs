@@ -82,9 +82,7 @@ pub struct ChangeRef {
 impl fmt::Display for ChangeRef {
     /// As the forge writes a reference: `#12` on GitHub, `!12` on GitLab.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.forge {
-            forge => write!(f, "{}{}", forge.sigil(), self.number),
-        }
+        write!(f, "{}{}", self.forge.sigil(), self.number)
     }
 }
 
