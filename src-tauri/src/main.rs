@@ -28,6 +28,15 @@ fn demo_dir() -> PathBuf {
         .join("demo")
 }
 
+/// The forge the demo's sandbox plays: `HOIST_DEMO_FORGE` (`github`, the
+/// default, or `gitlab`).
+fn demo_forge() -> hoist_demo::Forge {
+    match std::env::var("HOIST_DEMO_FORGE").as_deref() {
+        Ok("gitlab") => hoist_demo::Forge::Gitlab,
+        _ => hoist_demo::Forge::Github,
+    }
+}
+
 fn main() {
     let started = startup::Started(std::time::Instant::now());
     let session = match std::env::args_os().nth(1).map(PathBuf::from) {
@@ -39,7 +48,12 @@ fn main() {
             }
             Session::new(repository, None)
         }
-        None => match hoist_demo::Demo::start(&demo_dir(), std::time::Duration::from_secs(3)) {
+        // HOIST_DEMO_FORGE=gitlab: the sandbox plays GitLab.
+        None => match hoist_demo::Demo::start_on(
+            &demo_dir(),
+            std::time::Duration::from_secs(3),
+            demo_forge(),
+        ) {
             Ok(demo) => Session::new(demo.clone.clone(), Some(demo)),
             Err(e) => {
                 eprintln!("error: Hoist could not start its demo: {e:#}");

@@ -1,12 +1,10 @@
 //! Pull requests: opening one from a preview, the tracker's list, merging
 //! and following the environment until its reconciler reports.
 
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use hoist_forge::change::{Opened, Request, Step, Tracked, WhenOpen};
-use hoist_forge::checks::{CheckState, Checks};
+use hoist_forge::checks::{Checks, SETTLE_INTERVAL, SETTLE_TIMEOUT, until_settled};
 use serde::Serialize;
 
 use crate::forge::Client;
@@ -97,13 +95,6 @@ pub async fn merge(session: &Arc<Session>, number: u64, head: &str) -> Result<St
     client.merge(&prefix, number, head).await
 }
 
-/// How often the environment's checks are read while following a merge.
-pub const SETTLE_INTERVAL: Duration = Duration::from_secs(2);
-
-/// How long to wait for the reconciler's report before saying it has not
-/// reported yet.
-pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
-
 /// Merges like [`merge`], then follows the environment's checks on the
 /// merge commit, telling `on_update` each change, until they settle.
 /// Cancelling [`Work::Merge`] stops the waiting, never the merge: the
@@ -118,24 +109,23 @@ pub async fn merge_and_follow(
     let cancel = session.start_work(Work::Merge);
     let sha = merge(session, number, head).await?;
     let client = session.client().await?;
-    let deadline = Instant::now() + SETTLE_TIMEOUT;
-    let mut last: Option<Checks> = None;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            let checks = last.unwrap_or_else(|| Checks::of(sha.clone(), Vec::new()));
-            return Ok(Merged { sha, checks });
-        }
-        let now = client.checks(&sha).await?;
-        if last.as_ref() != Some(&now) {
-            on_update(&now);
-        }
-        // A settled state needs at least one report: none yet is pending.
-        if now.state != CheckState::Pending || Instant::now() >= deadline {
-            return Ok(Merged { sha, checks: now });
-        }
-        last = Some(now);
-        tokio::time::sleep(SETTLE_INTERVAL).await;
-    }
+    let last: Mutex<Option<Checks>> = Mutex::default();
+    let seen = |checks: &Checks| {
+        *last.lock().unwrap_or_else(PoisonError::into_inner) = Some(checks.clone());
+        on_update(checks);
+    };
+    let settled = until_settled(
+        || client.checks(&sha),
+        SETTLE_INTERVAL,
+        SETTLE_TIMEOUT,
+        &seen,
+        &cancel,
+    )
+    .await?;
+    let checks = settled
+        .or_else(|| last.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .unwrap_or_else(|| Checks::of(sha.clone(), Vec::new()));
+    Ok(Merged { sha, checks })
 }
 
 /// The open change requests from the environments' next branches (the ones

@@ -339,13 +339,18 @@ pub fn logout(host: &str, out: &mut impl Write) -> anyhow::Result<()> {
 }
 
 /// `hoist demo`: generates the demo, serves the sandbox until Ctrl-C.
-pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
-    let demo = hoist_demo::Demo::start(dir, Duration::from_secs(3))?;
+pub fn demo(dir: &Path, forge: Forge, out: &mut impl Write) -> anyhow::Result<()> {
+    let on = match forge {
+        Forge::GitHub => hoist_demo::Forge::Github,
+        Forge::GitLab => hoist_demo::Forge::Gitlab,
+    };
+    let demo = hoist_demo::Demo::start_on(dir, Duration::from_secs(3), on)?;
     let signed_in = demo.sign_in();
     let clone = demo.clone.display();
     writeln!(
         out,
-        "Hoist demo: an offline GitHub (the sandbox) at {} serving {}/{},",
+        "Hoist demo: an offline {} (the sandbox) at {} serving {}/{},",
+        forge.name(),
         demo.sandbox.url(),
         hoist_demo::OWNER,
         hoist_demo::NAME
@@ -354,14 +359,15 @@ pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
         out,
         "and a local clone at {clone}. Try, in another terminal:\n"
     )?;
+    // Without a keyring, the token goes in the variable each forge's tools read.
+    let variable = match forge {
+        Forge::GitHub => format!("{}=", token::variables(hoist_demo::HOST)[0].0),
+        Forge::GitLab => format!("GITLAB_HOST={} GITLAB_TOKEN=", hoist_demo::HOST),
+    };
     let env = if signed_in.is_ok() {
         String::new()
     } else {
-        format!(
-            "{}={} ",
-            token::variables(hoist_demo::HOST)[0].0,
-            hoist_demo::TOKEN
-        )
+        format!("{variable}{} ", hoist_demo::TOKEN)
     };
     for line in [
         format!("hoist status --repo {clone}"),
@@ -376,8 +382,7 @@ pub fn demo(dir: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     if let Err(e) = signed_in {
         writeln!(
             out,
-            "\n({e}; hence {} above: the token only opens this sandbox.)",
-            token::variables(hoist_demo::HOST)[0].0
+            "\n({e}; hence {variable}… above: the token only opens this sandbox.)"
         )?;
     }
     writeln!(out, "\nCtrl-C stops the sandbox.")?;

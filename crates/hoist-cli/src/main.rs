@@ -185,6 +185,9 @@ enum Command {
         /// Where the demo lives (default: ~/.cache/hoist/demo).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// The forge the sandbox plays.
+        #[arg(long, value_enum, default_value = "github")]
+        forge: ForgeArg,
     },
 }
 
@@ -227,14 +230,18 @@ enum ForgeArg {
     Gitlab,
 }
 
+impl From<ForgeArg> for hoist_core::forge::Forge {
+    fn from(forge: ForgeArg) -> Self {
+        match forge {
+            ForgeArg::Github => hoist_core::forge::Forge::GitHub,
+            ForgeArg::Gitlab => hoist_core::forge::Forge::GitLab,
+        }
+    }
+}
+
 impl HostArgs {
     fn forge(&self) -> hoist_core::forge::Forge {
-        use hoist_core::forge::Forge;
-        let named = self.forge.map(|f| match f {
-            ForgeArg::Github => Forge::GitHub,
-            ForgeArg::Gitlab => Forge::GitLab,
-        });
-        hoist_api::account::forge_of_host(&self.host, named)
+        hoist_api::account::forge_of_host(&self.host, self.forge.map(Into::into))
     }
 }
 
@@ -432,7 +439,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Auth::Status { host } => github::status(host.forge(), &host.host, &mut out)?,
             Auth::Logout { host } => github::logout(&host.host, &mut out)?,
         },
-        Command::Demo { dir } => {
+        Command::Demo { dir, forge } => {
             let dir = match dir {
                 Some(dir) => dir,
                 None => std::env::var_os("XDG_CACHE_HOME")
@@ -442,7 +449,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .join("hoist")
                     .join("demo"),
             };
-            github::demo(&dir, &mut out)?;
+            github::demo(&dir, forge.into(), &mut out)?;
         }
         Command::Diff {
             repo,

@@ -14,6 +14,7 @@ pub mod generate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use hoist_sandbox::Forge;
 use hoist_sandbox::{Account, Config, Sandbox};
 
 /// Why the demo could not be made or started.
@@ -112,6 +113,13 @@ impl Demo {
     /// sandbox's pull requests do not). `delay` is how long simulated CI and
     /// the reconciler take.
     pub fn start(dir: &Path, delay: Duration) -> Result<Demo, Error> {
+        Demo::start_on(dir, delay, Forge::Github)
+    }
+
+    /// Like [`Demo::start`], with the sandbox speaking `forge`'s API: the
+    /// same repository behind GitHub's REST API or GitLab's, the clone's
+    /// `hoist.forge` saying which (its host's name says nothing).
+    pub fn start_on(dir: &Path, delay: Duration, forge: Forge) -> Result<Demo, Error> {
         std::fs::create_dir_all(dir)
             .map_err(Error::io(format!("cannot create {}", dir.display())))?;
         let bare = dir.join("github").join(OWNER).join(format!("{NAME}.git"));
@@ -147,19 +155,38 @@ impl Demo {
             git(&clone, &["config", &rewrite, &origin()])?;
         }
         let mut config = Config::new(&bare, OWNER, NAME, LOGIN, TOKEN);
+        config.forge = forge;
         config.accounts.push(Account {
             login: "alice".into(),
             token: format!("{TOKEN}-alice"),
             scopes: vec!["repo".into()],
         });
+        let scope = match forge {
+            Forge::Github => "repo",
+            Forge::Gitlab => "api",
+        };
+        for account in &mut config.accounts {
+            account.scopes = vec![scope.into()];
+        }
         config.collaborators = vec!["bob".into()];
         config.checks = vec!["validate-manifests".into()];
         config.reconciler = Some("argo-cd".into());
         config.delay = delay;
         let sandbox = Sandbox::start(config)?;
+        let api = match forge {
+            Forge::Github => {
+                // A clone the GitLab demo used last time goes back to GitHub.
+                let _ = git(&clone, &["config", "--unset", "hoist.forge"]);
+                sandbox.url().to_owned()
+            }
+            Forge::Gitlab => {
+                git(&clone, &["config", "hoist.forge", "gitlab"])?;
+                format!("{}/api/v4", sandbox.url())
+            }
+        };
         git(
             &clone,
-            &["config", hoist_github::connect::API_URL_KEY, sandbox.url()],
+            &["config", hoist_github::connect::API_URL_KEY, &api],
         )?;
         Ok(Demo {
             clone,

@@ -2,6 +2,10 @@
 //! commit statuses, GitLab's pipelines and commit statuses), each reduced to
 //! one of three states, and summed up.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 
 /// Where a check, or all of a commit's checks, stand.
@@ -70,5 +74,46 @@ impl Checks {
             .iter()
             .filter(|c| c.state == CheckState::Success)
             .count()
+    }
+}
+
+/// How often [`until_settled`] asks after a merge: the reconciler's report
+/// usually comes within seconds, and conditional requests cost nothing.
+pub const SETTLE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How long to wait for the reconciler's report before saying it has not
+/// reported yet.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Reads a commit's checks with `read` every `interval` until they succeed
+/// or fail, for at most `timeout`, telling `on_update` each change. The
+/// last state read (still pending on timeout); `None` once `cancel` is set.
+pub async fn until_settled<E, F, R>(
+    read: R,
+    interval: Duration,
+    timeout: Duration,
+    on_update: &(dyn Fn(&Checks) + Send + Sync),
+    cancel: &AtomicBool,
+) -> Result<Option<Checks>, E>
+where
+    R: Fn() -> F,
+    F: Future<Output = Result<Checks, E>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last: Option<Checks> = None;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let now = read().await?;
+        if last.as_ref() != Some(&now) {
+            on_update(&now);
+        }
+        // A settled state needs at least one report: no checks yet is pending.
+        if now.state != CheckState::Pending || Instant::now() >= deadline {
+            return Ok(Some(now));
+        }
+        last = Some(now);
+        tokio::time::sleep(interval).await;
     }
 }

@@ -3,9 +3,6 @@
 //! environment's new tip. Reads of things that change are conditional
 //! (ETags), so polling does not spend the rate limit.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
 use http::Method;
 use serde_json::{Value, json};
 
@@ -196,44 +193,6 @@ async fn merge_method(client: &Client) -> Result<&'static str, Error> {
                 "the repository allows no way of merging pull requests (merge, squash and rebase are all off)".to_owned(),
             )
         })
-}
-
-/// How often [`until_settled`] asks after a merge: the reconciler's report
-/// usually comes within seconds, and conditional requests cost nothing.
-pub const SETTLE_INTERVAL: Duration = Duration::from_secs(2);
-
-/// How long to wait for the reconciler's report before saying it has not
-/// reported yet.
-pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// Polls the checks on `sha` (an environment's new tip) every `interval`
-/// until they succeed or fail, for at most `timeout`; each change is passed
-/// to `on_update`. Returns the last state seen (still `pending` on timeout).
-pub async fn until_settled(
-    client: &Client,
-    sha: &str,
-    interval: Duration,
-    timeout: Duration,
-    on_update: &(dyn Fn(&Checks) + Send + Sync),
-    cancel: &AtomicBool,
-) -> Result<Checks, Error> {
-    let deadline = Instant::now() + timeout;
-    let mut last: Option<Checks> = None;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Error::Cancelled);
-        }
-        let now = checks(client, sha).await?;
-        if last.as_ref() != Some(&now) {
-            on_update(&now);
-        }
-        // A settled state needs at least one report: no checks yet is pending.
-        if now.state != CheckState::Pending || Instant::now() >= deadline {
-            return Ok(now);
-        }
-        last = Some(now);
-        tokio::time::sleep(interval).await;
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use hoist_core::Project;
 use hoist_core::config::PrSettings;
 use hoist_core::point::Point;
+use hoist_forge::checks::until_settled;
 use hoist_github::client::Policy;
 use hoist_github::open::{Request, WhenOpen, open};
 use hoist_github::ownership::Ownership;
@@ -97,16 +98,16 @@ async fn follows_a_promotion_from_open_to_reconciled() {
     assert_eq!(fresh.marker.target, "stage");
     assert_eq!(fresh.head, w.head);
     let none = AtomicBool::new(false);
-    let checks = track::until_settled(
-        &w.client,
-        &w.head,
+    let checks = until_settled(
+        || track::checks(&w.client, &w.head),
         Duration::from_millis(20),
         Duration::from_secs(10),
         &|_| {},
         &none,
     )
     .await
-    .expect("checks");
+    .expect("checks")
+    .expect("not stopped");
     assert_eq!(checks.state, CheckState::Success);
     assert_eq!(checks.items[0].name, "validate");
 
@@ -157,16 +158,16 @@ async fn follows_a_promotion_from_open_to_reconciled() {
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    let settled = track::until_settled(
-        &w.client,
-        "env/stage",
+    let settled = until_settled(
+        || track::checks(&w.client, "env/stage"),
         Duration::from_millis(20),
         Duration::from_secs(10),
         &move |c| log.lock().expect("lock").push(c.state),
         &none,
     )
     .await
-    .expect("reconciled");
+    .expect("reconciled")
+    .expect("not stopped");
     assert_eq!(
         (settled.sha.as_str(), settled.state),
         (merged.as_str(), CheckState::Success)
@@ -215,16 +216,16 @@ async fn changes_requested_a_stale_head_and_an_unhealthy_environment_are_reporte
         .await
         .expect("merge");
     let none = AtomicBool::new(false);
-    let settled = track::until_settled(
-        &w.client,
-        &merged,
+    let settled = until_settled(
+        || track::checks(&w.client, &merged),
         Duration::from_millis(20),
         Duration::from_secs(10),
         &|_| {},
         &none,
     )
     .await
-    .expect("settled");
+    .expect("settled")
+    .expect("not stopped");
     assert_eq!(settled.state, CheckState::Failure);
     assert!(
         settled.items[0]

@@ -1,7 +1,8 @@
-//! The whole loop in the real window against the demo's offline GitHub:
-//! preview a promotion, open its PR, follow it in the tracker, merge it,
-//! fetch, see the matrix and history change, then roll back through a PR.
-//! Each main screen is saved as a screenshot under target/e2e.
+//! The whole loop in the real window against the demo's offline forge
+//! (GitHub, then GitLab): preview a promotion, open its PR or MR, follow it
+//! in the tracker, merge it, fetch, see the matrix and history change, then
+//! roll back through another. Each main screen is saved as a screenshot
+//! under target/e2e (`-gitlab` for GitLab's).
 
 use hoist_e2e::App;
 use serde_json::json;
@@ -18,44 +19,79 @@ fn count(app: &App, selector: &str) -> u64 {
     .unwrap_or(0)
 }
 
+/// How the window names the forge's change requests.
+struct Words {
+    change: &'static str,
+    sigil: &'static str,
+    suffix: &'static str,
+}
+
 #[test]
-fn promote_track_merge_fetch_and_roll_back() {
-    let app = App::launch_demo();
+fn promote_track_merge_fetch_and_roll_back_on_github() {
+    let words = Words {
+        change: "pull request",
+        sigil: "#",
+        suffix: "",
+    };
+    the_loop(&App::launch_demo(), &words);
+}
+
+#[test]
+fn promote_track_merge_fetch_and_roll_back_on_gitlab() {
+    let words = Words {
+        change: "merge request",
+        sigil: "!",
+        suffix: "-gitlab",
+    };
+    let app = App::launch_demo_with(&[("HOIST_DEMO_FORGE", "gitlab")]);
+    the_loop(&app, &words);
+    app.click("[data-view=settings]");
+    let who = app.text("[data-testid=signed-in]");
+    assert!(who.contains(hoist_demo::LOGIN), "{who}");
+    app.screenshot("settings-gitlab");
+}
+
+fn the_loop(app: &App, w: &Words) {
+    let shot = |name: &str| app.screenshot(&format!("{name}{}", w.suffix));
     app.wait_for(
         "the demo's matrix",
         "return document.querySelectorAll('td[data-app]').length > 0",
     );
-    let pending = count(&app, "td.pending[data-env=\"qa\"]");
+    let pending = count(app, "td.pending[data-env=\"qa\"]");
     assert!(pending > 0, "the demo has nothing pending in qa");
     app.wait_for(
         "the lanes' reconcile status",
         "return [...document.querySelectorAll('.health-badge')].every(b => b.textContent !== '…')",
     );
-    app.screenshot("environments");
+    shot("environments");
 
     // Preview every pending promotion from dev into qa.
     app.click("[data-testid=promote-qa]");
     app.text("[data-testid=changes]");
-    let apps = count(&app, "[data-testid=changes] tbody tr");
+    let apps = count(app, "[data-testid=changes] tbody tr");
     assert_eq!(apps, pending, "the preview should hold every pending app");
     assert!(app.text("[data-testid=diff]").contains("changed"));
-    app.screenshot("composer");
+    shot("composer");
     app.script(
         "document.querySelector('[data-testid=diff] .file').scrollIntoView()",
         json!([]),
     );
-    app.screenshot("diff");
+    shot("diff");
     app.click("[data-layout=split]");
-    app.screenshot("diff-split");
+    shot("diff-split");
 
     // Open the PR; the composer ends with its number and link.
     app.fill("[data-testid=reason]", "weekly promotion from the e2e test");
     app.click("[data-testid=open-pr]");
     let opened = app.text("[data-testid=opened]");
-    assert!(opened.contains("Opened pull request #1"), "{opened}");
+    let expected = format!("Opened {} {}1", w.change, w.sigil);
+    assert!(opened.contains(&expected), "{opened}");
     let steps = app.text("[data-testid=steps]");
-    assert!(steps.contains("Opening the pull request"), "{steps}");
-    app.screenshot("opened");
+    assert!(
+        steps.contains(&format!("Opening the {}", w.change)),
+        "{steps}"
+    );
+    shot("opened");
 
     // The tracker shows it; the sandbox's CI passes after a moment.
     app.click("[data-testid=track-it]");
@@ -66,7 +102,7 @@ fn promote_track_merge_fetch_and_roll_back() {
          if (b && !b.disabled) return true; \
          document.querySelector('[data-testid=pulls-refresh]')?.click(); return false;",
     );
-    app.screenshot("pulls");
+    shot("pulls");
 
     // Merge, and follow qa until the reconciler reports.
     app.click("[data-testid=pull-1] [data-testid=merge]");
@@ -75,7 +111,7 @@ fn promote_track_merge_fetch_and_roll_back() {
         "return document.querySelector('[data-testid=settled]')?.dataset.state ?? null",
     );
     assert_eq!(settled, json!("success"));
-    app.screenshot("merged");
+    shot("merged");
 
     // Fetch: the matrix shows qa running what dev runs.
     app.click("[data-testid=fetch]");
@@ -97,8 +133,8 @@ fn promote_track_merge_fetch_and_roll_back() {
         "return document.querySelector('[data-testid=history-count]')?.textContent.endsWith('in qa, newest first') ?? false",
     );
     let first = app.text("[data-testid=timeline] .change");
-    assert!(first.contains("#1"), "{first}");
-    app.screenshot("history");
+    assert!(first.contains(&format!("{}1", w.sigil)), "{first}");
+    shot("history");
 
     // Roll qa back to the point before it, through the same composer.
     app.click("[data-testid=timeline] [data-testid=rollback-here]");
@@ -111,6 +147,6 @@ fn promote_track_merge_fetch_and_roll_back() {
     app.fill("[data-testid=reason]", "roll back: the e2e test says so");
     app.click("[data-testid=open-pr]");
     let rollback = app.text("[data-testid=opened]");
-    assert!(rollback.contains("#2"), "{rollback}");
-    app.screenshot("rollback");
+    assert!(rollback.contains(&format!("{}2", w.sigil)), "{rollback}");
+    shot("rollback");
 }
