@@ -86,6 +86,19 @@ impl Failure {
         Failure::new(error.to_string(), None)
     }
 
+    /// A failure the web view may offer `code`'s action for, with `advice`.
+    fn coded(
+        error: &impl std::fmt::Display,
+        code: Option<FailureCode>,
+        advice: Option<&str>,
+    ) -> Failure {
+        Failure {
+            message: error.to_string(),
+            advice: advice.map(str::to_owned),
+            code,
+        }
+    }
+
     /// Work the user stopped.
     pub fn cancelled() -> Failure {
         Failure {
@@ -226,11 +239,7 @@ impl From<hoist_github::Error> for Failure {
             ),
             _ => (None, None),
         };
-        Failure {
-            message: error.to_string(),
-            advice: advice.map(str::to_owned),
-            code,
-        }
+        Failure::coded(&error, code, advice)
     }
 }
 
@@ -255,11 +264,7 @@ impl From<hoist_gitlab::Error> for Failure {
             ),
             _ => (None, None),
         };
-        Failure {
-            message: error.to_string(),
-            advice: advice.map(str::to_owned),
-            code,
-        }
+        Failure::coded(&error, code, advice)
     }
 }
 

@@ -167,9 +167,10 @@ enum Target {
     GitLab(hoist_gitlab::Project),
 }
 
-/// The clone's forge: `hoist.forge` in its git config, else `forge:` in its
-/// configuration, else what the origin's host says, else GitHub (whose
-/// Enterprise hosts are known by their saved API URL).
+/// The clone's forge: `hoist.forge` in its git config (the user's own
+/// word), else what the origin's host says, else `forge:` in `.hoist.yaml`
+/// (the repository's content, so it never overrules a host that says),
+/// else GitHub (whose Enterprise hosts are known by their saved API URL).
 pub fn forge_of(repo: &hoist_core::Repo, configured: Option<Forge>) -> Result<Forge, Error> {
     if let Some(value) = repo.config_value("hoist.forge") {
         return match value.trim().to_ascii_lowercase().as_str() {
@@ -177,9 +178,6 @@ pub fn forge_of(repo: &hoist_core::Repo, configured: Option<Forge>) -> Result<Fo
             "gitlab" => Ok(Forge::GitLab),
             _ => Err(Error::UnknownForge { value }),
         };
-    }
-    if let Some(forge) = configured {
-        return Ok(forge);
     }
     let origin = repo.config_value("remote.origin.url");
     let host = origin
@@ -189,6 +187,7 @@ pub fn forge_of(repo: &hoist_core::Repo, configured: Option<Forge>) -> Result<Fo
     Ok(host
         .as_deref()
         .and_then(Forge::of_host)
+        .or(configured)
         .unwrap_or(Forge::GitHub))
 }
 
@@ -221,6 +220,16 @@ pub fn host(
                 .map(str::to_owned)
                 .or_else(|| hoist_github::connect::api_url_setting(repo))
                 .unwrap_or_else(|| project.api_url());
+            // gitlab.com's API is gitlab.com/api/v4: no setting sends its
+            // token elsewhere.
+            if project.host == "gitlab.com" && api.trim_end_matches('/') != project.api_url() {
+                return Err(hoist_gitlab::Error::ApiUrl {
+                    url: api,
+                    host: project.host,
+                    problem: "gitlab.com's API is https://gitlab.com/api/v4".to_owned(),
+                }
+                .into());
+            }
             let token = token.or_else(|| {
                 hoist_gitlab::token::find(&project.host).map(|(t, s)| (t, s.describe()))
             });

@@ -46,6 +46,7 @@ pub struct Client {
     policy: Policy,
     on_wait: OnWait,
     me: OnceLock<Me>,
+    project_id: OnceLock<u64>,
 }
 
 impl Client {
@@ -80,6 +81,7 @@ impl Client {
             policy,
             on_wait: Arc::new(|_, _| {}),
             me: OnceLock::new(),
+            project_id: OnceLock::new(),
         })
     }
 
@@ -113,6 +115,20 @@ impl Client {
             username: text(&user, "username", "the signed-in user")?,
         };
         Ok(self.me.get_or_init(|| me).clone())
+    }
+
+    /// The project's numeric id (what merge requests name their source
+    /// project by), asked once.
+    pub async fn project_id(&self) -> Result<u64, Error> {
+        if let Some(id) = self.project_id.get() {
+            return Ok(*id);
+        }
+        let project = self.get(&self.project_path(""), "the project").await?;
+        let id = project["id"].as_u64().ok_or_else(|| Error::Unexpected {
+            what: "the project".into(),
+            detail: "no id".into(),
+        })?;
+        Ok(*self.project_id.get_or_init(|| id))
     }
 
     /// GETs `path`.

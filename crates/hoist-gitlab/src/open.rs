@@ -209,8 +209,10 @@ async fn create(
             text(&mr, "web_url", "the new merge request")?,
             Outcome::Created,
         )),
-        // GitLab allows one open merge request per source branch.
-        Err(Error::Refused { .. }) => {
+        // GitLab allows one open merge request per source branch: a refusal
+        // may be an earlier attempt's, whose answer was lost. Otherwise
+        // GitLab's own words say what is wrong.
+        Err(refused @ Error::Refused { .. }) => {
             let found = open_requests(client, Some(target))
                 .await?
                 .into_iter()
@@ -221,9 +223,7 @@ async fn create(
                     text(&mr, "web_url", "the merge request")?,
                     Outcome::Resumed,
                 )),
-                None => Err(Error::NotOpenable(format!(
-                    "GitLab would not open a merge request from {branch}, and none of Hoist's is open from it"
-                ))),
+                None => Err(refused),
             }
         }
         Err(e) => Err(e),

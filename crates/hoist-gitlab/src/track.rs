@@ -28,12 +28,8 @@ pub struct Ownership {
 impl Ownership {
     /// For the client's project and signed-in account, with branches under `prefix`.
     pub async fn of(client: &Client, prefix: &str) -> Result<Ownership, Error> {
-        let project = client.get(&client.project_path(""), "the project").await?;
         Ok(Ownership {
-            project_id: project["id"].as_u64().ok_or_else(|| Error::Unexpected {
-                what: "the project".into(),
-                detail: "no id".into(),
-            })?,
+            project_id: client.project_id().await?,
             username: client.me().await?.username,
             prefix: prefix.to_owned(),
         })

@@ -154,14 +154,50 @@ async fn gate(
         add_headers(&mut response, &extra);
         return journal(response).await;
     }
+    answer(
+        &s,
+        request,
+        next,
+        &account.login,
+        counted,
+        window.used,
+        &rate,
+        extra,
+        fault,
+        journal,
+    )
+    .await
+}
+
+/// What both forges' gates do once a request may run: run it as `login`;
+/// answer a GET whose ETag matches with a 304 (neither forge counts it);
+/// else count it when `counted`, add the rate headers `rate` makes for the
+/// count and `extra`; journal the exchange; and drop the answer after a
+/// [`FaultKind::DropAfter`] fault, as if the connection broke.
+#[allow(clippy::too_many_arguments)] // One gate's state, handed over whole.
+pub(crate) async fn answer<J, F>(
+    s: &Shared,
+    mut request: Request,
+    next: Next,
+    login: &str,
+    counted: bool,
+    used_before: u32,
+    rate: &(dyn Fn(u32) -> Vec<(&'static str, String)> + Sync),
+    mut extra: Vec<(&'static str, String)>,
+    fault: Option<FaultKind>,
+    journal: J,
+) -> Response
+where
+    J: Fn(Response) -> F + Send,
+    F: std::future::Future<Output = Response> + Send,
+{
+    let method = request.method().clone();
     let if_none_match = request
         .headers()
         .get("if-none-match")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    request
-        .extensions_mut()
-        .insert(Login(account.login.clone()));
+    request.extensions_mut().insert(Login(login.to_owned()));
     let response = next.run(request).await;
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -170,9 +206,8 @@ async fn gate(
     if method == Method::GET && parts.status == StatusCode::OK {
         let etag = etag(&bytes);
         if if_none_match.as_deref() == Some(etag.as_str()) {
-            // GitHub does not count a 304 against the rate limit.
             let mut response = StatusCode::NOT_MODIFIED.into_response();
-            add_headers(&mut response, &rate(window.used));
+            add_headers(&mut response, &rate(used_before));
             add_headers(&mut response, &[("etag", etag)]);
             return journal(response).await;
         }
@@ -180,11 +215,11 @@ async fn gate(
     }
     let used = if counted {
         let mut store = s.store();
-        let w = store.window(&account.login);
+        let w = store.window(login);
         w.used += 1;
         w.used
     } else {
-        window.used
+        used_before
     };
     let mut response = Response::from_parts(parts, Body::from(bytes));
     add_headers(&mut response, &rate(used));

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::message;
 use crate::reply::Reply;
-use crate::serve::{Login, add_headers, dropped, etag, finish};
+use crate::serve::{add_headers, answer, dropped, finish};
 use crate::{Account, FaultKind, Shared, fault};
 
 /// GitLab's body for an OAuth scope the token lacks.
@@ -92,7 +92,7 @@ fn is_ours(s: &Shared, path: &str) -> bool {
 pub async fn gate(
     State(s): State<Arc<Shared>>,
     matched: MatchedPath,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let method = request.method().clone();
@@ -177,44 +177,19 @@ pub async fn gate(
         add_headers(&mut response, &[("retry-after", wait.to_string())]);
         return journal(response).await;
     }
-    let if_none_match = request
-        .headers()
-        .get("if-none-match")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    request
-        .extensions_mut()
-        .insert(Login(account.login.clone()));
-    let response = next.run(request).await;
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let mut extra = Vec::new();
-    if method == Method::GET && parts.status == StatusCode::OK {
-        let tag = etag(&bytes);
-        if if_none_match.as_deref() == Some(tag.as_str()) {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            add_headers(&mut response, &rate(window.used));
-            add_headers(&mut response, &[("etag", tag)]);
-            return journal(response).await;
-        }
-        extra.push(("etag", tag));
-    }
-    let used = {
-        let mut store = s.store();
-        let w = store.window(&account.login);
-        w.used += 1;
-        w.used
-    };
-    let mut response = Response::from_parts(parts, Body::from(bytes));
-    add_headers(&mut response, &rate(used));
-    add_headers(&mut response, &extra);
-    let response = journal(response).await;
-    if fault == Some(FaultKind::DropAfter) {
-        return dropped();
-    }
-    response
+    answer(
+        &s,
+        request,
+        next,
+        &account.login,
+        true,
+        window.used,
+        &rate,
+        Vec::new(),
+        fault,
+        journal,
+    )
+    .await
 }
 
 /// A fault's 429 says, as GitLab's does, `Retry later` in plain text.

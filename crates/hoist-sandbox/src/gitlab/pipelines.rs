@@ -39,17 +39,23 @@ pub async fn list(
     Ok(Reply::ok(Value::Array(found)))
 }
 
-pub async fn show(State(s): State<Arc<Shared>>, params: Params) -> Answer {
+/// The pipeline `:pipeline_id` names, or GitLab's 404.
+fn pipeline<'s>(store: &'s crate::store::Store, params: &Params) -> Result<&'s Pipeline, Reply> {
+    let missing = || super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found");
     let id: u64 = params
         .get("pipeline_id")
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
-    let store = s.store();
-    let pipeline = store
+        .ok_or_else(missing)?;
+    store
         .pipelines
         .iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
+        .ok_or_else(missing)
+}
+
+pub async fn show(State(s): State<Arc<Shared>>, params: Params) -> Answer {
+    let store = s.store();
+    let pipeline = pipeline(&store, &params)?;
     Ok(Reply::ok(shape::expanded_pipeline(&s, pipeline)))
 }
 
@@ -66,16 +72,8 @@ fn jobs<'c>(s: &'c Shared, p: &Pipeline) -> impl Iterator<Item = (u64, &'c str)>
 
 /// `GET /pipelines/:pipeline_id/jobs`.
 pub async fn list_jobs(State(s): State<Arc<Shared>>, params: Params) -> Answer {
-    let id: u64 = params
-        .get("pipeline_id")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
     let store = s.store();
-    let pipeline = store
-        .pipelines
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| super::message(axum::http::StatusCode::NOT_FOUND, "404 Not found"))?;
+    let pipeline = pipeline(&store, &params)?;
     let commit = gix::ObjectId::from_hex(pipeline.sha.as_bytes())
         .ok()
         .and_then(|id| s.git.commit(id).map(|c| shape::commit(&s, id, &c)))
