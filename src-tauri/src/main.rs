@@ -99,6 +99,7 @@ fn main() {
             commands::pulls::pull_requests,
             commands::pulls::checks,
             commands::pulls::merge_pull_request,
+            commands::pulls::merge_when_green,
             commands::pulls::open_url,
             commands::history::history,
             commands::history::releases,

@@ -314,6 +314,7 @@ impl From<hoist_api::Error> for Failure {
             | E::NotInPreview { .. }
             | E::SaveHost { .. }
             | E::UnknownForge { .. }
+            | E::Unsupported { .. }
             | E::Git { .. }
             | E::Folder { .. }
             | E::Interrupted { .. } => Failure::of(error),

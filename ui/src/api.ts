@@ -58,6 +58,7 @@ export const api = {
   pullRequest: (number: number): Promise<Tracked> => invoke("pull_request", { number }),
   notify: (title: string, body: string): Promise<void> => invoke("notify", { title, body }),
   checks: (sha: string): Promise<Checks> => invoke("checks", { sha }),
+  mergeWhenGreen: (number: number, head: string): Promise<Tracked> => invoke("merge_when_green", { number, head }),
   mergePullRequest: (number: number, head: string, onChecks: (checks: Checks) => void): Promise<Merged> =>
     invoke("merge_pull_request", { number, head, progress: new Channel<Checks>(onChecks) }),
   history: (environment: string, apps: string[], onCount: (read: number) => void): Promise<History> =>

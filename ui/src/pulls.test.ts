@@ -53,6 +53,30 @@ describe("pull request tracker", () => {
     expect($('[data-testid="settled"]').textContent).toContain("stage reports healthy.");
   });
 
+  it("on GitLab, sets a merge request held by its running pipeline to merge when it succeeds", async () => {
+    const running = { ...tracked, mergeability: "blocked" as const, mergeable: false, can_merge: false, can_merge_when_green: true, checks: { ...tracked.checks, state: "pending" as const } };
+    const asked: unknown[] = [];
+    await mountWith({
+      status: () => ({ ...view, forge: "gitlab" }),
+      checks,
+      pull_requests: () => [running, { ...tracked, number: 8 }],
+      merge_when_green: (args) => {
+        asked.push([args.number, args.head]);
+        return { ...running, can_merge_when_green: false, merges_when_green: true };
+      },
+    });
+    $('[data-view="pulls"]').click();
+    await until("the tracker", () => document.querySelector('[data-testid="pulls"] > *') !== null);
+    expect($('[data-pr="7"] .pull-head').textContent).toContain("!7");
+    // Only the one its pipeline holds offers it.
+    expect($('[data-pr="8"]').querySelector('[data-testid="merge-when-green"]')).toBeNull();
+    $('[data-pr="7"] [data-testid="merge-when-green"]').click();
+    await until("the answer", () => document.querySelector('[data-pr="7"] [data-testid="merges-when-green"]') !== null);
+    expect(asked).toEqual([[7, tracked.head]]);
+    expect($('[data-pr="7"] [data-testid="merges-when-green"]').textContent).toBe("Merges into env/stage when its pipeline succeeds.");
+    expect($('[data-pr="7"]').querySelector('[data-testid="merge-when-green"]')).toBeNull();
+  });
+
   it("shows why a merge failed, on the card", async () => {
     await tracker({
       pull_requests: () => [tracked],

@@ -100,7 +100,28 @@ function card(shell: Shell, pr: Tracked, merging: Map<number, HTMLElement>, relo
   const merge = button("Merge", () => void doMerge(), "primary", "merge");
   merge.disabled = !pr.can_merge;
   merge.title = pr.can_merge ? `Merge ${shell.words().sigil}${String(pr.number)} into ${pr.base}` : `${shell.words().name} cannot merge it now: ${mergeability[pr.mergeability]}`;
-  footer.append(merge, button("Open in browser", () => void shell.api.openUrl(pr.url)));
+  footer.append(merge);
+  // GitLab merges by itself once the pipeline passes, if asked to.
+  const whenGreen = button("Merge when pipeline succeeds", () => void doMergeWhenGreen(), "plain", "merge-when-green");
+  whenGreen.title = `${shell.words().name} merges it into ${pr.base} by itself once its pipeline succeeds`;
+  if (pr.can_merge_when_green) footer.append(whenGreen);
+  footer.append(button("Open in browser", () => void shell.api.openUrl(pr.url)));
+  if (pr.merges_when_green) {
+    after.replaceChildren(el("p", { class: "dim", attrs: { "data-testid": "merges-when-green" }, text: `Merges into ${pr.base} when its pipeline succeeds.` }));
+  }
+
+  const doMergeWhenGreen = async (): Promise<void> => {
+    whenGreen.disabled = true;
+    try {
+      const now = await shell.api.mergeWhenGreen(pr.number, pr.head);
+      const text = now.state === "merged" ? `Merged into ${pr.base}.` : `Merges into ${pr.base} when its pipeline succeeds.`;
+      whenGreen.remove();
+      after.replaceChildren(el("p", { attrs: { role: "status", "data-testid": "merges-when-green" }, text }));
+    } catch (error) {
+      whenGreen.disabled = false;
+      after.replaceChildren(failureView(asFailure(error), `${shell.words().sigil}${String(pr.number)} was not set to merge`, [{ label: "Refresh", run: reload }]));
+    }
+  };
 
   const doMerge = async (): Promise<void> => {
     merge.disabled = true;

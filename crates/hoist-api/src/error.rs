@@ -22,6 +22,14 @@ pub enum Error {
     /// GitLab refused, could not be reached, or the work was stopped.
     #[error(transparent)]
     GitLab(#[from] hoist_gitlab::Error),
+    /// The forge has no such thing (or Hoist does not offer it there yet).
+    #[error("{} has no {what} that Hoist uses", forge.name())]
+    Unsupported {
+        /// What was asked.
+        what: &'static str,
+        /// The forge.
+        forge: hoist_core::forge::Forge,
+    },
     /// `hoist.forge` names a forge Hoist does not know.
     #[error("hoist.forge is {value:?}; Hoist knows github and gitlab")]
     UnknownForge {

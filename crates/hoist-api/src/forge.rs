@@ -83,6 +83,26 @@ impl Client {
         })
     }
 
+    /// Sets Hoist's change request `number` to merge when its pipeline
+    /// succeeds (GitLab); the change request as it is then.
+    pub async fn merge_when_green(
+        &self,
+        prefix: &str,
+        number: u64,
+        head: &str,
+    ) -> Result<Tracked, Error> {
+        match self {
+            Client::GitHub(_) => Err(Error::Unsupported {
+                what: "merging when the pipeline succeeds",
+                forge: Forge::GitHub,
+            }),
+            Client::GitLab(c) => {
+                let ownership = hoist_gitlab::track::Ownership::of(c, prefix).await?;
+                Ok(hoist_gitlab::track::merge_when_green(c, &ownership, number, head).await?)
+            }
+        }
+    }
+
     /// The checks on commit `sha`.
     pub async fn checks(&self, sha: &str) -> Result<Checks, Error> {
         Ok(match self {

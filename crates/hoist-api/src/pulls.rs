@@ -95,6 +95,18 @@ pub async fn merge(session: &Arc<Session>, number: u64, head: &str) -> Result<St
     client.merge(&prefix, number, head).await
 }
 
+/// Sets change request `number` to merge by itself when its pipeline
+/// succeeds, at `head` (GitLab's "merge when pipeline succeeds"); the
+/// change request as it is then.
+pub async fn merge_when_green(
+    session: &Arc<Session>,
+    number: u64,
+    head: &str,
+) -> Result<Tracked, Error> {
+    let (client, prefix) = client_and_prefix(session).await?;
+    client.merge_when_green(&prefix, number, head).await
+}
+
 /// Merges like [`merge`], then follows the environment's checks on the
 /// merge commit, telling `on_update` each change, until they settle.
 /// Cancelling [`Work::Merge`] stops the waiting, never the merge: the

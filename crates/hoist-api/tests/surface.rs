@@ -138,6 +138,14 @@ async fn whole_loop(forge: Forge) {
         [opened.number]
     );
 
+    if forge == Forge::Github {
+        // GitHub's auto-merge is not one Hoist offers: said so, nothing asked.
+        let refused = pulls::merge_when_green(&session, opened.number, &opened.commit).await;
+        assert!(
+            matches!(refused, Err(Error::Unsupported { .. })),
+            "{refused:?}"
+        );
+    }
     let head = until_mergeable(&session, opened.number).await;
     assert_eq!(head, opened.commit, "the PR holds the previewed commit");
     let updates = AtomicUsize::new(0);

@@ -190,7 +190,13 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
 
 /// `hoist merge N`: merges a Hoist change request the forge allows to merge,
 /// then (with `wait`) follows the environment until it reports.
-pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn merge(
+    repo: &Path,
+    number: u64,
+    wait: bool,
+    when_green: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let session = session(repo);
     let runtime = runtime()?;
     let forge = runtime.block_on(session.client())?.forge();
@@ -199,13 +205,35 @@ pub fn merge(repo: &Path, number: u64, wait: bool, out: &mut impl Write) -> anyh
     if t.state != PullState::Open {
         bail!("{reference} is not open");
     }
+    let later = format!(
+        "{reference} merges into {} when its pipeline succeeds",
+        t.base
+    );
+    if t.merges_when_green {
+        writeln!(out, "{later} (already set)")?;
+        return Ok(());
+    }
+    if !t.can_merge && when_green && t.can_merge_when_green {
+        let now = runtime.block_on(pulls::merge_when_green(&session, number, &t.head))?;
+        if now.state == PullState::Merged {
+            writeln!(out, "merged {reference} into {}", t.base)?;
+        } else {
+            writeln!(out, "{later}")?;
+        }
+        return Ok(());
+    }
     if !t.can_merge {
         bail!(
-            "{} cannot merge {reference} now: {} (checks {}, {})",
+            "{} cannot merge {reference} now: {} (checks {}, {}){}",
             forge.name(),
             t.mergeability.describe(),
             checks_summary(&t),
-            review_text(t.review)
+            review_text(t.review),
+            if t.can_merge_when_green && !when_green {
+                "; add --when-green to have it merged when its pipeline succeeds"
+            } else {
+                ""
+            }
         );
     }
     if !wait {

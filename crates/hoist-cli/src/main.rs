@@ -168,6 +168,9 @@ enum Command {
         /// Then follow the environment until its reconciler reports success or failure.
         #[arg(long)]
         wait: bool,
+        /// On GitLab, while only its pipeline holds it: have GitLab merge it when the pipeline succeeds.
+        #[arg(long)]
+        when_green: bool,
     },
     /// Fetch the environment branches from origin, with progress.
     Fetch {
@@ -430,7 +433,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Prs { repo, json } => github::prs(&repo, json, &mut out)?,
-        Command::Merge { repo, number, wait } => github::merge(&repo, number, wait, &mut out)?,
+        Command::Merge {
+            repo,
+            number,
+            wait,
+            when_green,
+        } => github::merge(&repo, number, wait, when_green, &mut out)?,
         Command::Fetch { repo } => github::fetch(&repo)?,
         Command::Auth { action } => match action {
             Auth::Login { host, api_url } => {

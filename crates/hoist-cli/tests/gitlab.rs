@@ -20,6 +20,11 @@ struct World {
 }
 
 fn world() -> World {
+    world_with(Duration::from_millis(50))
+}
+
+/// A world whose simulated pipeline and reconciler take `delay`.
+fn world_with(delay: Duration) -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "platform/deploy", "gitops", "release-manager", TOKEN);
@@ -27,7 +32,7 @@ fn world() -> World {
     config.accounts[0].scopes = vec!["api".into()];
     config.checks = vec!["validate".into()];
     config.reconciler = Some("flux/stage".into());
-    config.delay = Duration::from_millis(50);
+    config.delay = delay;
     let sandbox = Sandbox::start(config).expect("sandbox");
     let origin = format!("https://{HOST}/platform/deploy/gitops.git");
     git(&clone, &["remote", "set-url", "origin", &origin]);
@@ -121,4 +126,34 @@ fn promote_prs_and_merge_speak_gitlab() {
     assert!(merged.contains("stage is healthy"), "{merged}");
     let none = ok(w.hoist(&["prs", "--repo", repo], HOST));
     assert!(none.contains("no open Hoist merge requests"), "{none}");
+}
+
+#[test]
+fn merge_when_green_hands_the_merge_to_gitlab_while_the_pipeline_runs() {
+    let w = world_with(Duration::from_millis(4000));
+    let repo = w.repo();
+    let promote = [
+        "promote", "--repo", repo, "--from", "dev", "--to", "stage", "--app", "api", "--yes",
+    ];
+    assert!(ok(w.hoist(&promote, HOST)).contains("opened: !1"));
+    let now = w.hoist(&["merge", "--repo", repo, "1"], HOST);
+    assert_eq!(now.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&now.stderr);
+    assert!(e.contains("add --when-green"), "{e}");
+    let set = ok(w.hoist(&["merge", "--repo", repo, "1", "--when-green"], HOST));
+    assert!(
+        set.contains("!1 merges into env/stage when its pipeline succeeds"),
+        "{set}"
+    );
+    let again = ok(w.hoist(&["merge", "--repo", repo, "1", "--when-green"], HOST));
+    assert!(again.contains("(already set)"), "{again}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let listed = ok(w.hoist(&["prs", "--repo", repo], HOST));
+        if listed.contains("no open Hoist merge requests") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never merged: {listed}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

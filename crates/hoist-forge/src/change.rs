@@ -208,6 +208,12 @@ pub struct Tracked {
     /// Whether the forge would merge it now: open, mergeable, and not blocked
     /// by reviews or required checks.
     pub can_merge: bool,
+    /// The forge will merge it by itself once its pipeline succeeds
+    /// (GitLab's "merge when pipeline succeeds", set by Hoist or anyone).
+    pub merges_when_green: bool,
+    /// Whether it may be set to merge when its pipeline succeeds: open, not
+    /// set already, and held only by a pipeline still running (GitLab).
+    pub can_merge_when_green: bool,
 }
 
 /// Whether the forge would merge now: open, mergeable, and nothing in the way.

@@ -101,6 +101,8 @@ pub async fn pull(client: &Client, ownership: &Ownership, number: u64) -> Result
         base: text(&p["base"]["ref"]),
         marker,
         state,
+        merges_when_green: false,
+        can_merge_when_green: false,
         can_merge: can_merge(state, mergeable, mergeability),
         mergeable,
         mergeability,

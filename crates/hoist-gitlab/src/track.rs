@@ -195,6 +195,10 @@ pub async fn request(client: &Client, ownership: &Ownership, iid: u64) -> Result
         ReviewDecision::None
     };
     let checks = checks(client, &head).await?;
+    let merges_when_green = mr["merge_when_pipeline_succeeds"] == true;
+    let can_merge_when_green = state == PullState::Open
+        && !merges_when_green
+        && mr["detailed_merge_status"] == "ci_still_running";
     let merge_commit = mr["merge_commit_sha"]
         .as_str()
         .or(mr["squash_commit_sha"].as_str())
@@ -214,7 +218,39 @@ pub async fn request(client: &Client, ownership: &Ownership, iid: u64) -> Result
         checks,
         merge_commit,
         can_merge: can_merge(state, mergeable, mergeability),
+        merges_when_green,
+        can_merge_when_green,
     })
+}
+
+/// Sets Hoist's merge request `iid` to merge when its pipeline succeeds, at
+/// `head` (the commit the user saw: GitLab refuses if the source moved).
+/// GitLab merges at once when nothing holds it any more. Returns it as it
+/// is then.
+pub async fn merge_when_green(
+    client: &Client,
+    ownership: &Ownership,
+    iid: u64,
+    head: &str,
+) -> Result<Tracked, Error> {
+    let tracked = request(client, ownership, iid).await?;
+    if tracked.state != PullState::Open || tracked.merges_when_green {
+        return Ok(tracked);
+    }
+    client
+        .send(
+            Method::PUT,
+            &client.project_path(&format!("/merge_requests/{iid}/merge")),
+            Some(&json!({
+                "sha": head,
+                "should_remove_source_branch": true,
+                "merge_when_pipeline_succeeds": true,
+            })),
+            &format!("setting !{iid} to merge when its pipeline succeeds"),
+            Repeat::Unsafe,
+        )
+        .await?;
+    request(client, ownership, iid).await
 }
 
 /// Merges Hoist's merge request `iid` at `head` (the commit the user saw:

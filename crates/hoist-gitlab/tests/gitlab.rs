@@ -32,6 +32,11 @@ struct World {
 }
 
 fn world() -> World {
+    world_with(Duration::from_millis(50))
+}
+
+/// A world whose simulated CI and reconciler take `delay`.
+fn world_with(delay: Duration) -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir.path());
     let mut config = Config::new(&bare, "group/sub", "gitops", "release-manager", TOKEN);
@@ -44,7 +49,7 @@ fn world() -> World {
     });
     config.checks = vec!["validate".into()];
     config.reconciler = Some("argo-cd/stage".into());
-    config.delay = Duration::from_millis(50);
+    config.delay = delay;
     let sandbox = Sandbox::start(config).expect("sandbox");
     World {
         _dir: dir,
@@ -274,5 +279,50 @@ async fn tokens_gitlab_refuses_say_so_and_write_nothing() {
     assert!(matches!(e, Error::Forbidden { .. }), "{e}");
     assert!(w.hoist_branches().is_empty());
     assert!(w.sandbox.pulls().is_empty());
+    w.check_journal();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_request_set_to_merge_when_green_merges_once_its_pipeline_passes() {
+    let w = world_with(Duration::from_millis(4000));
+    let client = w.client(TOKEN);
+    let opened = open(&client, &w.plan(), WhenOpen::Report)
+        .await
+        .expect("opened");
+    let ownership = Ownership::of(&client, "hoist").await.expect("ownership");
+    let running = track::request(&client, &ownership, opened.number)
+        .await
+        .expect("tracked");
+    assert!(
+        running.can_merge_when_green && !running.can_merge && !running.merges_when_green,
+        "{running:?}"
+    );
+    let set = track::merge_when_green(&client, &ownership, opened.number, &running.head)
+        .await
+        .expect("set");
+    assert!(
+        set.merges_when_green && set.state == PullState::Open && !set.can_merge_when_green,
+        "{set:?}"
+    );
+    // Asked again, nothing more is asked of GitLab.
+    let route = "/api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge";
+    let puts = w.sandbox.count("PUT", route);
+    track::merge_when_green(&client, &ownership, opened.number, &running.head)
+        .await
+        .expect("again");
+    assert_eq!(w.sandbox.count("PUT", route), puts);
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = track::request(&client, &ownership, opened.number)
+            .await
+            .expect("tracked");
+        if t.state == PullState::Merged {
+            assert!(t.merge_commit.is_some(), "{t:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never merged: {t:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     w.check_journal();
 }

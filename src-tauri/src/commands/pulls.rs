@@ -75,6 +75,17 @@ pub async fn checks(
     Ok(pulls::checks(&session, &sha).await?)
 }
 
+/// Sets merge request `number` to merge when its pipeline succeeds, at
+/// `head` (the commit the user saw).
+#[tauri::command]
+pub async fn merge_when_green(
+    session: tauri::State<'_, Arc<Session>>,
+    number: u64,
+    head: String,
+) -> Result<Tracked, Failure> {
+    Ok(pulls::merge_when_green(&session, number, &head).await?)
+}
+
 /// Merges pull request `number` at `head` (the commit the user saw), then
 /// follows the environment's checks on `progress` until they settle.
 /// Cancelling stops the waiting, never the merge.

@@ -65,4 +65,14 @@ merge_commit: string | null,
  * Whether the forge would merge it now: open, mergeable, and not blocked
  * by reviews or required checks.
  */
-can_merge: boolean, };
+can_merge: boolean, 
+/**
+ * The forge will merge it by itself once its pipeline succeeds
+ * (GitLab's "merge when pipeline succeeds", set by Hoist or anyone).
+ */
+merges_when_green: boolean, 
+/**
+ * Whether it may be set to merge when its pipeline succeeds: open, not
+ * set already, and held only by a pipeline still running (GitLab).
+ */
+can_merge_when_green: boolean, };

@@ -154,6 +154,8 @@ export const tracked: Tracked = {
   checks: { sha: "e".repeat(40), state: "success", items: [{ name: "validate-manifests", state: "success", description: "manifests are valid", url: null }] },
   merge_commit: null,
   can_merge: true,
+  merges_when_green: false,
+  can_merge_when_green: false,
 };
 
 export const changes: VersionChange[] = [
