@@ -147,14 +147,14 @@ impl Session {
         Ok(Project::open_with(&self.repository(), file.as_deref())?)
     }
 
-    /// The forge the repository's origin is on, as far as can be told
-    /// without a network: for wording, so it falls back to GitHub when the
-    /// clone cannot be read.
+    /// The forge the repository's origin is on, as far as the clone's own
+    /// settings and origin tell: for wording where the project cannot be
+    /// read (so it does not read it again, detection included), falling
+    /// back to GitHub.
     pub fn forge(&self) -> hoist_core::forge::Forge {
-        let configured = self.project().ok().and_then(|p| p.config.forge);
         hoist_core::Repo::open(&self.repository())
             .ok()
-            .and_then(|repo| forge::forge_of(&repo, configured).ok())
+            .and_then(|repo| forge::forge_of(&repo, None).ok())
             .unwrap_or(hoist_core::forge::Forge::GitHub)
     }
 
