@@ -114,16 +114,7 @@ pub async fn list(
     let wanted = query
         .get("labels")
         .map(|l| label_names(&json!(l)).unwrap_or_default());
-    let per_page: usize = query
-        .get("per_page")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20)
-        .clamp(1, 100);
-    let page: usize = query
-        .get("page")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let (per_page, page) = crate::routes::page(&query, 20);
     let store = s.store();
     let matching: Vec<&Pull> = store
         .pulls

@@ -22,6 +22,22 @@ use crate::shape;
 
 pub type Params = axum::extract::Path<HashMap<String, String>>;
 
+/// A list's `per_page` (1 to 100, `default` when absent) and `page` (from
+/// 1), as both forges read them.
+pub(crate) fn page(query: &HashMap<String, String>, default: usize) -> (usize, usize) {
+    let per_page = query
+        .get("per_page")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+        .clamp(1, 100);
+    let page = query
+        .get("page")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    (per_page, page)
+}
+
 pub fn api() -> Router<Arc<Shared>> {
     let repo = "/repos/{owner}/{repo}";
     Router::new()

@@ -29,16 +29,7 @@ pub async fn list(
         Some((owner, branch)) => (Some(owner.to_owned()), branch.to_owned()),
         None => (None, h.clone()),
     });
-    let per_page: usize = query
-        .get("per_page")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(30)
-        .clamp(1, 100);
-    let page: usize = query
-        .get("page")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let (per_page, page) = super::page(&query, 30);
     let store = s.store();
     let mut matching: Vec<&Pull> = store
         .pulls
