@@ -6,5 +6,6 @@
 
 pub mod change;
 pub mod checks;
+pub mod open;
 pub mod policy;
 pub mod token;

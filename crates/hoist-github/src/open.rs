@@ -1,17 +1,16 @@
-//! Opening the pull request for a previewed plan through the Git Data API.
+//! Opening the pull request for a previewed plan: GitHub's primitives for
+//! the algorithm in [`hoist_forge::open`], through the Git Data API.
 //!
-//! Invariants: the commit has exactly the plan's files on exactly the plan's
-//! base tree, with the base as its only parent; nothing is written when the
-//! target moved since the preview. Every step first looks for what an
-//! earlier attempt left (the branch has a deterministic name, the pull
-//! request a marker), so a retry after a failure anywhere completes the job
-//! without a second branch or pull request.
+//! Invariant of the commit: exactly the plan's files on exactly the plan's
+//! base tree, with the base as its only parent; a branch that already holds
+//! such a commit keeps it, so a retry writes nothing twice.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use base64::Engine;
 use hoist_core::plan::PromotionPlan;
-use hoist_core::plan::request::Marker;
+use hoist_core::plan::request::{Marker, PullRequestDraft};
+use hoist_forge::open::{OpenChange, Repository, StepFn};
 use http::Method;
 use serde_json::{Value, json};
 
@@ -24,293 +23,174 @@ pub use hoist_forge::change::{Opened, Outcome, Request, Step, WhenOpen};
 
 /// Opens (or resumes, or updates) the pull request for `request.plan`,
 /// calling `on_step` as it goes and stopping with [`Error::Cancelled`] between
-/// steps once `cancel` is set.
+/// steps once `cancel` is set (see [`hoist_forge::open`]).
 pub async fn open(
     client: &Client,
     request: &Request<'_>,
     on_step: &(dyn Fn(Step) + Send + Sync),
     cancel: &AtomicBool,
 ) -> Result<Opened, Error> {
-    let plan = request.plan;
-    if plan.files.is_empty() {
-        return Err(Error::NotOpenable("the plan changes nothing".into()));
-    }
-    let draft = plan.pull_request(request.settings, request.reason)?;
-    let checkpoint = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(Error::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
-    // Each step is announced, then the flag is read: a cancel stops before
-    // the step's first request.
-    let step = |s: Step| {
-        on_step(s);
-        checkpoint()
-    };
-    let (branch, title, body, marker) = (
-        draft.branch.clone(),
-        draft.title.as_str(),
-        draft.body.as_str(),
-        &draft.marker,
-    );
+    hoist_forge::open::open(client, request, on_step, cancel).await
+}
 
-    if let Some(head) = &plan.head {
-        return merge_branch(client, plan, head, &draft, &step).await;
+/// GitHub's way with each step: files as blobs, a tree on the base's, a
+/// commit (one GitHub signs where rules require it), then the branch.
+impl Repository for Client {
+    type Error = Error;
+
+    async fn tip(&self, branch: &str) -> Result<Option<String>, Error> {
+        branch_tip(self, branch).await
     }
-    step(Step::CheckingTarget)?;
-    let tip = branch_tip(client, &plan.target_branch)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            what: format!("branch {}", plan.target_branch),
+
+    async fn open_changes(&self, target: &str, prefix: &str) -> Result<Vec<OpenChange>, Error> {
+        let ownership = Ownership::of(self, prefix).await?;
+        Ok(open_pulls(self, target)
+            .await?
+            .into_iter()
+            .map(|p| OpenChange {
+                here: crate::ownership::is_here(self, p.head_repository.as_deref()),
+                marker: p.marker.filter(|m| {
+                    ownership.owns(
+                        p.head_repository.as_deref(),
+                        &p.branch,
+                        p.author.as_deref(),
+                        m,
+                    )
+                }),
+                number: p.number,
+                url: p.url,
+                branch: p.branch,
+                head: p.head,
+                title: p.title,
+                body: p.body,
+            })
+            .collect())
+    }
+
+    async fn commit(
+        &self,
+        plan: &PromotionPlan,
+        branch: &str,
+        message: &str,
+        step: StepFn<'_>,
+    ) -> Result<String, Error> {
+        // Where the target (or a ruleset over Hoist's branches) requires
+        // signatures, GitHub writes and signs the commit; it writes every
+        // file as a regular file, so an executable one could not stay
+        // executable.
+        let signed = signing::required(self, &plan.target_branch).await?
+            || signing::required(self, branch).await?;
+        if signed && let Some(file) = plan.files.iter().find(|f| f.executable && f.new.is_some()) {
+            return Err(Error::NotOpenable(format!(
+                "{} requires signed commits, and GitHub can sign only commits that \
+                 write regular files: {} is executable",
+                plan.target_branch, file.path
+            )));
+        }
+        let base_tree = commit_tree(self, &plan.base).await?;
+        let total = plan.files.len();
+        let mut entries = Vec::with_capacity(total);
+        for (done, file) in plan.files.iter().enumerate() {
+            step(Step::WritingFiles { done, total })?;
+            let sha = match &file.new {
+                Some(content) => Value::String(upload(self, content, &file.path).await?),
+                None => Value::Null,
+            };
+            // The file keeps its mode: an executable stays one.
+            let mode = if file.executable { "100755" } else { "100644" };
+            entries.push(json!({ "path": file.path, "mode": mode, "type": "blob", "sha": sha }));
+        }
+        step(Step::WritingFiles { done: total, total })?;
+        step(Step::WritingCommit)?;
+        let tree = self
+            .write(
+                Method::POST,
+                &self.repo_path("/git/trees"),
+                &json!({ "base_tree": base_tree, "tree": entries }),
+                "writing the tree",
+                Repeat::Safe,
+            )
+            .await?;
+        let tree = field(&tree, "sha", "the tree")?;
+        step(Step::PushingBranch {
+            branch: branch.to_owned(),
         })?;
-    if tip != plan.base {
-        return Err(Error::TargetMoved {
-            branch: plan.target_branch.clone(),
-            expected: plan.base.clone(),
-            actual: tip,
-        });
+        let changes: Vec<Change<'_>> = plan
+            .files
+            .iter()
+            .map(|f| Change {
+                path: &f.path,
+                content: f.new.as_deref(),
+            })
+            .collect();
+        push(
+            self,
+            branch,
+            &tree,
+            &plan.base,
+            message,
+            signed.then_some(&changes[..]),
+        )
+        .await
     }
-    let ownership = Ownership::of(client, &request.settings.branch_prefix).await?;
-    let open_prs = open_pulls(client, &plan.target_branch).await?;
-    // The same apps of the same environment, from an earlier attempt or
-    // another change, among Hoist's own pull requests only: a copied marker
-    // on anyone else's (a fork's above all) is not taken for Hoist's.
-    let same_apps = open_prs.iter().find(|p| {
-        p.marker.as_ref().is_some_and(|m| {
-            m.same_change(marker)
-                && ownership.owns(
-                    p.head_repository.as_deref(),
-                    &p.branch,
-                    p.author.as_deref(),
-                    m,
-                )
-        })
-    });
-    // The branch: the one an open pull request for these apps uses when
-    // updating it, else the deterministic name. Decided before anything is
-    // written, so a report leaves no trace.
-    let branch = match (same_apps, request.when_open) {
-        (Some(existing), _) if existing.branch == branch => branch,
-        (Some(existing), WhenOpen::Update) => existing.branch.clone(),
-        (Some(existing), WhenOpen::Report) => {
-            return Err(Error::AlreadyOpen {
-                number: existing.number,
-                url: existing.url.clone(),
-                target: plan.target.clone(),
-            });
-        }
-        (None, _) => branch,
-    };
-    // Holds by construction (the name is made in the space, an adopted pull
-    // request's branch was checked to be in it); checked again because a
-    // branch outside it is never to be moved, whatever changes above.
-    if !ownership.may_move(&branch, &plan.target) {
-        return Err(Error::NotOpenable(format!(
-            "branch {branch} is not one Hoist makes (under {})",
-            hoist_core::plan::request::branch_space(&request.settings.branch_prefix, &plan.target)
-        )));
-    }
-    // Where the target (or a ruleset over Hoist's branches) requires
-    // signatures, GitHub writes and signs the commit; it writes every file
-    // as a regular file, so an executable one could not stay executable.
-    let signed = signing::required(client, &plan.target_branch).await?
-        || signing::required(client, &branch).await?;
-    if signed && let Some(file) = plan.files.iter().find(|f| f.executable && f.new.is_some()) {
-        return Err(Error::NotOpenable(format!(
-            "{} requires signed commits, and GitHub can sign only commits that \
-             write regular files: {} is executable",
-            plan.target_branch, file.path
-        )));
-    }
-    checkpoint()?;
 
-    let base_tree = commit_tree(client, &plan.base).await?;
-    let total = plan.files.len();
-    step(Step::WritingFiles { done: 0, total })?;
-    let mut entries = Vec::with_capacity(total);
-    for (done, file) in plan.files.iter().enumerate() {
-        checkpoint()?;
-        let sha = match &file.new {
-            Some(content) => Value::String(upload(client, content, &file.path).await?),
-            None => Value::Null,
-        };
-        // The file keeps its mode: an executable stays one.
-        let mode = if file.executable { "100755" } else { "100644" };
-        entries.push(json!({ "path": file.path, "mode": mode, "type": "blob", "sha": sha }));
-        on_step(Step::WritingFiles {
-            done: done + 1,
-            total,
-        });
+    async fn create(
+        &self,
+        target: &str,
+        branch: &str,
+        draft: &PullRequestDraft,
+        // GitHub deletes merged branches by the repository's setting.
+        _remove_branch: bool,
+    ) -> Result<(u64, String), Error> {
+        post_pull(self, target, branch, &draft.title, &draft.body).await
     }
-    step(Step::WritingCommit)?;
-    let tree = client
-        .write(
-            Method::POST,
-            &client.repo_path("/git/trees"),
-            &json!({ "base_tree": base_tree, "tree": entries }),
-            "writing the tree",
+
+    fn may_exist(error: &Error) -> bool {
+        matches!(error, Error::Network { .. } | Error::Validation { .. })
+    }
+
+    async fn update(&self, number: u64, draft: &PullRequestDraft) -> Result<(), Error> {
+        self.write(
+            Method::PATCH,
+            &self.repo_path(&format!("/pulls/{number}")),
+            &json!({ "title": draft.title, "body": draft.body }),
+            "updating the pull request",
             Repeat::Safe,
         )
         .await?;
-    let tree = field(&tree, "sha", "the tree")?;
+        Ok(())
+    }
 
-    step(Step::PushingBranch {
-        branch: branch.clone(),
-    })?;
-    let changes: Vec<Change<'_>> = plan
-        .files
-        .iter()
-        .map(|f| Change {
-            path: &f.path,
-            content: f.new.as_deref(),
-        })
-        .collect();
-    let commit = push(
-        client,
-        &branch,
-        &tree,
-        &plan.base,
-        title,
-        signed.then_some(&changes[..]),
-    )
-    .await?;
-
-    step(Step::OpeningPullRequest)?;
-    let (number, url, outcome) = match same_apps {
-        Some(existing)
-            if existing.branch == branch
-                && existing.head == commit
-                && existing.marker.as_ref() == Some(marker) =>
-        {
-            (existing.number, existing.url.clone(), Outcome::Resumed)
-        }
-        Some(existing) if existing.branch == branch => {
-            client
-                .write(
-                    Method::PATCH,
-                    &client.repo_path(&format!("/pulls/{}", existing.number)),
-                    &json!({ "title": title, "body": body }),
-                    "updating the pull request",
-                    Repeat::Safe,
-                )
-                .await?;
-            let outcome = if existing.marker.as_ref() == Some(marker) {
-                Outcome::Resumed
-            } else {
-                Outcome::Updated
-            };
-            (existing.number, existing.url.clone(), outcome)
-        }
-        _ => create_pull(client, &plan.target_branch, &branch, title, body).await?,
-    };
-
-    step(Step::Finishing)?;
-    if !draft.labels.is_empty() {
-        client
-            .write(
+    async fn finish(&self, number: u64, draft: &PullRequestDraft) -> Result<(), Error> {
+        if !draft.labels.is_empty() {
+            self.write(
                 Method::POST,
-                &client.repo_path(&format!("/issues/{number}/labels")),
+                &self.repo_path(&format!("/issues/{number}/labels")),
                 &json!({ "labels": draft.labels }),
                 "labelling the pull request",
                 Repeat::Safe,
             )
             .await?;
-    }
-    let (teams, users): (Vec<&String>, Vec<&String>) =
-        draft.reviewers.iter().partition(|r| r.contains('/'));
-    if !users.is_empty() || !teams.is_empty() {
+        }
+        let (teams, users): (Vec<&String>, Vec<&String>) =
+            draft.reviewers.iter().partition(|r| r.contains('/'));
+        if users.is_empty() && teams.is_empty() {
+            return Ok(());
+        }
         let teams: Vec<&str> = teams
             .iter()
             .filter_map(|t| t.split_once('/').map(|(_, slug)| slug))
             .collect();
-        client
-            .write(
-                Method::POST,
-                &client.repo_path(&format!("/pulls/{number}/requested_reviewers")),
-                &json!({ "reviewers": users, "team_reviewers": teams }),
-                "requesting reviews",
-                Repeat::Safe,
-            )
-            .await?;
+        self.write(
+            Method::POST,
+            &self.repo_path(&format!("/pulls/{number}/requested_reviewers")),
+            &json!({ "reviewers": users, "team_reviewers": teams }),
+            "requesting reviews",
+            Repeat::Safe,
+        )
+        .await?;
+        Ok(())
     }
-    Ok(Opened {
-        number,
-        url,
-        branch,
-        commit,
-        outcome,
-    })
-}
-
-/// The pull request that merges a branch someone else writes (a hydrator's
-/// next branch) into the target: found when one is open, else opened. Both
-/// branches must still be where the preview saw them, so the pull request
-/// brings exactly the previewed change; nothing is written to either branch.
-async fn merge_branch(
-    client: &Client,
-    plan: &PromotionPlan,
-    head: &str,
-    draft: &hoist_core::plan::request::PullRequestDraft,
-    step: &(dyn Fn(Step) -> Result<(), Error> + Sync),
-) -> Result<Opened, Error> {
-    step(Step::CheckingTarget)?;
-    for (branch, expected) in [
-        (&plan.target_branch, &plan.base),
-        (&head.to_owned(), &plan.source_commit),
-    ] {
-        let tip = branch_tip(client, branch)
-            .await?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("branch {branch}"),
-            })?;
-        if tip != *expected {
-            return Err(Error::TargetMoved {
-                branch: branch.clone(),
-                expected: expected.clone(),
-                actual: tip,
-            });
-        }
-    }
-    step(Step::OpeningPullRequest)?;
-    // The promoter's pull request is from this repository's next branch at
-    // the previewed commit; a fork's branch of the same name is not it.
-    let existing = open_pulls(client, &plan.target_branch)
-        .await?
-        .into_iter()
-        .find(|p| {
-            p.branch == head
-                && crate::ownership::is_here(client, p.head_repository.as_deref())
-                && p.head == plan.source_commit
-        });
-    let (number, url, outcome) = match existing {
-        Some(p) => (p.number, p.url, Outcome::Found),
-        None => {
-            let created =
-                create_pull(client, &plan.target_branch, head, &draft.title, &draft.body).await?;
-            step(Step::Finishing)?;
-            if !draft.labels.is_empty() {
-                client
-                    .write(
-                        Method::POST,
-                        &client.repo_path(&format!("/issues/{}/labels", created.0)),
-                        &json!({ "labels": draft.labels }),
-                        "labelling the pull request",
-                        Repeat::Safe,
-                    )
-                    .await?;
-            }
-            created
-        }
-    };
-    Ok(Opened {
-        number,
-        url,
-        branch: head.to_owned(),
-        commit: plan.source_commit.clone(),
-        outcome,
-    })
 }
 
 /// Uploads `content` as a blob (safe to repeat: a blob is named by its
@@ -512,6 +392,8 @@ pub struct OpenPull {
     pub head: String,
     /// Its title.
     pub title: String,
+    /// Its body.
+    pub body: String,
     /// The marker in its body: Hoist's, or a copy (see [`Ownership`]).
     pub marker: Option<Marker>,
     /// `owner/name` of the repository its head branch is in; `None` when
@@ -529,6 +411,7 @@ impl OpenPull {
             url: p["html_url"].as_str()?.to_owned(),
             branch: p["head"]["ref"].as_str()?.to_owned(),
             head: p["head"]["sha"].as_str()?.to_owned(),
+            body: p["body"].as_str().unwrap_or_default().to_owned(),
             marker: p["body"].as_str().and_then(Marker::find),
             head_repository: p["head"]["repo"]["full_name"].as_str().map(str::to_owned),
             author: p["user"]["login"].as_str().map(str::to_owned),
@@ -558,6 +441,32 @@ pub async fn open_pulls(client: &Client, base: &str) -> Result<Vec<OpenPull>, Er
     Ok(all)
 }
 
+/// Creates the pull request of `branch` into `base`; returns its number and page.
+async fn post_pull(
+    client: &Client,
+    base: &str,
+    branch: &str,
+    title: &str,
+    body: &str,
+) -> Result<(u64, String), Error> {
+    let p = client
+        .write(
+            Method::POST,
+            &client.repo_path("/pulls"),
+            &json!({ "title": title, "head": branch, "base": base, "body": body }),
+            "opening the pull request",
+            Repeat::Unsafe,
+        )
+        .await?;
+    Ok((
+        p["number"].as_u64().ok_or_else(|| Error::Unexpected {
+            what: "the new pull request".into(),
+            detail: "no number".into(),
+        })?,
+        field(&p, "html_url", "the pull request")?,
+    ))
+}
+
 /// Creates the pull request of `branch` into `base`; if the answer is lost
 /// or GitHub says one exists, finds the one for `branch` instead of making
 /// a second.
@@ -568,22 +477,9 @@ pub(crate) async fn create_pull(
     title: &str,
     body: &str,
 ) -> Result<(u64, String, Outcome), Error> {
-    let created = client
-        .write(
-            Method::POST,
-            &client.repo_path("/pulls"),
-            &json!({ "title": title, "head": branch, "base": base, "body": body }),
-            "opening the pull request",
-            Repeat::Unsafe,
-        )
-        .await;
-    match created {
-        Ok(p) => Ok((
-            p["number"].as_u64().unwrap_or_default(),
-            field(&p, "html_url", "the pull request")?,
-            Outcome::Created,
-        )),
-        Err(e @ (Error::Network { .. } | Error::Validation { .. })) => {
+    match post_pull(client, base, branch, title, body).await {
+        Ok((number, url)) => Ok((number, url, Outcome::Created)),
+        Err(e) if <Client as Repository>::may_exist(&e) => {
             let found = open_pulls(client, base).await?.into_iter().find(|p| {
                 p.branch == branch
                     && crate::ownership::is_here(client, p.head_repository.as_deref())

@@ -119,3 +119,33 @@ pub enum Error {
     #[error("stopped")]
     Cancelled,
 }
+
+/// The open algorithm's refusals, in this forge's words.
+impl From<hoist_forge::open::Refusal> for Error {
+    fn from(refusal: hoist_forge::open::Refusal) -> Error {
+        use hoist_forge::open::Refusal;
+        match refusal {
+            Refusal::NotOpenable(why) => Error::NotOpenable(why),
+            Refusal::TargetMoved {
+                branch,
+                expected,
+                actual,
+            } => Error::TargetMoved {
+                branch,
+                expected,
+                actual,
+            },
+            Refusal::AlreadyOpen {
+                number,
+                url,
+                target,
+            } => Error::AlreadyOpen {
+                number,
+                url,
+                target,
+            },
+            Refusal::NotFound { what } => Error::NotFound { what },
+            Refusal::Cancelled => Error::Cancelled,
+        }
+    }
+}
