@@ -77,6 +77,8 @@ fn main() {
             commands::status::origins,
             commands::repository::account,
             commands::repository::open_repository,
+            commands::repository::demo_forge,
+            commands::repository::open_demo,
             commands::repository::recent_repositories,
             commands::repository::pick_folder,
             commands::repository::clone_repository,

@@ -304,6 +304,14 @@ impl From<hoist_api::Error> for Failure {
                 error.to_string(),
                 Some("Preview the change again.".to_owned()),
             ),
+            E::NoDemo => Failure::new(
+                error.to_string(),
+                Some("Start Hoist without a repository path to get the demo.".to_owned()),
+            ),
+            E::Demo(_) => Failure::new(
+                error.to_string(),
+                Some("The demo lives in ~/.cache/hoist/demo; remove that folder and start Hoist again to make it anew.".to_owned()),
+            ),
             E::Keyring(_) => Failure::new(
                 error.to_string(),
                 Some("Start Hoist with GH_TOKEN set instead (GH_ENTERPRISE_TOKEN for a GitHub Enterprise Server).".to_owned()),

@@ -10,6 +10,7 @@ import type { EnvironmentDraft } from "./bindings/EnvironmentDraft";
 import type { EnvironmentOrigins } from "./bindings/EnvironmentOrigins";
 import type { Failure } from "./bindings/Failure";
 import type { FileDiff } from "./bindings/FileDiff";
+import type { Forge } from "./bindings/Forge";
 import type { Here } from "./bindings/Here";
 import type { History } from "./bindings/History";
 import type { Merged } from "./bindings/Merged";
@@ -35,6 +36,8 @@ export const api = {
   signOut: (): Promise<boolean> => invoke("sign_out"),
   openRepository: (path: string): Promise<void> => invoke("open_repository", { path }),
   recentRepositories: (): Promise<string[]> => invoke("recent_repositories"),
+  demoForge: (): Promise<Forge | null> => invoke("demo_forge"),
+  openDemo: (forge: Forge): Promise<void> => invoke("open_demo", { forge }),
   pickFolder: (): Promise<string | null> => invoke("pick_folder"),
   cloneRepository: (url: string, into: string, onLine: (line: string) => void): Promise<void> =>
     invoke("clone_repository", { url, into, progress: new Channel<string>(onLine) }),

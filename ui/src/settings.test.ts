@@ -143,4 +143,42 @@ describe("repository and settings", () => {
     expect(document.querySelector('[data-testid="proposed-config"]')).toBeNull();
     expect($('[data-testid="config-card"]').textContent).toContain(".hoist.yaml on main");
   });
+
+  it("offers the demo's forge only when Hoist started on the demo", async () => {
+    await settings({});
+    await settle();
+    expect($('[data-testid="demo-card"]').hidden).toBe(true);
+  });
+
+  it("restarts the demo as the other forge, and leaves the running one alone", async () => {
+    const asked: unknown[] = [];
+    await settings({ status: () => ({ ...view, demo: "http://127.0.0.1:1" }), demo_forge: () => "github", open_demo: (args) => void asked.push(args.forge) });
+    await until("the demo card", () => !$('[data-testid="demo-card"]').hidden);
+    expect($('[data-testid="demo-github"]').getAttribute("aria-pressed")).toBe("true");
+    expect(document.querySelector('[data-testid="open-demo"]')).toBeNull();
+    $('[data-testid="demo-github"]').click();
+    await settle();
+    expect(asked).toEqual([]);
+    $('[data-testid="demo-gitlab"]').click();
+    await until("the environments", () => document.querySelector('[data-testid="matrix"]') !== null);
+    expect(asked).toEqual(["gitlab"]);
+  });
+
+  it("goes back to the demo from another repository, and says why it could not", async () => {
+    const asked: unknown[] = [];
+    await settings({
+      demo_forge: () => "gitlab",
+      open_demo: (args) => {
+        asked.push(args.forge);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        return Promise.reject({ message: "cannot create /home/x/.cache/hoist/demo: Permission denied", advice: null, code: null });
+      },
+    });
+    await until("the demo card", () => !$('[data-testid="demo-card"]').hidden);
+    $('[data-testid="open-demo"]').click();
+    await until("the failure", () => $('[data-testid="demo-card"]').querySelector('[data-testid="failure"]') !== null);
+    expect(asked).toEqual(["gitlab"]);
+    expect($('[data-testid="demo-card"]').textContent).toContain("Permission denied");
+    expect($<HTMLButtonElement>('[data-testid="demo-gitlab"]').disabled).toBe(false);
+  });
 });

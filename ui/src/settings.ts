@@ -4,6 +4,7 @@
 // repository has none.
 import { asFailure } from "./api";
 import type { Account } from "./bindings/Account";
+import type { Forge } from "./bindings/Forge";
 import type { Here } from "./bindings/Here";
 import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import { el } from "./dom";
@@ -22,7 +23,7 @@ export function settingsView(shell: Shell, view: RepositoryStatus | null, here: 
       "section",
       { class: "settings" },
       el("header", { class: "section-head" }, el("h2", { text: "Repository and settings" })),
-      el("div", { class: "settings-grid" }, repositoryCard(shell, path, opened), cloneCard(shell, opened), accountCard(shell), configCard(shell, view)),
+      el("div", { class: "settings-grid" }, repositoryCard(shell, path, opened), demoCard(shell, (view?.demo ?? here?.demo ?? null) !== null, opened), cloneCard(shell, opened), accountCard(shell), configCard(shell, view)),
     ),
   };
 }
@@ -74,6 +75,54 @@ function repositoryCard(shell: Shell, current: string, opened: () => Promise<voi
     el("h4", { text: "Recent" }),
     recent,
   );
+}
+
+/**
+ * The built-in demo's forge: its sandbox plays GitHub or GitLab over the same
+ * generated repository. Shown only when Hoist was started on the demo; from
+ * another repository it also offers the way back.
+ */
+function demoCard(shell: Shell, onDemo: boolean, opened: () => Promise<void>): HTMLElement {
+  const body = el("div");
+  const node = card("The demo", "demo-card", body);
+  node.hidden = true;
+  void shell.api.demoForge().then((current) => {
+    if (current === null) return;
+    node.hidden = false;
+    const line = el("p", { class: "dim", attrs: { role: "status", "data-testid": "demo-status" } });
+    const result = el("div");
+    const forges: Forge[] = ["github", "gitlab"];
+    const choices = forges.map((forge) =>
+      el("button", { class: "seg", attrs: { type: "button", "data-testid": `demo-${forge}`, "aria-pressed": String(forge === current) }, text: forgeWords[forge].name }),
+    );
+    const show = async (forge: Forge): Promise<void> => {
+      for (const c of choices) c.disabled = true;
+      result.replaceChildren();
+      line.textContent = forge === current ? "Opening the demo…" : `Starting the demo's sandbox as ${forgeWords[forge].name}…`;
+      try {
+        await shell.api.openDemo(forge);
+        await opened();
+      } catch (error) {
+        line.textContent = "";
+        result.replaceChildren(failureView(asFailure(error), "The demo could not start"));
+        for (const c of choices) c.disabled = false;
+      }
+    };
+    choices.forEach((choice, i) => {
+      const forge = forges[i];
+      choice.addEventListener("click", () => {
+        if (forge !== undefined && (forge !== current || !onDemo)) void show(forge);
+      });
+    });
+    body.append(
+      el("p", { text: "An offline sandbox on this machine plays the forge for a generated repository: its pull or merge requests, checks and the reconciler's report; nothing leaves the machine. Pick the forge it plays: the repository and its history stay, open requests start afresh." }),
+      el("div", { class: "demo-forge" }, el("span", { class: "dim", text: "The sandbox plays" }), el("div", { class: "segmented", attrs: { role: "group", "aria-label": "The demo's forge" } }, ...choices)),
+      ...(onDemo ? [] : [el("div", { class: "actions" }, button("Open the demo", () => void show(current), "primary", "open-demo"))]),
+      line,
+      result,
+    );
+  });
+  return node;
 }
 
 function cloneCard(shell: Shell, opened: () => Promise<void>): HTMLElement {

@@ -96,6 +96,12 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The session was started on a repository, so there is no demo to show.
+    #[error("this window was opened on a repository, not on the demo")]
+    NoDemo,
+    /// The demo could not be generated or its sandbox started.
+    #[error(transparent)]
+    Demo(#[from] hoist_demo::Error),
     /// Work on a background thread ended without an answer (it panicked or
     /// the runtime is shutting down).
     #[error("{what} stopped unexpectedly: {detail}")]

@@ -29,8 +29,9 @@ pub const KEPT_PREVIEWS: u64 = 20;
 pub struct Session {
     repository: RwLock<PathBuf>,
     /// The demo, when no repository was given; its sandbox serves while the
-    /// session lives, also after the user opens another repository.
-    demo: Option<hoist_demo::Demo>,
+    /// session lives, also after the user opens another repository, and is
+    /// replaced when the user picks the other forge for it.
+    demo: RwLock<Option<Arc<hoist_demo::Demo>>>,
     plans: Mutex<HashMap<u64, Arc<Previewed>>>,
     next_plan: AtomicU64,
     /// Per kind of work, the flag that stops it.
@@ -74,7 +75,7 @@ impl Session {
     pub fn new(repository: PathBuf, demo: Option<hoist_demo::Demo>) -> Session {
         Session {
             repository: RwLock::new(repository),
-            demo,
+            demo: RwLock::new(demo.map(Arc::new)),
             plans: Mutex::new(HashMap::new()),
             next_plan: AtomicU64::new(1),
             work: Mutex::new(HashMap::new()),
@@ -99,8 +100,66 @@ impl Session {
     }
 
     /// The demo, while the session is on its clone.
-    pub fn demo(&self) -> Option<&hoist_demo::Demo> {
-        self.demo.as_ref().filter(|d| d.clone == self.repository())
+    pub fn demo(&self) -> Option<Arc<hoist_demo::Demo>> {
+        self.demo
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|d| d.clone == self.repository())
+    }
+
+    /// The forge the session's demo plays, whichever repository the session
+    /// is on; `None` when it has no demo (it was started on a repository).
+    pub fn demo_forge(&self) -> Option<hoist_core::forge::Forge> {
+        self.demo
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|d| match d.forge {
+                hoist_demo::Forge::Github => hoist_core::forge::Forge::GitHub,
+                hoist_demo::Forge::Gitlab => hoist_core::forge::Forge::GitLab,
+            })
+    }
+
+    /// Shows the demo with its sandbox playing `forge`: the running demo
+    /// when it already does, else a new sandbox on the same repository (the
+    /// clone's branches and history stay; the old sandbox's pull requests,
+    /// kept only in its memory, go with it). Running work is stopped first:
+    /// it talks to the sandbox being replaced.
+    pub async fn open_demo(&self, forge: hoist_core::forge::Forge) -> Result<(), Error> {
+        let current = self
+            .demo
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or(Error::NoDemo)?;
+        let wanted = match forge {
+            hoist_core::forge::Forge::GitHub => hoist_demo::Forge::Github,
+            hoist_core::forge::Forge::GitLab => hoist_demo::Forge::Gitlab,
+        };
+        let clone = current.clone.clone();
+        if current.forge != wanted {
+            self.cancel_all();
+            let (dir, delay) = (current.dir.clone(), current.delay);
+            drop(current);
+            // The new sandbox starts before the old one stops, so a failure
+            // leaves the demo as it was.
+            let started = crate::blocking("restarting the demo", move || {
+                hoist_demo::Demo::start_on(&dir, delay, wanted).map_err(Error::from)
+            })
+            .await?;
+            let old = self
+                .demo
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .replace(Arc::new(started));
+            // Its sandbox stops here, or when the last work holding it ends.
+            drop(old);
+        }
+        // The forge client, previews and configuration file belong to
+        // what was shown before.
+        self.switch(clone).await;
+        Ok(())
     }
 
     /// Makes `path` the session's repository. Previews, a configuration file

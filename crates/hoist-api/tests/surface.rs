@@ -62,12 +62,15 @@ fn session_on(forge: Forge, dir: &std::path::Path, reconciler: Option<&str>) -> 
         clone: clone.clone(),
         bare,
         sandbox,
+        forge,
+        dir: dir.to_owned(),
+        delay: Duration::from_millis(50),
     };
     Arc::new(Session::new(clone, Some(demo)))
 }
 
-fn sandbox(session: &Session) -> &Sandbox {
-    &session.demo().expect("on the demo's clone").sandbox
+fn demo(session: &Session) -> Arc<hoist_demo::Demo> {
+    session.demo().expect("on the demo's clone")
 }
 
 /// Waits until the forge lets the pull request be merged (its CI passed).
@@ -158,7 +161,11 @@ async fn whole_loop(forge: Forge) {
     assert_eq!(merged.checks.sha, merged.sha);
     assert!(updates.load(Ordering::Relaxed) >= 1);
     assert!(pulls::list(&session).await.expect("list").is_empty());
-    assert_eq!(sandbox(&session).pulls().len(), 1, "one change request");
+    assert_eq!(
+        demo(&session).sandbox.pulls().len(),
+        1,
+        "one change request"
+    );
 
     // Fetched: stage runs the new version; rolling it back is one more
     // change request, opened the same way.
@@ -204,7 +211,7 @@ async fn a_preview_that_is_not_kept_opens_nothing() {
         "{err}"
     );
     assert!(
-        sandbox(&session).journal().is_empty(),
+        demo(&session).sandbox.journal().is_empty(),
         "nothing was asked of the forge"
     );
 
@@ -239,7 +246,8 @@ async fn stopping_the_follow_keeps_the_merge_and_answers_the_checks_last_seen() 
     .expect("a stop is not a failure");
     assert_eq!(merged.checks.state, CheckState::Pending);
     assert_eq!(merged.checks.sha, merged.sha);
-    let merges = sandbox(&session)
+    let merges = demo(&session)
+        .sandbox
         .pulls()
         .into_iter()
         .filter(|(n, state, _)| *n == opened.number && *state == hoist_sandbox::PullState::Merged)

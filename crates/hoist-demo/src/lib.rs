@@ -94,6 +94,12 @@ pub struct Demo {
     pub bare: PathBuf,
     /// The sandbox.
     pub sandbox: Sandbox,
+    /// The forge the sandbox plays.
+    pub forge: Forge,
+    /// Where the demo lives (see [`Demo::start_on`]).
+    pub dir: PathBuf,
+    /// How long simulated CI and the reconciler take.
+    pub delay: Duration,
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<(), Error> {
@@ -192,6 +198,9 @@ impl Demo {
             clone,
             bare,
             sandbox,
+            forge,
+            dir: dir.to_owned(),
+            delay,
         })
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use hoist_api::account::Account;
 use hoist_core::Project;
+use hoist_core::forge::Forge;
 use hoist_core::project::ConfigSource;
 use hoist_github::open::Opened;
 use hoist_github::{Token, connect};
@@ -46,6 +47,23 @@ pub async fn open_repository(
         let _ = recent::remember(&dir, &path);
     }
     Ok(())
+}
+
+/// The forge the session's demo plays, whichever repository the window
+/// shows; `None` when the window was started on a repository.
+#[tauri::command]
+pub fn demo_forge(session: tauri::State<'_, Arc<Session>>) -> Option<Forge> {
+    session.demo_forge()
+}
+
+/// Shows the demo with its sandbox playing `forge`, restarting the sandbox
+/// when it plays the other one.
+#[tauri::command]
+pub async fn open_demo(
+    session: tauri::State<'_, Arc<Session>>,
+    forge: Forge,
+) -> Result<(), Failure> {
+    Ok(session.open_demo(forge).await?)
 }
 
 /// Asks the user for a folder with the desktop's own folder picker;

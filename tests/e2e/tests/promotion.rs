@@ -2,7 +2,8 @@
 //! (GitHub, then GitLab): preview a promotion, open its PR or MR, follow it
 //! in the tracker, merge it, fetch, see the matrix and history change, then
 //! roll back through another. Each main screen is saved as a screenshot
-//! under target/e2e (`-gitlab` for GitLab's).
+//! under target/e2e (`-gitlab` for GitLab's, reached by picking GitLab for
+//! the demo on the Repository screen).
 
 use hoist_e2e::App;
 use serde_json::json;
@@ -43,7 +44,20 @@ fn promote_track_merge_fetch_and_roll_back_on_gitlab() {
         sigil: "!",
         suffix: "-gitlab",
     };
-    let app = App::launch_demo_with(&[("HOIST_DEMO_FORGE", "gitlab")]);
+    // The demo starts as GitHub; the Repository screen restarts its
+    // sandbox as GitLab over the same clone.
+    let app = App::launch_demo();
+    app.click("[data-view=settings]");
+    app.wait_for(
+        "the demo's forge choice",
+        "return document.querySelector('[data-testid=demo-github]')?.getAttribute('aria-pressed') === 'true'",
+    );
+    app.screenshot("settings-demo");
+    app.click("[data-testid=demo-gitlab]");
+    app.wait_for(
+        "the demo as GitLab",
+        "return document.querySelector('[data-view=pulls]')?.textContent.includes('Merge requests') ?? false",
+    );
     the_loop(&app, &words);
     app.click("[data-view=settings]");
     let who = app.text("[data-testid=signed-in]");

@@ -1,0 +1,75 @@
+//! The demo's forge chosen in a running session: the window's choice between
+//! a sandbox playing GitHub and one playing GitLab, over the same clone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hoist_api::{Error, Session, account, pulls};
+use hoist_core::forge::Forge;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_plays_either_forge_on_the_same_clone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = hoist_demo::Demo::start_on(
+        dir.path(),
+        Duration::from_millis(50),
+        hoist_demo::Forge::Github,
+    )
+    .expect("demo");
+    let clone = demo.clone.clone();
+    let session = Arc::new(Session::new(clone.clone(), Some(demo)));
+    assert_eq!(session.demo_forge(), Some(Forge::GitHub));
+    assert_eq!(session.forge(), Forge::GitHub);
+    let github = session
+        .demo()
+        .expect("on the demo")
+        .sandbox
+        .url()
+        .to_owned();
+    pulls::list(&session).await.expect("GitHub's pull requests");
+
+    session.open_demo(Forge::GitLab).await.expect("restarted");
+    assert_eq!(session.demo_forge(), Some(Forge::GitLab));
+    assert_eq!(session.repository(), clone, "the same clone");
+    assert_eq!(session.forge(), Forge::GitLab, "the clone says GitLab");
+    let gitlab = session
+        .demo()
+        .expect("on the demo")
+        .sandbox
+        .url()
+        .to_owned();
+    assert_ne!(gitlab, github, "a new sandbox");
+    let account = account::current(&session).await.expect("account");
+    assert_eq!(account.forge, Forge::GitLab);
+    assert_eq!(account.login.as_deref(), Some(hoist_demo::LOGIN));
+    pulls::list(&session)
+        .await
+        .expect("GitLab's merge requests, asked of the new sandbox");
+
+    // Elsewhere, then back: the demo as it runs, not restarted.
+    let other = tempfile::tempdir().expect("temp dir");
+    let (_, elsewhere) = hoist_fixtures::origin_and_clone("branch-helm", other.path());
+    session.switch(elsewhere).await;
+    assert!(session.demo().is_none(), "not on the demo's clone");
+    assert_eq!(session.demo_forge(), Some(Forge::GitLab), "still running");
+    session.open_demo(Forge::GitLab).await.expect("back");
+    assert_eq!(session.repository(), clone);
+    assert_eq!(
+        session.demo().expect("on the demo").sandbox.url(),
+        gitlab,
+        "the same sandbox"
+    );
+
+    // And GitHub again: the clone forgets GitLab.
+    session.open_demo(Forge::GitHub).await.expect("restarted");
+    assert_eq!(session.forge(), Forge::GitHub);
+    pulls::list(&session).await.expect("GitHub's pull requests");
+}
+
+#[tokio::test]
+async fn a_session_on_a_repository_has_no_demo_to_show() {
+    let session = Session::new(std::path::PathBuf::from("/nowhere"), None);
+    assert_eq!(session.demo_forge(), None);
+    let refused = session.open_demo(Forge::GitLab).await.expect_err("no demo");
+    assert!(matches!(refused, Error::NoDemo), "{refused}");
+}
