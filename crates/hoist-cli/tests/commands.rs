@@ -254,7 +254,7 @@ fn a_rendered_environment_shows_what_waits_and_promotes_by_merging() {
         .lines()
         .find(|l| l.starts_with("guestbook "))
         .expect("a guestbook row");
-    assert!(row.contains("23edec346de4…* → 1fade7ec7ec1…"), "{row}");
+    assert!(row.contains("23edec346de4…* → d27f6981b339…"), "{row}");
     let out = ok(hoist(&[
         "plan",
         "--repo",
@@ -269,7 +269,7 @@ fn a_rendered_environment_shows_what_waits_and_promotes_by_merging() {
         "{out}"
     );
     assert!(
-        out.contains("dry commits for guestbook (23edec346de4… → 1fade7ec7ec1…)\n  1fade7e  guestbook v7 with the new theme (#13)  Alice Martin\n  56d9247  cart: 1.1.0 (#12)  Bob Okafor\n"),
+        out.contains("dry commits for guestbook (23edec346de4… → d27f6981b339…)\n  d27f698  feat(guestbook): v7 with the new theme (#13)  Alice Martin\n  bf561df  fix(cart): 1.1.0 retries declined payments (#12)  Bob Okafor\n"),
         "{out}"
     );
 }

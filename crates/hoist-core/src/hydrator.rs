@@ -123,6 +123,9 @@ pub struct DryChanges {
     /// The commits after `from` up to and including `to`, newest first,
     /// along `to`'s first parents.
     pub commits: Vec<CommitInfo>,
+    /// The same commits as release notes: breaking changes, features,
+    /// fixes, the rest.
+    pub notes: Vec<crate::notes::Note>,
     /// Why the commits could not be listed, when they could not.
     pub missing: Option<String>,
 }
@@ -133,7 +136,11 @@ const MOST_DRY_COMMITS: usize = 500;
 /// The dry changes of the given app changes (each `from` → `to` a dry sha),
 /// read from the local clone, which holds the dry branch when the hydrator
 /// writes to the same repository.
-pub(crate) fn dry_changes(repo: &Repo, changes: &[&crate::plan::AppChange]) -> Vec<DryChanges> {
+pub(crate) fn dry_changes(
+    repo: &Repo,
+    changes: &[&crate::plan::AppChange],
+    tickets: Option<&crate::notes::Tickets<'_>>,
+) -> Vec<DryChanges> {
     let mut out: Vec<DryChanges> = Vec::new();
     for change in changes {
         if let Some(known) = out
@@ -148,11 +155,86 @@ pub(crate) fn dry_changes(repo: &Repo, changes: &[&crate::plan::AppChange]) -> V
             apps: vec![change.app.clone()],
             from: change.from.clone(),
             to: change.to.clone(),
+            notes: notes(repo, &commits, tickets),
             commits,
             missing,
         });
     }
     out
+}
+
+/// The release notes of `commits`, read from their whole messages (a
+/// `BREAKING CHANGE:` footer, the issues a body closes). The dry branch's
+/// commits carry no labels: their messages say it all.
+fn notes(
+    repo: &Repo,
+    commits: &[CommitInfo],
+    tickets: Option<&crate::notes::Tickets<'_>>,
+) -> Vec<crate::notes::Note> {
+    let messages: Vec<(&CommitInfo, String)> = commits
+        .iter()
+        .map(|c| {
+            let message = ObjectId::from_hex(c.id.as_bytes())
+                .ok()
+                .and_then(|id| repo.commit_message(id).ok())
+                .unwrap_or_else(|| c.subject.clone());
+            (c, message)
+        })
+        .collect();
+    crate::notes::notes(
+        messages.iter().map(|(c, message)| crate::notes::Message {
+            commit: &c.id,
+            author: &c.author,
+            message,
+            change: c.change,
+            labels: &[],
+        }),
+        tickets,
+    )
+}
+
+/// Breaking changes the dry commits bring: one warning per breaking
+/// commit, naming every app whose range holds it, so nobody promotes them
+/// without having been told.
+pub(crate) fn breaking_warnings(ranges: &[DryChanges]) -> Vec<crate::plan::Warning> {
+    let mut found: Vec<(&crate::notes::Note, Vec<String>)> = Vec::new();
+    for range in ranges {
+        for note in range.notes.iter().filter(|n| n.breaking.is_some()) {
+            match found.iter_mut().find(|(n, _)| n.commit == note.commit) {
+                Some((_, apps)) => apps.extend(range.apps.iter().cloned()),
+                None => found.push((note, range.apps.clone())),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(note, mut apps)| {
+            apps.sort();
+            apps.dedup();
+            let what = note.breaking.as_deref().unwrap_or(&note.text);
+            let scope = note.scope.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+            crate::plan::Warning::Breaking {
+                message: format!(
+                    "breaking change in {}{scope}, which {} bring{}: {}; read the release notes before promoting",
+                    &note.commit[..note.commit.len().min(7)],
+                    and_list(&apps),
+                    if apps.len() == 1 { "s" } else { "" },
+                    what.trim_end_matches(['.', ' ']),
+                ),
+                apps,
+                commit: note.commit.clone(),
+            }
+        })
+        .collect()
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The commits after `from` up to `to` along `to`'s first parents, and why

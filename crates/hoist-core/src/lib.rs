@@ -10,6 +10,7 @@ pub mod diff;
 pub mod forge;
 pub mod history;
 pub mod hydrator;
+pub mod notes;
 mod pack;
 pub mod plan;
 pub mod point;

@@ -542,6 +542,17 @@ impl Repo {
         Ok(info)
     }
 
+    /// A commit's whole message, lossily decoded.
+    pub fn commit_message(&self, id: ObjectId) -> Result<String, Error> {
+        let commit = self.find_commit(id)?;
+        let decoded = commit.decode().map_err(|source| Error::Read {
+            what: format!("commit {id}"),
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(decoded.message.to_str_lossy().into_owned())
+    }
+
     fn read_commit_info(&self, id: ObjectId) -> Result<CommitInfo, Error> {
         let commit = self.find_commit(id)?;
         let read_error = |source| Error::Read {

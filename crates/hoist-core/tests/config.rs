@@ -141,7 +141,7 @@ fn a_misspelt_key_names_the_file_line_column_and_the_expected_keys() {
         3,
         1,
         &[
-            r#"unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge""#,
+            r#"unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge", "tickets""#,
         ],
     );
     assert_error(
@@ -381,6 +381,35 @@ fn pr_settings_are_checked() {
 }
 
 #[test]
+fn a_ticket_tracker_needs_a_web_page_with_a_place_for_the_key() {
+    let config = config::parse(
+        "environments: [{name: dev}]\ntickets:\n  url: https://acme.atlassian.net/browse/{key}\n  projects: [OPS, AB2]\n",
+        ORIGIN,
+    )
+    .expect("valid");
+    let tickets = config.tickets.expect("tickets");
+    assert_eq!(tickets.projects, ["OPS", "AB2"]);
+    assert_error(
+        "environments: [{name: dev}]\ntickets:\n  url: javascript:alert({key})\n",
+        2,
+        1,
+        &["is not a web address"],
+    );
+    assert_error(
+        "environments: [{name: dev}]\ntickets:\n  url: https://jira.example/browse/\n",
+        2,
+        1,
+        &["has no {key}"],
+    );
+    assert_error(
+        "environments: [{name: dev}]\ntickets:\n  url: https://jira.example/{key}\n  projects: [ops]\n",
+        2,
+        1,
+        &["a project key is upper-case letters and digits"],
+    );
+}
+
+#[test]
 fn the_committed_schema_is_up_to_date() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/hoist.schema.json");
@@ -442,7 +471,7 @@ fn the_schema_fixtures_errors_name_line_column_and_expectation() {
     assert_eq!(
         message,
         format!(
-            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge""#
+            r#"{ORIGIN}, line 2 column 1: unknown field "enviroments", expected one of "environments", "apps", "pr", "locks", "freezes", "forge", "tickets""#
         )
     );
     let text =

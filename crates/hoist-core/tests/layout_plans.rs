@@ -6,6 +6,7 @@ mod common;
 
 use hoist_core::Project;
 use hoist_core::history::{self, ChangeKind};
+use hoist_core::notes::{Reference, Section};
 use hoist_core::plan::{self, Edit, Options, PromotionPlan, Warning};
 use hoist_core::point::{At, Point};
 
@@ -59,8 +60,8 @@ const HYDRATED: [(&str, &str); 5] = [
     ("d0", "666eccd8114212936f5c53fe0b7d2147d49bfb93"),
     ("d1", "7825189cc0ee49df8321bd0c6368d7ac20e60906"),
     ("d2", "23edec346de4dcc693256b31056c6673509f82e8"),
-    ("d3", "56d9247dced2dceb80c3ed7bdc30a44911d290df"),
-    ("d4", "1fade7ec7ec148ed957c5c9db9c3ef9d90032d95"),
+    ("d3", "bf561df85725e26f22fe26c32bce1dab97831e3e"),
+    ("d4", "d27f6981b3393b982dc89b2238f55a9ea10eef9b"),
 ];
 
 #[test]
@@ -84,7 +85,45 @@ fn promoting_a_rendered_environment_is_merging_its_next_branch() {
         ]
     );
     assert!(new_text(&plan, "hydrated/guestbook-e2e/manifest.yaml").contains("gb-frontend:v7"));
-    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    // The dry commits it brings hold d3's breaking change (a footer).
+    let warnings: Vec<&str> = plan.warnings.iter().map(|w| w.message()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "breaking change in bf561df (cart), which guestbook brings: cart listens on port 8081; point its Service there; read the release notes before promoting"
+        ]
+    );
+    // Its release notes: the breaking change first, then the feature; the
+    // issues and the change request they came through.
+    let notes: Vec<(Section, &str, Option<u64>, &[Reference])> = plan.dry_changes[0]
+        .notes
+        .iter()
+        .map(|n| {
+            (
+                n.section,
+                n.text.as_str(),
+                n.change.map(|c| c.number),
+                &n.references[..],
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                Section::Breaking,
+                "1.1.0 retries declined payments",
+                Some(12),
+                &[Reference::Issue { number: 9 }][..]
+            ),
+            (
+                Section::Features,
+                "v7 with the new theme",
+                Some(13),
+                &[][..]
+            ),
+        ]
+    );
     // The changelog is the dry branch's commits from the clone, d2 exclusive.
     let dry: Vec<(Vec<String>, Vec<String>)> = plan
         .dry_changes
@@ -101,8 +140,8 @@ fn promoting_a_rendered_environment_is_merging_its_next_branch() {
         [(
             vec!["guestbook".to_owned()],
             vec![
-                "guestbook v7 with the new theme (#13)".to_owned(),
-                "cart: 1.1.0 (#12)".to_owned()
+                "feat(guestbook): v7 with the new theme (#13)".to_owned(),
+                "fix(cart): 1.1.0 retries declined payments (#12)".to_owned()
             ]
         )]
     );
@@ -129,7 +168,8 @@ fn a_next_branch_comes_whole_and_says_what_is_ahead_of_the_source() {
         kinds,
         [
             "the pull request from env/prd-next also promotes guestbook: a hydrator's branch is merged whole",
-            "env/prd-next holds guestbook 1fade7ec7ec1 but e2e runs 23edec346de4: merging it gives prd a version e2e has not run",
+            "env/prd-next holds guestbook d27f6981b339 but e2e runs 23edec346de4: merging it gives prd a version e2e has not run",
+            "breaking change in bf561df (cart), which cart and guestbook bring: cart listens on port 8081; point its Service there; read the release notes before promoting",
         ]
     );
     assert!(matches!(plan.warnings[0], Warning::Bundled { .. }));

@@ -11,8 +11,8 @@ const HYDRATED_BRANCHES: [(&str, &str); 5] = [
     ("d0", "666eccd8114212936f5c53fe0b7d2147d49bfb93"),
     ("d1", "7825189cc0ee49df8321bd0c6368d7ac20e60906"),
     ("d2", "23edec346de4dcc693256b31056c6673509f82e8"),
-    ("d3", "56d9247dced2dceb80c3ed7bdc30a44911d290df"),
-    ("d4", "1fade7ec7ec148ed957c5c9db9c3ef9d90032d95"),
+    ("d3", "bf561df85725e26f22fe26c32bce1dab97831e3e"),
+    ("d4", "d27f6981b3393b982dc89b2238f55a9ea10eef9b"),
 ];
 
 #[test]
@@ -357,6 +357,7 @@ fn environments_picked_by_hand_get_their_apps_found() {
         locks: Vec::new(),
         freezes: Vec::new(),
         forge: None,
+        tickets: None,
     };
     let project = hoist_core::Project::with_config(repo, config);
     let lines = common::matrix_of(&project);

@@ -150,7 +150,7 @@ async fn the_promoters_pull_request_is_shown_not_doubled() {
             Method::POST,
             &client.repo_path("/pulls"),
             &serde_json::json!({
-                "title": "Promote 1fade7e to env/prd",
+                "title": "Promote d27f698 to env/prd",
                 "head": "env/prd-next",
                 "base": "env/prd",
                 "body": "This PR is promoting the environment branch `env/prd`.",

@@ -317,6 +317,7 @@ fn build(offered: &Offered, draft: &ConfigDraft) -> Result<(Config, String), Fai
         locks: Vec::new(),
         freezes: Vec::new(),
         forge: None,
+        tickets: None,
     };
     let yaml = detect::render(
         &config,

@@ -129,7 +129,7 @@ fn rendered_branches_show_the_dry_commit_and_what_waits() {
     assert_eq!(cell[0], json!("23edec3"), "{cell}");
     let text = cell[1].as_str().unwrap_or_default();
     assert!(text.contains("Bump guestbook to v6 (#11)"), "{text}");
-    assert!(text.contains("1fade7e waiting"), "{text}");
+    assert!(text.contains("d27f698 waiting"), "{text}");
     app.screenshot("rendered-branches");
 }
 

@@ -207,6 +207,14 @@ pub enum Error {
         /// What is wrong and what is expected.
         message: String,
     },
+    /// A ticket tracker Hoist cannot link to.
+    #[error("{at}: {message}")]
+    Tickets {
+        /// The setting.
+        at: Position,
+        /// What is wrong and what is expected.
+        message: String,
+    },
     /// A lock or freeze that names something unknown or has an impossible window.
     #[error("{at}: {message}")]
     Guard {
@@ -236,6 +244,7 @@ impl Error {
             | Error::Locator { at, .. }
             | Error::Path { at, .. }
             | Error::PullRequest { at, .. }
+            | Error::Tickets { at, .. }
             | Error::Guard { at, .. } => at.clone(),
         }
     }

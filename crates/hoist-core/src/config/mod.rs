@@ -39,6 +39,34 @@ pub struct Config {
     /// none, and a GitHub Enterprise Server is known by its saved API URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forge: Option<crate::forge::Forge>,
+    /// Where ticket keys (`ABC-123`) in release notes link to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tickets: Option<TicketTracker>,
+}
+
+/// A ticket tracker (Jira, Linear, YouTrack…): release notes link the keys
+/// they find in commit messages and change requests to it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketTracker {
+    /// A ticket's page, `{key}` where the key goes, e.g.
+    /// `https://acme.atlassian.net/browse/{key}`.
+    pub url: String,
+    /// The tracker's project keys (`ABC` of `ABC-123`); without them, any
+    /// word shaped like a key counts, except encodings and standards
+    /// (`UTF-8`, `ISO-8601`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<String>,
+}
+
+impl TicketTracker {
+    /// As release notes read it.
+    pub fn as_notes(&self) -> crate::notes::Tickets<'_> {
+        crate::notes::Tickets {
+            url: &self.url,
+            projects: &self.projects,
+        }
+    }
 }
 
 /// "Do not promote into this environment (or these apps of it)": who, why, until when.

@@ -300,8 +300,46 @@ fn check(config: &Config, text: &str, origin: &str, marks: &Marks) -> Result<(),
     }
 
     check_guards(config, &places, marks)?;
+    check_tickets(config, &places)?;
     let pr_marks = marks.pr.as_ref();
     check_pull_requests(config, &places, pr_marks.unwrap_or(&PrMarks::default()))
+}
+
+/// A ticket link must be a web page with a place for the key, and project
+/// keys must look like keys.
+fn check_tickets(config: &Config, places: &Places<'_>) -> Result<(), Error> {
+    let Some(tickets) = &config.tickets else {
+        return Ok(());
+    };
+    let problem = if !(tickets.url.starts_with("https://") || tickets.url.starts_with("http://")) {
+        Some(format!(
+            "tickets.url {:?} is not a web address; write one such as \"https://acme.atlassian.net/browse/{{key}}\"",
+            tickets.url
+        ))
+    } else if !tickets.url.contains("{key}") {
+        Some(format!(
+            "tickets.url {:?} has no {{key}} for the ticket's key",
+            tickets.url
+        ))
+    } else {
+        tickets
+            .projects
+            .iter()
+            .find(|p| {
+                !p.starts_with(|c: char| c.is_ascii_uppercase())
+                    || !p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            })
+            .map(|p| {
+                format!("tickets.projects has {p:?}; a project key is upper-case letters and digits, e.g. \"ABC\"")
+            })
+    };
+    match problem {
+        Some(message) => Err(Error::Tickets {
+            at: places.key("tickets"),
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Locks and freezes must name real environments and apps, and a freeze

@@ -641,6 +641,7 @@ mod tests {
             locks: Vec::new(),
             freezes: Vec::new(),
             forge: None,
+            tickets: None,
         };
         config
             .environments

@@ -184,6 +184,7 @@ pub fn detect(repo: &Repo) -> Result<Detection, Error> {
             locks: Vec::new(),
             freezes: Vec::new(),
             forge: None,
+            tickets: None,
         },
         reasons: Reasons {
             environments: environment_reasons,

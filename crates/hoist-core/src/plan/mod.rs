@@ -235,6 +235,15 @@ pub enum Warning {
         /// A sentence for people.
         message: String,
     },
+    /// The release notes of what is promoted hold a breaking change.
+    Breaking {
+        /// The apps that bring it.
+        apps: Vec<String>,
+        /// The commit that says it breaks something.
+        commit: String,
+        /// A sentence for people.
+        message: String,
+    },
     /// A change freeze covers the target environment now.
     Frozen {
         /// The freeze's name.
@@ -260,6 +269,7 @@ impl Warning {
             | Warning::Bundled { message, .. }
             | Warning::AheadOfSource { message, .. }
             | Warning::Downgrade { message, .. }
+            | Warning::Breaking { message, .. }
             | Warning::Drift { message, .. }
             | Warning::Locked { message, .. }
             | Warning::Frozen { message, .. } => message,
@@ -494,7 +504,7 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         return Ok(None);
     }
 
-    let warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
+    let mut warnings = guards::warnings(project, request, &source_side, &target_side, &changes)?;
     let (changelog, dry_changes) = if request.kind == PlanKind::Promotion {
         let (rendered, valued): (Vec<&AppChange>, Vec<&AppChange>) =
             changes.iter().partition(|c| hydrator::is_metadata(&c.file));
@@ -507,7 +517,10 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         } else {
             history::changelogs(project, request.source, &wanted)?
         };
-        (changelog, hydrator::dry_changes(&project.repo, &rendered))
+        let tickets = project.config.tickets.as_ref().map(|t| t.as_notes());
+        let dry = hydrator::dry_changes(&project.repo, &rendered, tickets.as_ref());
+        warnings.extend(hydrator::breaking_warnings(&dry));
+        (changelog, dry)
     } else {
         (Vec::new(), Vec::new())
     };

@@ -110,7 +110,9 @@ pub(super) fn plan(
         .iter()
         .filter(|c| hydrator::is_metadata(&c.file))
         .collect();
-    let dry_changes = hydrator::dry_changes(repo, &rendered);
+    let tickets = config.tickets.as_ref().map(|t| t.as_notes());
+    let dry_changes = hydrator::dry_changes(repo, &rendered, tickets.as_ref());
+    warnings.extend(hydrator::breaking_warnings(&dry_changes));
     Ok(Some(PromotionPlan {
         kind: PlanKind::Promotion,
         source: source.0.env.name.clone(),
