@@ -164,16 +164,47 @@ describe("composer on real layouts", () => {
         head: "env/stage-next",
         apps: [{ app: "guestbook", file: "hydrated/guestbook-stage/hydrator.metadata", from: "2".repeat(40), to: "4".repeat(40), compare: null, edit: "files" }],
         changelog: [],
-        warnings: [{ kind: "bundled", apps: ["cart"], message: "the pull request from env/stage-next also promotes cart: a hydrator's branch is merged whole" }],
-        dry_changes: [{ apps: ["guestbook"], from: "2".repeat(40), to: "4".repeat(40), commits: [{ id: "4".repeat(40), author: "Alice Martin", email: "alice@acme.example", time: 1_760_000_000, offset: 0, subject: "guestbook v7 with the new theme (#13)", change: { forge: "github", number: 13 } }], missing: null }],
+        warnings: [
+          { kind: "bundled", apps: ["cart"], message: "the pull request from env/stage-next also promotes cart: a hydrator's branch is merged whole" },
+          { kind: "breaking", apps: ["guestbook"], commit: "3".repeat(40), message: "breaking change in 3333333 (cart), which guestbook brings: cart listens on port 8081" },
+        ],
+        dry_changes: [
+          {
+            apps: ["guestbook"],
+            from: "2".repeat(40),
+            to: "4".repeat(40),
+            commits: [
+              { id: "4".repeat(40), author: "Alice Martin", email: "alice@acme.example", time: 1_760_000_000, offset: 0, subject: "feat(guestbook): v7 with the new theme (#13)", change: { forge: "github", number: 13 } },
+              { id: "3".repeat(40), author: "Bob Okafor", email: "bob@acme.example", time: 1_759_000_000, offset: 0, subject: "fix(cart): 1.1.0 retries declined payments (#12)", change: { forge: "github", number: 12 } },
+            ],
+            notes: [
+              { section: "breaking", kind: "fix", scope: "cart", text: "1.1.0 retries declined payments", breaking: "cart listens on port 8081", change: { forge: "github", number: 12 }, author: "Bob Okafor", commit: "3".repeat(40), references: [{ kind: "issue", number: 9 }, { kind: "ticket", key: "CART-42", url: "https://jira.example/browse/CART-42" }] },
+              { section: "features", kind: "feat", scope: "guestbook", text: "v7 with the new theme", breaking: null, change: { forge: "github", number: 13 }, author: "Alice Martin", commit: "4".repeat(40), references: [] },
+            ],
+            missing: null,
+          },
+        ],
       },
     };
+    const openedUrls: unknown[] = [];
     await compose({
       open_pull_request: () => ({ ...opened, branch: "env/stage-next", outcome: "found" }),
+      open_url: (args) => void openedUrls.push(args.url),
     }, rendered);
     expect($('[data-testid="merge-note"]').textContent).toContain("merges env/stage-next");
     expect($('[data-testid="warnings"]').textContent).toContain("Comes along.");
-    expect($('[data-testid="dry-changes"]').textContent).toContain("guestbook v7 with the new theme (#13)");
+    expect($('[data-testid="warnings"]').textContent).toContain("Breaking change.");
+    // Release notes: breaking first, then features; every dry commit below them.
+    const sections = [...document.querySelectorAll<HTMLElement>('[data-testid="release-notes"] [data-section]')].map((s) => s.dataset.section);
+    expect(sections).toEqual(["breaking", "features"]);
+    const breaking = $('[data-section="breaking"]').textContent;
+    expect(breaking).toContain("Breaking changes (1)");
+    expect(breaking).toContain("1.1.0 retries declined payments");
+    expect(breaking).toContain("#12");
+    expect(breaking).toContain("cart listens on port 8081");
+    $('[data-testid="ticket"]').click();
+    expect(openedUrls).toEqual(["https://jira.example/browse/CART-42"]);
+    expect($('[data-testid="dry-changes"]').textContent).toContain("All 2 dry commits");
     expect($('[data-testid="open-pr"]').textContent).toBe("Open the pull request from env/stage-next");
     $('[data-testid="open-pr"]').click();
     await until("the result", () => document.querySelector('[data-testid="opened"]') !== null);

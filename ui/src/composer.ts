@@ -5,6 +5,8 @@ import { capital, changeRef, type ForgeWords } from "./states";
 import { asFailure } from "./api";
 import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
+import type { Note } from "./bindings/Note";
+import type { Section } from "./bindings/Section";
 import type { Opened } from "./bindings/Opened";
 import type { Preview } from "./bindings/Preview";
 import type { Step } from "./bindings/Step";
@@ -196,9 +198,9 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
     ),
   );
   const parts: (HTMLElement | null)[] = [summary, merge, warnings, apps, base];
+  if (plan.dry_changes.length > 0) parts.push(releaseNotes(shell, plan.dry_changes));
   if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
   if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
-  if (plan.dry_changes.length > 0) parts.push(dryChanges(plan.dry_changes));
   parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
   return parts.filter((x): x is HTMLElement => x !== null);
 }
@@ -214,6 +216,7 @@ function warningTitle(kind: string): string {
       shared_base: "Shared base.",
       bundled: "Comes along.",
       ahead_of_source: "Ahead of the source.",
+      breaking: "Breaking change.",
     } as Record<string, string>
   )[kind] ?? "Note.";
 }
@@ -229,6 +232,7 @@ function warningAdvice(kind: string, words: ForgeWords): string {
       shared_base: "Untick \"Change the base itself\" to change only this environment.",
       bundled: "A hydrator's branch is merged whole; promote the others too, or wait until they may go.",
       ahead_of_source: "Promote the source first, or go ahead if this version may skip it.",
+      breaking: "Read it in the release notes below; promote once whoever runs the app is ready for it.",
     } as Record<string, string>
   )[kind] ?? "";
 }
@@ -254,33 +258,86 @@ function changelog(entries: VersionChange[]): HTMLElement {
   );
 }
 
-/** The dry branch's commits a rendered promotion brings, read from the clone. */
-function dryChanges(ranges: DryChanges[]): HTMLElement {
+const SECTION_TITLES: Record<Section, string> = {
+  breaking: "Breaking changes",
+  features: "Features",
+  fixes: "Fixes",
+  other: "Other changes",
+};
+
+/**
+ * The release notes of what a rendered promotion brings: the dry branch's
+ * commits between the two dry commits, read from the clone and grouped,
+ * breaking changes first; every commit stays listed below them.
+ */
+function releaseNotes(shell: Shell, ranges: DryChanges[]): HTMLElement {
   return el(
     "section",
-    { class: "changelog", attrs: { "data-testid": "dry-changes" } },
-    el("h3", { text: "Dry commits" }),
-    ...ranges.map((d) =>
-      el(
+    { class: "changelog release-notes", attrs: { "data-testid": "release-notes" } },
+    el("h3", { text: "Release notes" }),
+    ...ranges.map((d) => {
+      const sections = (Object.keys(SECTION_TITLES) as Section[])
+        .map((section) => ({ section, notes: d.notes.filter((n) => n.section === section) }))
+        .filter((s) => s.notes.length > 0);
+      return el(
         "div",
-        {},
-        el("p", { class: "dim", text: `${d.apps.join(", ")}: ${d.from.slice(0, 7)} → ${d.to.slice(0, 7)}` }),
-        el(
-          "ul",
-          {},
-          ...d.commits.map((c) =>
-            el(
-              "li",
-              {},
-              el("span", { class: "mono", text: c.id.slice(0, 7) }),
-              el("span", { text: ` ${c.subject}` }),
-              el("span", { class: "dim", text: ` · ${c.author} · ${age(c.time, Date.now())}` }),
-            ),
+        { class: "notes-range", attrs: { "data-testid": "notes-range" } },
+        el("p", { class: "dim", text: `${d.apps.join(", ")}: dry commits ${d.from.slice(0, 7)} → ${d.to.slice(0, 7)}, from this clone` }),
+        ...sections.map(({ section, notes }) =>
+          el(
+            "div",
+            { class: `notes-section notes-${section}`, attrs: { "data-section": section } },
+            el("h4", { text: `${SECTION_TITLES[section]} (${String(notes.length)})` }),
+            el("ul", {}, ...notes.map((n) => noteItem(shell, n))),
           ),
         ),
-        d.missing === null ? null : el("p", { class: "dim", text: d.missing }),
-      ),
-    ),
+        d.notes.length === 0 && d.missing === null ? el("p", { class: "dim", text: "No commits between them." }) : null,
+        d.missing === null ? null : el("p", { class: "dim", attrs: { "data-testid": "notes-missing" }, text: `Notes incomplete: ${d.missing}` }),
+        d.commits.length === 0
+          ? null
+          : el(
+              "details",
+              { class: "dry-commits", attrs: { "data-testid": "dry-changes" } },
+              el("summary", { text: `All ${String(d.commits.length)} dry commit${d.commits.length === 1 ? "" : "s"}` }),
+              el(
+                "ul",
+                {},
+                ...d.commits.map((c) =>
+                  el(
+                    "li",
+                    {},
+                    el("span", { class: "mono", text: c.id.slice(0, 7) }),
+                    el("span", { text: ` ${c.subject}` }),
+                    el("span", { class: "dim", text: ` · ${c.author} · ${age(c.time, Date.now())}` }),
+                  ),
+                ),
+              ),
+            ),
+      );
+    }),
+  );
+}
+
+/** A ticket key that opens its tracker page in the browser. */
+function ticketLink(shell: Shell, key: string, url: string): HTMLElement {
+  const link = el("button", { class: "link mono", attrs: { type: "button", title: url, "data-testid": "ticket" }, text: key });
+  link.addEventListener("click", () => void shell.api.openUrl(url));
+  return link;
+}
+
+function noteItem(shell: Shell, n: Note): HTMLElement {
+  const refs = n.references.map((r) =>
+    r.kind === "ticket" ? ticketLink(shell, r.key, r.url) : el("span", { class: "mono dim", text: `#${String(r.number)} ` }),
+  );
+  return el(
+    "li",
+    { attrs: { "data-commit": n.commit } },
+    n.scope === null ? null : el("span", { class: "badge scope", text: n.scope }),
+    el("span", { text: ` ${n.text}` }),
+    n.change === null ? null : el("span", { class: "mono dim", text: ` ${changeRef(n.change)}` }),
+    el("span", { class: "dim", text: ` · ${n.author}` }),
+    ...(refs.length === 0 ? [] : [el("span", { class: "dim", text: " · " }), ...refs]),
+    n.breaking === null || n.breaking === n.text ? null : el("div", { class: "breaking-text", text: n.breaking }),
   );
 }
 

@@ -59,6 +59,10 @@ enum Command {
         /// Print JSON for scripts (apps, warnings and structured diff hunks).
         #[arg(long)]
         json: bool,
+        /// Show release notes (grouped: breaking changes, features, fixes,
+        /// others) instead of the bare list of commits a promotion brings.
+        #[arg(long)]
+        notes: bool,
     },
     /// Show what setting an environment back to an earlier point of its history would change.
     Rollback {
@@ -372,6 +376,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             promotion,
             split,
             json,
+            notes,
         } => {
             let (_, preview, nothing) = promotion.preview()?;
             show_plan(
@@ -381,6 +386,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 promotion.context,
                 Layout::new(split),
                 json,
+                notes,
             )?;
         }
         Command::Rollback {
@@ -408,6 +414,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
+                false,
             )?;
             if let (true, Some(preview)) = (open_pr, preview) {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
@@ -426,6 +433,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &nothing,
                 promotion.context,
                 Layout::new(false),
+                false,
                 false,
             )?;
             if let Some(preview) = preview {
@@ -478,6 +486,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
+                false,
             )?;
         }
         Command::History {
@@ -540,6 +549,7 @@ fn show_plan(
     context: usize,
     layout: Layout,
     json: bool,
+    notes: bool,
 ) -> anyhow::Result<()> {
     match plan {
         None if json => writeln!(out, "null")?,
@@ -565,7 +575,11 @@ fn show_plan(
             )?;
             writeln!(out)?;
         }
-        Some(plan) => write!(out, "{}", views::plan(plan, context, layout, colour()))?,
+        Some(plan) => write!(
+            out,
+            "{}",
+            views::plan(plan, context, layout, colour(), notes)
+        )?,
     }
     Ok(())
 }

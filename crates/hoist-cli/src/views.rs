@@ -1,6 +1,7 @@
 //! Plans and histories as text for a terminal.
 
 use hoist_core::history::{ChangeKind, Release, VersionChange};
+use hoist_core::notes::{Note, Reference, Section};
 use hoist_core::plan::{Edit, PlanKind, PromotionPlan};
 
 use crate::diffview::Layout;
@@ -8,8 +9,63 @@ use crate::table::{age, shorten};
 
 use crate::diffview::{BOLD, GREEN, RESET, YELLOW};
 
+/// Release notes grouped under their sections, breaking changes first.
+fn release_notes(notes: &[Note], paint: &dyn Fn(&str, &str) -> String) -> String {
+    let mut out = String::new();
+    let mut section = None;
+    for n in notes {
+        if section != Some(n.section) {
+            section = Some(n.section);
+            let title = match n.section {
+                Section::Breaking => paint(YELLOW, "  Breaking changes"),
+                Section::Features => "  Features".to_owned(),
+                Section::Fixes => "  Fixes".to_owned(),
+                Section::Other => "  Other changes".to_owned(),
+            };
+            out.push_str(&title);
+            out.push('\n');
+        }
+        let scope = n
+            .scope
+            .as_ref()
+            .map(|s| format!("{s}: "))
+            .unwrap_or_default();
+        let change = n.change.map(|c| format!(" ({c})")).unwrap_or_default();
+        let refs: Vec<String> = n
+            .references
+            .iter()
+            .map(|r| match r {
+                Reference::Issue { number } => format!("#{number}"),
+                Reference::Ticket { key, url } => format!("{key} <{url}>"),
+            })
+            .collect();
+        let refs = if refs.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", refs.join(", "))
+        };
+        out.push_str(&format!(
+            "    - {scope}{}{change}{refs}  {}\n",
+            n.text, n.author
+        ));
+        if let Some(breaking) = n.breaking.as_ref().filter(|b| **b != n.text) {
+            out.push_str(&format!("      {}\n", paint(YELLOW, breaking)));
+        }
+    }
+    if notes.is_empty() {
+        out.push_str("  (no commits between them)\n");
+    }
+    out
+}
+
 /// The value-level changes, the warnings, the changelog, then every file's diff.
-pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) -> String {
+pub fn plan(
+    plan: &PromotionPlan,
+    context: usize,
+    layout: Layout,
+    colour: bool,
+    notes: bool,
+) -> String {
     let paint = |code: &str, text: &str| {
         if colour {
             format!("{code}{text}{RESET}")
@@ -101,25 +157,31 @@ pub fn plan(plan: &PromotionPlan, context: usize, layout: Layout, colour: bool) 
         }
     }
     for dry in &plan.dry_changes {
-        out.push_str(&format!(
-            "\n{}\n",
-            paint(
-                BOLD,
-                &format!(
-                    "dry commits for {} ({} → {})",
-                    dry.apps.join(", "),
-                    shorten(&dry.from),
-                    shorten(&dry.to)
-                )
-            )
-        ));
-        for c in &dry.commits {
+        let range = format!(
+            "{} ({} → {})",
+            dry.apps.join(", "),
+            shorten(&dry.from),
+            shorten(&dry.to)
+        );
+        if notes {
             out.push_str(&format!(
-                "  {}  {}  {}\n",
-                &c.id[..c.id.len().min(7)],
-                c.subject,
-                c.author
+                "\n{}\n",
+                paint(BOLD, &format!("release notes for {range}"))
             ));
+            out.push_str(&release_notes(&dry.notes, &paint));
+        } else {
+            out.push_str(&format!(
+                "\n{}\n",
+                paint(BOLD, &format!("dry commits for {range}"))
+            ));
+            for c in &dry.commits {
+                out.push_str(&format!(
+                    "  {}  {}  {}\n",
+                    &c.id[..c.id.len().min(7)],
+                    c.subject,
+                    c.author
+                ));
+            }
         }
         if let Some(why) = &dry.missing {
             out.push_str(&format!("  ({why})\n"));

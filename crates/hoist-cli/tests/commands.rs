@@ -272,6 +272,25 @@ fn a_rendered_environment_shows_what_waits_and_promotes_by_merging() {
         out.contains("dry commits for guestbook (23edec346de4… → d27f6981b339…)\n  d27f698  feat(guestbook): v7 with the new theme (#13)  Alice Martin\n  bf561df  fix(cart): 1.1.0 retries declined payments (#12)  Bob Okafor\n"),
         "{out}"
     );
+    // The same commits as release notes: the breaking change first.
+    let out = ok(hoist(&[
+        "plan",
+        "--repo",
+        &repo("hydrated-branches"),
+        "--from",
+        "dev",
+        "--to",
+        "e2e",
+        "--notes",
+    ]));
+    assert!(
+        out.contains("release notes for guestbook (23edec346de4… → d27f6981b339…)\n  Breaking changes\n    - cart: 1.1.0 retries declined payments (#12) [#9]  Bob Okafor\n      cart listens on port 8081; point its Service there.\n  Features\n    - guestbook: v7 with the new theme (#13)  Alice Martin\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("breaking change in bf561df (cart), which guestbook brings"),
+        "{out}"
+    );
 }
 
 #[test]

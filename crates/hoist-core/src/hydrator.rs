@@ -212,10 +212,14 @@ pub(crate) fn breaking_warnings(ranges: &[DryChanges]) -> Vec<crate::plan::Warni
             apps.sort();
             apps.dedup();
             let what = note.breaking.as_deref().unwrap_or(&note.text);
-            let scope = note.scope.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+            let scope = note
+                .scope
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
             crate::plan::Warning::Breaking {
                 message: format!(
-                    "breaking change in {}{scope}, which {} bring{}: {}; read the release notes before promoting",
+                    "breaking change in {}{scope}, which {} bring{}: {}",
                     &note.commit[..note.commit.len().min(7)],
                     and_list(&apps),
                     if apps.len() == 1 { "s" } else { "" },

@@ -90,7 +90,7 @@ fn promoting_a_rendered_environment_is_merging_its_next_branch() {
     assert_eq!(
         warnings,
         [
-            "breaking change in bf561df (cart), which guestbook brings: cart listens on port 8081; point its Service there; read the release notes before promoting"
+            "breaking change in bf561df (cart), which guestbook brings: cart listens on port 8081; point its Service there"
         ]
     );
     // Its release notes: the breaking change first, then the feature; the
@@ -169,7 +169,7 @@ fn a_next_branch_comes_whole_and_says_what_is_ahead_of_the_source() {
         [
             "the pull request from env/prd-next also promotes guestbook: a hydrator's branch is merged whole",
             "env/prd-next holds guestbook d27f6981b339 but e2e runs 23edec346de4: merging it gives prd a version e2e has not run",
-            "breaking change in bf561df (cart), which cart and guestbook bring: cart listens on port 8081; point its Service there; read the release notes before promoting",
+            "breaking change in bf561df (cart), which cart and guestbook bring: cart listens on port 8081; point its Service there",
         ]
     );
     assert!(matches!(plan.warnings[0], Warning::Bundled { .. }));

@@ -131,6 +131,17 @@ fn rendered_branches_show_the_dry_commit_and_what_waits() {
     assert!(text.contains("Bump guestbook to v6 (#11)"), "{text}");
     assert!(text.contains("d27f698 waiting"), "{text}");
     app.screenshot("rendered-branches");
+
+    // Promoting e2e shows the dry commits' release notes, the breaking
+    // change first and warned about.
+    app.click("[data-testid=promote-e2e]");
+    let notes = app.text("[data-testid=release-notes]");
+    assert!(notes.contains("Breaking changes (1)"), "{notes}");
+    assert!(notes.contains("cart listens on port 8081"), "{notes}");
+    assert!(notes.contains("Features (1)"), "{notes}");
+    let warnings = app.text("[data-testid=warnings]");
+    assert!(warnings.contains("Breaking change."), "{warnings}");
+    app.screenshot("release-notes");
 }
 
 #[test]

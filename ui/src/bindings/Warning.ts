@@ -87,6 +87,18 @@ app: string,
 /**
  * A sentence for people.
  */
+message: string, } | { "kind": "breaking", 
+/**
+ * The apps that bring it.
+ */
+apps: Array<string>, 
+/**
+ * The commit that says it breaks something.
+ */
+commit: string, 
+/**
+ * A sentence for people.
+ */
 message: string, } | { "kind": "frozen", 
 /**
  * The freeze's name.

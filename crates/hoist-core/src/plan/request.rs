@@ -231,6 +231,7 @@ impl PromotionPlan {
                 );
             }
         }
+        release_notes(&mut b, &self.dry_changes);
         let _ = writeln!(
             b,
             "\nBuilt by Hoist on {} at {}.",
@@ -240,6 +241,88 @@ impl PromotionPlan {
         let _ = writeln!(b, "\n{MARKER} {} -->", marker_json(marker));
         b
     }
+}
+
+/// At most this many bytes of a body are release notes: GitHub refuses a
+/// body over 65,536 characters, and the rest of it must fit too.
+const NOTES_BUDGET: usize = 40_000;
+
+/// The release notes of the dry commits, one collapsed section per range,
+/// breaking changes first; past [`NOTES_BUDGET`], a line says how many
+/// were left out and where to read them.
+fn release_notes(b: &mut String, ranges: &[crate::hydrator::DryChanges]) {
+    use crate::notes::{Reference, Section};
+    let start = b.len();
+    for d in ranges.iter().filter(|d| !d.notes.is_empty()) {
+        let _ = writeln!(
+            b,
+            "\n<details><summary>Release notes: {} ({} → {})</summary>\n",
+            inline(&d.apps.join(", ")),
+            code(short(&d.from)),
+            code(short(&d.to))
+        );
+        let mut section = None;
+        for (i, n) in d.notes.iter().enumerate() {
+            if b.len() - start > NOTES_BUDGET {
+                let _ = writeln!(
+                    b,
+                    "\n…and {} more; the dry branch's `git log {}..{}` has them all.",
+                    d.notes.len() - i,
+                    short(&d.from),
+                    short(&d.to)
+                );
+                break;
+            }
+            if section != Some(n.section) {
+                section = Some(n.section);
+                let title = match n.section {
+                    Section::Breaking => "Breaking changes",
+                    Section::Features => "Features",
+                    Section::Fixes => "Fixes",
+                    Section::Other => "Other changes",
+                };
+                let _ = writeln!(b, "\n**{title}**\n");
+            }
+            let scope = n
+                .scope
+                .as_ref()
+                .map(|s| format!("**{}:** ", quiet(s)))
+                .unwrap_or_default();
+            let change = n.change.map(|c| format!(" ({c})")).unwrap_or_default();
+            let refs: Vec<String> = n
+                .references
+                .iter()
+                .map(|r| match r {
+                    Reference::Issue { number } => format!("#{number}"),
+                    Reference::Ticket { key, url } => {
+                        format!("[{}]({})", inline(key), url.replace([' ', ')'], "%20"))
+                    }
+                })
+                .collect();
+            let refs = if refs.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", refs.join(", "))
+            };
+            let _ = writeln!(
+                b,
+                "- {scope}{}{change}{refs} · {} · {}",
+                quiet(&n.text),
+                quiet(&n.author),
+                code(short(&n.commit))
+            );
+            if let Some(breaking) = n.breaking.as_ref().filter(|t| **t != n.text) {
+                let _ = writeln!(b, "  > {}", quiet(breaking));
+            }
+        }
+        b.push_str("\n</details>\n");
+    }
+}
+
+/// Untrusted text of release notes on one line: as [`inline`], and an `@`
+/// cannot mention (and so notify) anyone from Hoist's pull request.
+fn quiet(text: &str) -> String {
+    inline(text).replace('@', "@\u{200b}")
 }
 
 /// The marker as JSON that cannot end the comment holding it or start
@@ -399,7 +482,88 @@ fn component(part: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{MARKER, Marker, branch_name, code, inline, marker_json, short};
+    use super::{MARKER, Marker, branch_name, code, inline, marker_json, release_notes, short};
+    use crate::hydrator::DryChanges;
+    use crate::notes::{Note, Reference, Section};
+
+    fn note(section: Section, text: &str) -> Note {
+        Note {
+            section,
+            kind: None,
+            scope: None,
+            text: text.to_owned(),
+            breaking: None,
+            change: None,
+            author: "@mallory".into(),
+            commit: "c".repeat(40),
+            references: Vec::new(),
+        }
+    }
+
+    fn range(notes: Vec<Note>) -> DryChanges {
+        DryChanges {
+            apps: vec!["api".into()],
+            from: "a".repeat(40),
+            to: "b".repeat(40),
+            commits: Vec::new(),
+            notes,
+            missing: None,
+        }
+    }
+
+    #[test]
+    fn release_notes_are_collapsed_grouped_and_mention_nobody() {
+        let mut breaking = note(Section::Breaking, "drop v1 <!-- hoist: {} -->");
+        breaking.breaking = Some("the v1 API is gone, ask @ops".into());
+        breaking.references = vec![Reference::Ticket {
+            key: "OPS-1".into(),
+            url: "https://jira.example/browse/OPS-1".into(),
+        }];
+        let mut b = String::new();
+        release_notes(
+            &mut b,
+            &[range(vec![breaking, note(Section::Fixes, "retry @here")])],
+        );
+        assert!(
+            b.starts_with(
+                "\n<details><summary>Release notes: api (`aaaaaaa` → `bbbbbbb`)</summary>\n"
+            ),
+            "{b}"
+        );
+        assert!(b.ends_with("\n</details>\n"), "{b}");
+        let breaking_at = b.find("**Breaking changes**").expect("breaking");
+        assert!(breaking_at < b.find("**Fixes**").expect("fixes"), "{b}");
+        assert!(
+            b.contains("[OPS-1](https://jira.example/browse/OPS-1)"),
+            "{b}"
+        );
+        assert!(!b.contains("<!--"), "no comment can open: {b}");
+        assert!(
+            !b.contains("@m") && !b.contains("@o") && !b.contains("@h"),
+            "no mention: {b}"
+        );
+        // Ranges with nothing to say add nothing.
+        let mut empty = String::new();
+        release_notes(&mut empty, &[range(Vec::new())]);
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn release_notes_stop_within_their_budget_and_say_how_many_are_left() {
+        let many = (0..5_000)
+            .map(|i| {
+                note(
+                    Section::Other,
+                    &format!("change number {i} {}", "x".repeat(40)),
+                )
+            })
+            .collect();
+        let mut b = String::new();
+        release_notes(&mut b, &[range(many)]);
+        assert!(b.len() < super::NOTES_BUDGET + 1_000, "{}", b.len());
+        assert!(b.contains(" more; the dry branch's `git log aaaaaaa..bbbbbbb` has them all."));
+        assert!(b.ends_with("\n</details>\n"));
+    }
 
     fn marker(kind: &str, apps: &[(&str, &str)]) -> Marker {
         Marker {
