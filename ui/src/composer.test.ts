@@ -162,7 +162,7 @@ describe("composer on real layouts", () => {
       plan: {
         ...preview.plan,
         head: "env/stage-next",
-        apps: [{ app: "guestbook", file: "hydrated/guestbook-stage/hydrator.metadata", from: "2".repeat(40), to: "4".repeat(40), compare: null, edit: "files" }],
+        apps: [{ app: "guestbook", file: "hydrated/guestbook-stage/hydrator.metadata", from: "2".repeat(40), to: "4".repeat(40), compare: null, source: null, edit: "files" }],
         changelog: [],
         warnings: [
           { kind: "bundled", apps: ["cart"], message: "the pull request from env/stage-next also promotes cart: a hydrator's branch is merged whole" },

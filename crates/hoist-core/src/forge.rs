@@ -61,12 +61,27 @@ impl Forge {
 
     /// The web page comparing `from` and `to` in the repository at `base`
     /// (its https address without `.git`).
+    /// The refs are percent-encoded: a tag is whatever the versions make it
+    /// (`v1.0+build`, `<script>`), and the URL is written into Markdown.
     pub fn compare_url(self, base: &str, from: &str, to: &str) -> String {
+        let (from, to) = (url_part(from), url_part(to));
         match self {
             Forge::GitHub => format!("{base}/compare/{from}...{to}"),
             Forge::GitLab => format!("{base}/-/compare/{from}...{to}"),
         }
     }
+}
+
+/// `text` with everything but unreserved characters and `/` percent-encoded.
+fn url_part(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A merged change request a commit came from, as its message names it.

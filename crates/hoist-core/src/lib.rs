@@ -17,6 +17,7 @@ pub mod point;
 pub mod project;
 mod read;
 pub mod repo;
+pub mod source;
 pub mod status;
 pub mod version;
 mod walk;

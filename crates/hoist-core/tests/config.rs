@@ -410,6 +410,45 @@ fn a_ticket_tracker_needs_a_web_page_with_a_place_for_the_key() {
 }
 
 #[test]
+fn a_source_names_a_repository_and_its_tags() {
+    let config = config::parse(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: v.yaml\n    locator: {yaml: tag}\n    source: { repository: acme/mono, tag_pattern: \"api-v{version}\" }\n  - name: web\n    file: w.yaml\n    locator: {yaml: tag}\n    source: { repository: \"https://git.acme.example/platform/web.git\", tag_prefix: v, forge: gitlab }\n",
+        ORIGIN,
+    )
+    .expect("valid");
+    let (api, web) = (
+        config.apps[0].source.as_ref().expect("source"),
+        config.apps[1].source.as_ref().expect("source"),
+    );
+    assert_eq!(api.tag("1.5.0"), "api-v1.5.0");
+    assert_eq!(
+        api.host_and_path(),
+        Some(("github.com".into(), "acme/mono".into()))
+    );
+    assert_eq!(
+        api.compare_url("1.4.2", "1.5.0"),
+        "https://github.com/acme/mono/compare/api-v1.4.2...api-v1.5.0"
+    );
+    assert_eq!(web.tag("2.0.0"), "v2.0.0");
+    assert_eq!(
+        web.host_and_path(),
+        Some(("git.acme.example".into(), "platform/web".into()))
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: v.yaml\n    locator: {yaml: tag}\n    source: { repository: api, tag_pattern: x }\n",
+        2,
+        1,
+        &["write owner/name"],
+    );
+    assert_error(
+        "environments: [{name: dev}]\napps:\n  - name: api\n    file: v.yaml\n    locator: {yaml: tag}\n    source: { repository: acme/api, tag_pattern: release }\n",
+        2,
+        1,
+        &["has no {version}"],
+    );
+}
+
+#[test]
 fn the_committed_schema_is_up_to_date() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/hoist.schema.json");

@@ -437,8 +437,9 @@ fn a_plan_becomes_the_same_pull_request_every_time() {
         (vec!["promotion".to_owned()], vec!["acme/sre".to_owned()])
     );
     for row in [
-        "| api | `1.1.0` | `1.2.0` | `apps/api/values.yaml` |",
-        "| web | `2.0.0` | `2.1.0` |",
+        // Both images are ghcr.io/acme/app: their source is inferred.
+        "| api | `1.1.0` | `1.2.0` ([changes](https://github.com/acme/app/compare/1.1.0...1.2.0)) | `apps/api/values.yaml` |",
+        "| web | `2.0.0` | `2.1.0` ([changes](https://github.com/acme/app/compare/2.0.0...2.1.0)) |",
     ] {
         assert!(draft.body.contains(row), "{row} in\n{}", draft.body);
     }

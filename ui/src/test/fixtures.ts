@@ -107,7 +107,7 @@ export const preview: Preview = {
     target: "stage",
     target_branch: "env/stage",
     base: "b".repeat(40),
-    apps: [{ app: "api", file: "apps/api/values.yaml", from: "1.5.0", to: "1.6.0", compare: "https://github.com/acme/api/compare/1.5.0...1.6.0", edit: "value" }],
+    apps: [{ app: "api", file: "apps/api/values.yaml", from: "1.5.0", to: "1.6.0", compare: "https://github.com/acme/api/compare/1.5.0...1.6.0", source: { forge: "github", host: "github.com", path: "acme/api", url: "https://github.com/acme/api", from_tag: "1.5.0", to_tag: "1.6.0", inferred: false }, edit: "value" }],
     files: [{ path: "apps/api/values.yaml" }],
     warnings: [{ kind: "drift", app: "api", commit: "c".repeat(40), message: "api's version in stage was edited directly by c0ffee1." }],
     blocked: false,

@@ -207,6 +207,14 @@ pub enum Error {
         /// What is wrong and what is expected.
         message: String,
     },
+    /// An app's source repository that cannot be used.
+    #[error("{at}: {message}")]
+    Source {
+        /// The apps.
+        at: Position,
+        /// What is wrong and what is expected.
+        message: String,
+    },
     /// A ticket tracker Hoist cannot link to.
     #[error("{at}: {message}")]
     Tickets {
@@ -245,6 +253,7 @@ impl Error {
             | Error::Path { at, .. }
             | Error::PullRequest { at, .. }
             | Error::Tickets { at, .. }
+            | Error::Source { at, .. }
             | Error::Guard { at, .. } => at.clone(),
         }
     }

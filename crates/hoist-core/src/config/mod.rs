@@ -134,6 +134,11 @@ pub struct SourceRepository {
     /// What the version is prefixed with in the repository's tags, e.g. `v`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tag_prefix: String,
+    /// The tag of a version where a prefix does not say it, `{version}`
+    /// where the version goes, e.g. `api-v{version}` in a monorepo; wins
+    /// over `tag_prefix`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_pattern: Option<String>,
     /// The forge the repository is on, where its host's name does not say
     /// (a self-managed GitLab, say); github.com and gitlab.com need none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +159,43 @@ impl SourceRepository {
         })
     }
 
+    /// The tag of `version` in the repository.
+    pub fn tag(&self, version: &str) -> String {
+        match &self.tag_pattern {
+            Some(pattern) => pattern.replace("{version}", version),
+            None => format!("{}{version}", self.tag_prefix),
+        }
+    }
+
+    /// The repository's host and path there: an `owner/name` is on
+    /// github.com (gitlab.com with `forge: gitlab`), a URL names its own;
+    /// `None` for what is neither.
+    pub fn host_and_path(&self) -> Option<(String, String)> {
+        use crate::forge::Forge;
+        let repository = self.repository.trim();
+        let (host, path) = match repository.split_once("://") {
+            Some((_, rest)) => {
+                let (host, path) = rest.split_once('/')?;
+                (host.rsplit('@').next().unwrap_or(host).to_owned(), path)
+            }
+            None => {
+                let host = match self.forge() {
+                    Forge::GitHub => "github.com",
+                    Forge::GitLab => "gitlab.com",
+                };
+                (host.to_owned(), repository)
+            }
+        };
+        let path = path.trim_matches('/').trim_end_matches(".git");
+        let segments: Vec<&str> = path.split('/').collect();
+        let usable = !host.is_empty()
+            && segments.len() >= 2
+            && segments
+                .iter()
+                .all(|s| !s.is_empty() && *s != "." && *s != "..");
+        usable.then(|| (host.to_ascii_lowercase(), path.to_owned()))
+    }
+
     /// The web page comparing the tags of two versions.
     pub fn compare_url(&self, from: &str, to: &str) -> String {
         use crate::forge::Forge;
@@ -170,8 +212,7 @@ impl SourceRepository {
             };
             format!("https://{host}/{}", self.repository.trim_matches('/'))
         };
-        let p = &self.tag_prefix;
-        forge.compare_url(&base, &format!("{p}{from}"), &format!("{p}{to}"))
+        forge.compare_url(&base, &self.tag(from), &self.tag(to))
     }
 }
 

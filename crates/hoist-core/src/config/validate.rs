@@ -301,8 +301,41 @@ fn check(config: &Config, text: &str, origin: &str, marks: &Marks) -> Result<(),
 
     check_guards(config, &places, marks)?;
     check_tickets(config, &places)?;
+    check_sources(config, &places)?;
     let pr_marks = marks.pr.as_ref();
     check_pull_requests(config, &places, pr_marks.unwrap_or(&PrMarks::default()))
+}
+
+/// An app's source must name a repository on a host, and a tag pattern a
+/// place for the version.
+fn check_sources(config: &Config, places: &Places<'_>) -> Result<(), Error> {
+    for app in &config.apps {
+        let Some(source) = &app.source else { continue };
+        let problem = if source.host_and_path().is_none() {
+            Some(format!(
+                "the source of app {:?} is {:?}; write owner/name, or the repository's https address",
+                app.name, source.repository
+            ))
+        } else if source
+            .tag_pattern
+            .as_ref()
+            .is_some_and(|p| !p.contains("{version}"))
+        {
+            Some(format!(
+                "the tag_pattern of app {:?} has no {{version}} for the version, e.g. \"{}-v{{version}}\"",
+                app.name, app.name
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(Error::Source {
+                at: places.key("apps"),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A ticket link must be a web page with a place for the key, and project

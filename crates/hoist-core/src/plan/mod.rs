@@ -67,8 +67,11 @@ pub struct AppChange {
     pub from: String,
     /// The version it gets.
     pub to: String,
-    /// The source repository's page comparing the two versions, when configured.
+    /// The source repository's page comparing the two versions, when known.
     pub compare: Option<String>,
+    /// The app's source repository and the two versions' tags there, where
+    /// its release notes come from: configured, or inferred from its image.
+    pub source: Option<crate::source::SourceRef>,
     /// How the target's files get the new version.
     pub edit: Edit,
 }
@@ -594,17 +597,47 @@ fn by_version(
             _ => locator.write(path, content, &wanted),
         };
         file.new = Some(written.map_err(|e| target_side.locate_error(app, e))?);
-        changes.push(app_change(app, path.clone(), current.version, wanted, edit));
+        let content = file.new.as_deref().unwrap_or_default();
+        changes.push(app_change(
+            app,
+            path.clone(),
+            current.version,
+            wanted,
+            edit,
+            content,
+        ));
     }
     files.retain(|f| f.old != f.new);
     Ok((changes, files))
 }
 
-fn app_change(app: &App, file: String, from: String, to: String, edit: Edit) -> AppChange {
+/// The change of `app` in `file` (whose new `content` may name its image,
+/// and so its source repository, when configuration does not).
+fn app_change(
+    app: &App,
+    file: String,
+    from: String,
+    to: String,
+    edit: Edit,
+    content: &[u8],
+) -> AppChange {
+    use crate::source::SourceRef;
+    // A hydrator's version is a dry commit of this repository, whose notes
+    // are the dry branch's: no image's tags name it.
+    let source = match &app.source {
+        Some(configured) => SourceRef::configured(configured, &from, &to),
+        None if !hydrator::is_metadata(&file) => SourceRef::inferred(content, &from, &to),
+        None => None,
+    };
+    let compare = match &app.source {
+        Some(configured) => Some(configured.compare_url(&from, &to)),
+        None => source.as_ref().map(SourceRef::compare_url),
+    };
     AppChange {
         app: app.name.clone(),
         file,
-        compare: app.source.as_ref().map(|s| s.compare_url(&from, &to)),
+        compare,
+        source,
         from,
         to,
         edit,

@@ -59,6 +59,8 @@ pub(super) fn plan(
                 app: app.name.clone(),
                 file: where_.own.file.clone(),
                 compare: app.source.as_ref().map(|s| s.compare_url(&from, &to)),
+                // Dry commits of this repository: their notes are the dry branch's.
+                source: None,
                 from,
                 to,
                 edit: Edit::Files,

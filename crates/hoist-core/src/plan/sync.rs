@@ -80,7 +80,8 @@ pub(super) fn by_sync(
                 None => String::new(),
             };
             if from != to {
-                changes.push(app_change(app, path, from, to, Edit::Files));
+                let content = file.new.as_deref().unwrap_or_default();
+                changes.push(app_change(app, path, from, to, Edit::Files, content));
             }
         }
     }
