@@ -282,6 +282,35 @@ impl Git {
         (object.kind == gix::object::Kind::Blob).then(|| object.detach().data)
     }
 
+    /// A commit by branch, tag or full hex id, as GitHub reads a revision
+    /// in a comparison.
+    pub fn revision(&self, name: &str) -> Option<ObjectId> {
+        self.commitish(name).or_else(|| {
+            let repo = self.repo();
+            let mut reference = repo
+                .try_find_reference(&format!("refs/tags/{name}"))
+                .ok()??;
+            let id = reference.peel_to_id().ok()?.detach();
+            // An annotated tag peels to its commit.
+            repo.find_commit(id).ok().map(|c| c.id)
+        })
+    }
+
+    /// `tip` and its first parents, newest first.
+    pub fn first_parents(&self, tip: ObjectId) -> Vec<ObjectId> {
+        let repo = self.repo();
+        let mut out = Vec::new();
+        let mut at = Some(tip);
+        while let Some(id) = at {
+            out.push(id);
+            at = repo
+                .find_commit(id)
+                .ok()
+                .and_then(|c| c.parent_ids().next().map(|p| p.detach()));
+        }
+        out
+    }
+
     /// The commits reachable from `to` but not from `from`, newest first.
     pub fn commits_between(&self, from: ObjectId, to: ObjectId) -> Vec<ObjectId> {
         let repo = self.repo();

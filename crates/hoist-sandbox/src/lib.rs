@@ -29,7 +29,10 @@ mod reply;
 mod routes;
 mod serve;
 mod shape;
+mod source;
 mod store;
+
+pub use source::Source;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -121,6 +124,9 @@ pub struct Config {
     /// Approvals a GitLab merge request needs before it may be merged (its
     /// project's approval rule); GitHub's sandbox has no such rule.
     pub required_approvals: u32,
+    /// Apps' source repositories served beside it (GitHub only): read-only,
+    /// with the pull requests their history records as merged.
+    pub sources: Vec<Source>,
 }
 
 /// Commits on matching branches must carry verified signatures: GitHub
@@ -174,6 +180,7 @@ impl Config {
             merge_methods: vec!["merge".to_owned(), "squash".to_owned()],
             signature_rules: Vec::new(),
             required_approvals: 0,
+            sources: Vec::new(),
         }
     }
 }
@@ -244,6 +251,8 @@ fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
 /// A running sandbox; it stops when dropped.
 pub struct Sandbox {
     shared: Arc<Shared>,
+    /// The source repositories' own state, by `owner/name`.
+    sources: Vec<Arc<Shared>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -265,8 +274,32 @@ impl Sandbox {
         let bound = listener
             .local_addr()
             .map_err(|source| Error::Listen { addr, source })?;
+        let base = format!("http://{bound}");
+        let mut sources = Vec::new();
+        for source in &config.sources {
+            let git = git::Git::open(&source.repo)?;
+            let mut store = store::Store::new(&config);
+            source::seed(&git, &mut store);
+            sources.push(Arc::new(Shared {
+                base: base.clone(),
+                store: Mutex::new(store),
+                config: Config {
+                    repo: source.repo.clone(),
+                    owner: source.owner.clone(),
+                    name: source.name.clone(),
+                    checks: Vec::new(),
+                    reconciler: None,
+                    signature_rules: Vec::new(),
+                    sources: Vec::new(),
+                    ..config.clone()
+                },
+                git,
+                runtime: runtime.handle().clone(),
+                form_secret: form_secret(),
+            }));
+        }
         let shared = Arc::new(Shared {
-            base: format!("http://{bound}"),
+            base,
             store: Mutex::new(store::Store::new(&config)),
             config,
             git,
@@ -274,7 +307,18 @@ impl Sandbox {
             form_secret: form_secret(),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = serve::router(shared.clone());
+        let app = serve::dispatch(
+            serve::router(shared.clone()),
+            sources
+                .iter()
+                .map(|s| {
+                    (
+                        format!("{}/{}", s.config.owner, s.config.name),
+                        serve::router(s.clone()),
+                    )
+                })
+                .collect(),
+        );
         let thread = std::thread::Builder::new()
             .name("hoist-sandbox".into())
             .spawn(move || {
@@ -294,6 +338,7 @@ impl Sandbox {
             .map_err(|e| Error::Refused(format!("cannot start the sandbox's thread: {e}")))?;
         Ok(Sandbox {
             shared,
+            sources,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -310,9 +355,29 @@ impl Sandbox {
         self.shared.store().faults.push(fault);
     }
 
-    /// Every exchange so far, oldest first.
+    /// Every exchange so far, oldest first (the source repositories' in
+    /// [`Sandbox::source_journal`]).
     pub fn journal(&self) -> Vec<Exchange> {
         self.shared.store().journal.clone()
+    }
+
+    /// Every exchange with the source repository `owner/name` so far.
+    pub fn source_journal(&self, repository: &str) -> Vec<Exchange> {
+        self.sources
+            .iter()
+            .filter(|s| format!("{}/{}", s.config.owner, s.config.name) == repository)
+            .flat_map(|s| s.store().journal.clone())
+            .collect()
+    }
+
+    /// Makes matching requests to the source repository `owner/name` fail
+    /// as `fault` says.
+    pub fn inject_source(&self, repository: &str, fault: Fault) {
+        for s in &self.sources {
+            if format!("{}/{}", s.config.owner, s.config.name) == repository {
+                s.store().faults.push(fault.clone());
+            }
+        }
     }
 
     /// How many requests matched `method` and the route template `route`

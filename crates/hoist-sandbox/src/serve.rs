@@ -33,6 +33,40 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
+/// Sends each request about a source repository (`/repos/{owner}/{name}/…`,
+/// by `owner/name` without case) to that repository's router, everything
+/// else to `main`'s: one host serving several repositories, as GitHub does.
+pub fn dispatch(main: Router, sources: Vec<(String, Router)>) -> Router {
+    if sources.is_empty() {
+        return main;
+    }
+    let sources: Arc<Vec<(String, Router)>> = Arc::new(sources);
+    Router::new().fallback(move |request: Request| {
+        let sources = sources.clone();
+        let main = main.clone();
+        async move {
+            use tower::ServiceExt;
+            let path = request.uri().path().to_owned();
+            let named = path.strip_prefix("/repos/").and_then(|rest| {
+                let mut parts = rest.splitn(3, '/');
+                Some(format!("{}/{}", parts.next()?, parts.next()?))
+            });
+            let router = named
+                .and_then(|n| {
+                    sources
+                        .iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(&n))
+                        .map(|(_, r)| r.clone())
+                })
+                .unwrap_or(main);
+            match router.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
 /// A response whose body fails at once: the client sees the connection drop.
 pub(crate) fn dropped() -> Response {
     let failing = futures_util::stream::once(async {

@@ -453,3 +453,35 @@ pub fn check_run(s: &Shared, c: &CheckRun) -> Value {
         "pull_requests": [],
     })
 }
+
+/// A commit as the REST API's `commit` resource (what comparisons list);
+/// `None` when it is not in the repository.
+pub fn listed_commit(s: &Shared, id: ObjectId) -> Option<Value> {
+    let info = s.git.commit(id)?;
+    let sha = id.to_string();
+    let person = |p: &Person| json!({ "name": p.name, "email": p.email, "date": seconds(p.time) });
+    Some(json!({
+        "url": s.repo_url(&format!("/commits/{sha}")),
+        "sha": sha,
+        "node_id": format!("C_{sha}"),
+        "html_url": s.web_url(&format!("/commit/{sha}")),
+        "comments_url": s.repo_url(&format!("/commits/{sha}/comments")),
+        "commit": {
+            "url": s.repo_url(&format!("/git/commits/{sha}")),
+            "author": person(&info.author),
+            "committer": person(&info.committer),
+            "message": info.message,
+            "comment_count": 0,
+            "tree": { "sha": info.tree.to_string(), "url": s.repo_url(&format!("/git/trees/{}", info.tree)) },
+        },
+        // Authors are known by name only: GitHub leaves the account out
+        // when no account has the email.
+        "author": null,
+        "committer": null,
+        "parents": info.parents.iter().map(|p| json!({
+            "sha": p.to_string(),
+            "url": s.repo_url(&format!("/commits/{p}")),
+            "html_url": s.web_url(&format!("/commit/{p}")),
+        })).collect::<Vec<_>>(),
+    }))
+}

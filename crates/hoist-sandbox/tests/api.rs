@@ -510,3 +510,121 @@ fn promotion_loop_through_the_api_matches_githubs_description() {
     damaged.route = "/repos/{owner}/{repo}/git/refs/everything".into();
     assert!(spec.check(&damaged).is_err());
 }
+
+/// A bare clone of fixture `name` under `dir`.
+fn bare_of(name: &str, dir: &Path) -> std::path::PathBuf {
+    let bare = dir.join(format!("{name}.git"));
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &fixture(name).to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    bare
+}
+
+#[test]
+fn source_repositories_compare_tags_and_keep_their_merged_pull_requests() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::new(
+        bare_origin(dir.path()),
+        "acme",
+        "gitops",
+        "release-manager",
+        TOKEN,
+    );
+    config.sources = vec![hoist_sandbox::Source {
+        owner: "acme".into(),
+        name: "api".into(),
+        repo: bare_of("source-api", dir.path()),
+    }];
+    let sandbox = Sandbox::start(config).expect("sandbox starts");
+    let api = Api::new(&sandbox);
+
+    let compared = api.call("GET", "/repos/acme/api/compare/1.5.0...1.6.0", None);
+    assert_eq!(compared.status, 200, "{}", compared.body);
+    assert_eq!(
+        (
+            compared.body["status"].as_str(),
+            compared.body["total_commits"].as_u64()
+        ),
+        (Some("ahead"), Some(4)),
+        "the merge, the branch commit it brought, the squash and the direct commit"
+    );
+    let subjects: Vec<&str> = compared.body["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .filter_map(|c| c["commit"]["message"].as_str()?.lines().next())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Stream the audit log",
+            "Merge pull request #103 from acme/audit",
+            "refactor(db)!: drop the v1 schema (#104)",
+            "docs: fix a typo in the README"
+        ],
+        "oldest first"
+    );
+    // Paged, as release notes ask for long ranges.
+    let page = api.call(
+        "GET",
+        "/repos/acme/api/compare/1.4.2...1.6.0?per_page=2&page=3",
+        None,
+    );
+    assert_eq!(page.body["total_commits"].as_u64(), Some(7));
+    assert_eq!(page.body["commits"].as_array().map(Vec::len), Some(2));
+    // Tags and branches both; an unknown revision is not found.
+    assert_eq!(
+        api.call("GET", "/repos/acme/api/compare/1.6.0...main", None)
+            .body["status"],
+        "identical"
+    );
+    assert_eq!(
+        api.call("GET", "/repos/acme/api/compare/1.5.0...9.9.9", None)
+            .status,
+        404
+    );
+
+    // The pull requests its history records, merged, with their labels.
+    let pull = api.call("GET", "/repos/acme/api/pulls/101", None);
+    assert_eq!(
+        (
+            pull.body["title"].as_str(),
+            pull.body["merged"].as_bool(),
+            pull.body["user"]["login"].as_str()
+        ),
+        (
+            Some("feat(auth): log in with SSO"),
+            Some(true),
+            Some("bob-okafor")
+        )
+    );
+    assert_eq!(pull.body["labels"][0]["name"], "feature");
+    assert_eq!(pull.body["body"], "Closes #88, API-7");
+    let squash = api.call("GET", "/repos/acme/api/pulls/104", None);
+    assert_eq!(squash.body["title"], "refactor(db)!: drop the v1 schema");
+    // The GitOps repository is still itself, and other names are not found.
+    assert_eq!(api.call("GET", "/repos/acme/gitops", None).status, 200);
+    assert_eq!(api.call("GET", "/repos/acme/nothing", None).status, 404);
+
+    let root = hoist_fixtures::workspace_root();
+    let mut spec = hoist_sandbox::openapi::Spec::load(&hoist_sandbox::openapi::default_spec(&root))
+        .expect("spec");
+    let failures: Vec<String> = sandbox
+        .source_journal("acme/api")
+        .iter()
+        .chain(sandbox.journal().iter())
+        .filter_map(|e| spec.check(e).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "answers that differ from GitHub's API:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,6 +1,7 @@
 //! The endpoints, named by GitHub's route templates.
 
 mod checks;
+mod compare;
 mod git;
 mod graphql;
 pub mod pulls;
@@ -109,6 +110,10 @@ pub fn api() -> Router<Arc<Shared>> {
         .route(
             &format!("{repo}/check-runs"),
             post(checks::create_check_run),
+        )
+        .route(
+            &format!("{repo}/compare/{{basehead}}"),
+            get(compare::compare),
         )
 }
 
