@@ -402,13 +402,20 @@ fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
 }
 
 /// GitLab's words in an error body: `{"message": "…"}`, `{"message":
-/// {"field": ["…"]}}`, or `{"error": "…", "error_description": "…"}`.
+/// ["…"]}` (a merge request's validation, e.g. another open one from the
+/// same branch), `{"message": {"field": ["…"]}}`, or `{"error": "…",
+/// "error_description": "…"}`.
 fn message(bytes: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
         return String::from_utf8_lossy(bytes).chars().take(200).collect();
     };
     match (&value["message"], &value["error"]) {
         (Value::String(m), _) => m.clone(),
+        (Value::Array(sentences), _) => sentences
+            .iter()
+            .map(|s| s.as_str().map_or_else(|| s.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("; "),
         (Value::Object(fields), _) => fields
             .iter()
             .map(|(k, v)| match v {
@@ -459,6 +466,10 @@ mod tests {
         assert_eq!(
             message(br#"{"error":"insufficient_scope","error_description":"The request requires higher privileges"}"#),
             "insufficient_scope: The request requires higher privileges"
+        );
+        assert_eq!(
+            message(br#"{"message":["Another open merge request already exists for this source branch: !1"]}"#),
+            "Another open merge request already exists for this source branch: !1"
         );
         assert_eq!(message(b"<html>bad gateway"), "<html>bad gateway");
     }
