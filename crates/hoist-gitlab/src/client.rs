@@ -1,8 +1,10 @@
 //! Requests to GitLab's REST API v4: the token in `PRIVATE-TOKEN`, GitLab's
-//! failures as typed errors, retries of what is safe to repeat, and waits
-//! for the rate limit within a bound.
+//! failures as typed errors, retries of what is safe to repeat, waits for
+//! the rate limit within a bound, and GETs made conditional with ETags so
+//! following a merge request does not fetch what has not changed.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -47,7 +49,13 @@ pub struct Client {
     on_wait: OnWait,
     me: OnceLock<Me>,
     project_id: OnceLock<u64>,
+    /// Per API path, the ETag of the last answer to [`Client::poll`] and
+    /// the body it names.
+    etags: Mutex<HashMap<String, (String, Value)>>,
 }
+
+/// An answer: its status, its headers and its body as JSON (`Null` when empty).
+type Answer = (StatusCode, http::HeaderMap, Value);
 
 impl Client {
     /// A client for `project`, whose API is at `api` (see [`Project::api_url`]).
@@ -82,6 +90,7 @@ impl Client {
             on_wait: Arc::new(|_, _| {}),
             me: OnceLock::new(),
             project_id: OnceLock::new(),
+            etags: Mutex::default(),
         })
     }
 
@@ -145,6 +154,45 @@ impl Client {
         }
     }
 
+    /// GETs `path` conditionally, for what is read again and again while
+    /// following a merge request: with the ETag of the last answer to the
+    /// same path, GitLab answers 304 Not Modified without a body when
+    /// nothing changed, and the body remembered from then is returned.
+    pub async fn poll(&self, path: &str, what: &str) -> Result<Value, Error> {
+        let known = self.lock_etags().get(path).cloned();
+        let etag = known.as_ref().map(|(etag, _)| etag.as_str());
+        let (status, headers, body) = self
+            .exchange(Method::GET, path, None, what, Repeat::Safe, etag)
+            .await?;
+        // `exchange` takes a 304 only when an ETag was sent, that is when
+        // a body is known.
+        if status == StatusCode::NOT_MODIFIED
+            && let Some((_, body)) = known
+        {
+            return Ok(body);
+        }
+        let etag = headers
+            .get(http::header::ETAG)
+            .and_then(|v| v.to_str().ok());
+        let mut etags = self.lock_etags();
+        match etag {
+            Some(etag) => {
+                etags.insert(path.to_owned(), (etag.to_owned(), body.clone()));
+            }
+            // An answer without one: the remembered ETag names an older body.
+            None => {
+                etags.remove(path);
+            }
+        }
+        Ok(body)
+    }
+
+    fn lock_etags(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, Value)>> {
+        // The map is only read and replaced whole per entry: a panic while
+        // it was held cannot have left an entry half written.
+        self.etags.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Sends `body` (JSON) to `path` with `method`, retrying a failure of a
     /// [`Repeat::Safe`] request and waiting out the rate limit within the
     /// policy's bound.
@@ -156,6 +204,23 @@ impl Client {
         what: &str,
         repeat: Repeat,
     ) -> Result<Value, Error> {
+        Ok(self
+            .exchange(method, path, body, what, repeat, None)
+            .await?
+            .2)
+    }
+
+    /// [`Client::send`], with `If-None-Match: etag` when given; a 304 Not
+    /// Modified is then an answer (with a `Null` body), else a refusal.
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        what: &str,
+        repeat: Repeat,
+        etag: Option<&str>,
+    ) -> Result<Answer, Error> {
         let url = format!("{}{path}", self.api);
         let body = body.map(|b| Bytes::from(b.to_string()));
         let mut waited = Duration::ZERO;
@@ -163,7 +228,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.once(&method, &url, body.clone()).await;
+            let outcome = self.once(&method, &url, body.clone(), etag).await;
             let retry = |detail: String| Error::Unavailable {
                 what: what.to_owned(),
                 detail,
@@ -210,7 +275,8 @@ impl Client {
                 })?
             };
             return match status {
-                s if s.is_success() => Ok(value),
+                s if s.is_success() => Ok((s, headers, value)),
+                StatusCode::NOT_MODIFIED if etag.is_some() => Ok((status, headers, value)),
                 StatusCode::UNAUTHORIZED => Err(Error::Unauthorized {
                     host: self.project.host.clone(),
                 }),
@@ -241,6 +307,7 @@ impl Client {
         method: &Method,
         url: &str,
         body: Option<Bytes>,
+        etag: Option<&str>,
     ) -> Result<(StatusCode, http::HeaderMap, Bytes), String> {
         let mut request = Request::builder()
             .method(method.clone())
@@ -248,6 +315,9 @@ impl Client {
             .header("private-token", self.token.expose())
             .header("accept", "application/json")
             .header("user-agent", "hoist");
+        if let Some(etag) = etag {
+            request = request.header(http::header::IF_NONE_MATCH, etag);
+        }
         if body.is_some() {
             request = request.header("content-type", "application/json");
         }
@@ -332,13 +402,20 @@ fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
 }
 
 /// GitLab's words in an error body: `{"message": "…"}`, `{"message":
-/// {"field": ["…"]}}`, or `{"error": "…", "error_description": "…"}`.
+/// ["…"]}` (a merge request's validation, e.g. another open one from the
+/// same branch), `{"message": {"field": ["…"]}}`, or `{"error": "…",
+/// "error_description": "…"}`.
 fn message(bytes: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
         return String::from_utf8_lossy(bytes).chars().take(200).collect();
     };
     match (&value["message"], &value["error"]) {
         (Value::String(m), _) => m.clone(),
+        (Value::Array(sentences), _) => sentences
+            .iter()
+            .map(|s| s.as_str().map_or_else(|| s.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("; "),
         (Value::Object(fields), _) => fields
             .iter()
             .map(|(k, v)| match v {
@@ -389,6 +466,10 @@ mod tests {
         assert_eq!(
             message(br#"{"error":"insufficient_scope","error_description":"The request requires higher privileges"}"#),
             "insufficient_scope: The request requires higher privileges"
+        );
+        assert_eq!(
+            message(br#"{"message":["Another open merge request already exists for this source branch: !1"]}"#),
+            "Another open merge request already exists for this source branch: !1"
         );
         assert_eq!(message(b"<html>bad gateway"), "<html>bad gateway");
     }

@@ -1,6 +1,10 @@
 //! Following Hoist's merge requests: pipelines, approvals and GitLab's
 //! `detailed_merge_status` while open, the merge when asked, then what the
-//! reconciler reports on the environment's new tip.
+//! reconciler reports on the environment's new tip. What is read again on
+//! every look is read with [`Client::poll`], so looking again at an unchanged
+//! merge request brings back 304s instead of its bodies. GitLab checks each
+//! ETag against the current answer, so a poll is never stale: opening reads
+//! the open merge requests the same way before it writes.
 //!
 //! A merge request is Hoist's only when its source branch is in this
 //! project (not a fork), under `<prefix>/<target>/` for the environment its
@@ -86,13 +90,13 @@ pub fn check_state(status: &str) -> CheckState {
 pub async fn checks(client: &Client, sha: &str) -> Result<Checks, Error> {
     let sha_segment = segment(sha);
     let pipelines = client
-        .get(
+        .poll(
             &client.project_path(&format!("/pipelines?sha={sha_segment}&per_page=100")),
             "the commit's pipelines",
         )
         .await?;
     let statuses = client
-        .get(
+        .poll(
             &client.project_path(&format!(
                 "/repository/commits/{sha_segment}/statuses?per_page=100"
             )),
@@ -134,7 +138,7 @@ pub async fn open_requests(client: &Client, target: Option<&str>) -> Result<Vec<
         path.push_str(&format!("&target_branch={}", segment(target)));
     }
     let list = client
-        .get(&client.project_path(&path), "the open merge requests")
+        .poll(&client.project_path(&path), "the open merge requests")
         .await?;
     Ok(list.as_array().cloned().unwrap_or_default())
 }
@@ -156,7 +160,7 @@ pub async fn open(client: &Client, ownership: &Ownership) -> Result<Vec<Tracked>
 pub async fn request(client: &Client, ownership: &Ownership, iid: u64) -> Result<Tracked, Error> {
     let what = format!("merge request !{iid}");
     let mr = client
-        .get(
+        .poll(
             &client.project_path(&format!("/merge_requests/{iid}")),
             &what,
         )
@@ -173,7 +177,7 @@ pub async fn request(client: &Client, ownership: &Ownership, iid: u64) -> Result
     let (mergeability, mergeable) =
         mergeability(mr["detailed_merge_status"].as_str().unwrap_or("unchecked"));
     let approvals = client
-        .get(
+        .poll(
             &client.project_path(&format!("/merge_requests/{iid}/approvals")),
             &format!("the approvals of !{iid}"),
         )

@@ -1,8 +1,8 @@
 //! The GitLab layer against the GitLab sandbox: a promotion opened as one
 //! commit on the previewed base and a merge request, resumed after a
 //! failure at any step without a second one, followed through its pipeline
-//! to the merge and the reconciler's report; every exchange checked against
-//! gitbeaker's types.
+//! to the merge and the reconciler's report, looked at again for 304s;
+//! every exchange checked against gitbeaker's types.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -13,7 +13,7 @@ use hoist_core::config::PrSettings;
 use hoist_core::plan::PromotionPlan;
 use hoist_core::point::Point;
 use hoist_fixtures::git;
-use hoist_forge::change::{Opened, Outcome, PullState, Request, WhenOpen};
+use hoist_forge::change::{Opened, Outcome, PullState, Request, ReviewDecision, WhenOpen};
 use hoist_forge::checks::CheckState;
 use hoist_forge::policy::Policy;
 use hoist_forge::token::Token;
@@ -324,5 +324,60 @@ async fn a_merge_request_set_to_merge_when_green_merges_once_its_pipeline_passes
         assert!(Instant::now() < deadline, "never merged: {t:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    w.check_journal();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looking_again_at_an_unchanged_merge_request_is_answered_304() {
+    // CI that outlasts the test: nothing changes unless the test changes it.
+    let w = world_with(Duration::from_secs(60));
+    let client = w.client(TOKEN);
+    let opened = open(&client, &w.plan(), WhenOpen::Report)
+        .await
+        .expect("opened");
+    let ownership = Ownership::of(&client, "hoist").await.expect("ownership");
+    let first = track::request(&client, &ownership, opened.number)
+        .await
+        .expect("tracked");
+    let listed = track::open(&client, &ownership).await.expect("list");
+
+    // Every read of the next looks is conditional and comes back 304,
+    // with the same answer as the first look.
+    let seen = w.sandbox.journal().len();
+    let again = track::request(&client, &ownership, opened.number)
+        .await
+        .expect("tracked again");
+    assert_eq!(again, first);
+    assert_eq!(
+        track::open(&client, &ownership).await.expect("list again"),
+        listed
+    );
+    let looked: Vec<_> = w.sandbox.journal().split_off(seen);
+    let routes: std::collections::BTreeSet<&str> =
+        looked.iter().map(|e| e.route.as_str()).collect();
+    assert_eq!(
+        routes,
+        [
+            "/api/v4/projects/{id}/merge_requests",
+            "/api/v4/projects/{id}/merge_requests/{merge_request_iid}",
+            "/api/v4/projects/{id}/merge_requests/{merge_request_iid}/approvals",
+            "/api/v4/projects/{id}/pipelines",
+            "/api/v4/projects/{id}/repository/commits/{sha}/statuses",
+        ]
+        .into(),
+    );
+    for e in &looked {
+        assert_eq!((e.method.as_str(), e.status), ("GET", 304), "{}", e.route);
+    }
+
+    // What changed is read whole: the approval shows.
+    w.sandbox
+        .review(opened.number, "auditor", "APPROVED")
+        .expect("approve");
+    let approved = track::request(&client, &ownership, opened.number)
+        .await
+        .expect("tracked after the approval");
+    assert_eq!(first.review, ReviewDecision::None);
+    assert_eq!(approved.review, ReviewDecision::Approved);
     w.check_journal();
 }

@@ -480,13 +480,21 @@ impl Sandbox {
         self.shared.store().signed.contains(sha)
     }
 
-    /// Moves `branch` to `sha` as a push by someone else would.
+    /// Moves `branch` to `sha` as a push by someone else would: open pull
+    /// (merge) requests from it follow it to `sha`, as both forges update
+    /// them on a push, and CI runs on their new head.
     pub fn push(&self, branch: &str, sha: &str) -> Result<(), Error> {
-        let _store = self.shared.store();
+        let mut store = self.shared.store();
         self.shared
             .git
             .set_branch(branch, sha)
-            .map_err(|e| Error::Refused(e.message))
+            .map_err(|e| Error::Refused(e.message))?;
+        let followed = store.follow_head(branch, sha);
+        drop(store);
+        if followed {
+            reconcile::on_new_heads(&self.shared);
+        }
+        Ok(())
     }
 }
 

@@ -236,8 +236,10 @@ impl Store {
         }
     }
 
-    /// Open pull requests from this repository's `branch` follow it to `sha`.
-    pub fn follow_head(&mut self, branch: &str, sha: &str) {
+    /// Open pull requests from this repository's `branch` follow it to
+    /// `sha`; whether there were any.
+    pub fn follow_head(&mut self, branch: &str, sha: &str) -> bool {
+        let mut followed = false;
         for p in self
             .pulls
             .iter_mut()
@@ -245,7 +247,9 @@ impl Store {
         {
             p.head_sha = sha.to_owned();
             p.updated_at = jiff::Timestamp::now();
+            followed = true;
         }
+        followed
     }
 
     pub fn pull(&self, number: u64) -> Option<&Pull> {

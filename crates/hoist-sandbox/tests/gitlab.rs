@@ -881,6 +881,34 @@ fn a_fast_forward_project_moves_the_target_or_asks_for_a_rebase() {
 }
 
 #[test]
+fn a_push_from_elsewhere_moves_the_merge_requests_from_its_branch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bare = bare_origin(dir.path());
+    let sandbox = Sandbox::start(gitlab(&bare)).expect("sandbox starts");
+    let api = Api::new(&sandbox, TOKEN);
+    let branch = "hoist/stage/api-7";
+    let (base, head) = promote(&api, &bare, branch, "7.0.0");
+    let opened = api.call(
+        "POST",
+        &format!("{PROJECT}/merge_requests"),
+        Some(json!({"source_branch": branch, "target_branch": "env/stage", "title": "api"})),
+    );
+    assert_eq!(opened.body["sha"], head.as_str());
+    // Someone pushes the branch back to the base: GitLab refreshes the
+    // merge request, and a pipeline runs on its new head.
+    sandbox.push(branch, &base).expect("push");
+    let moved = api.call("GET", &format!("{PROJECT}/merge_requests/1"), None);
+    assert_eq!(moved.body["sha"], base.as_str());
+    let pipelines = api.call("GET", &format!("{PROJECT}/pipelines?sha={base}"), None);
+    assert_eq!(pipelines.body[0]["status"], "running", "{}", pipelines.body);
+    // A push to a branch no merge request is from moves none.
+    sandbox.push("env/prod", &base).expect("push");
+    let unmoved = api.call("GET", &format!("{PROJECT}/merge_requests/1"), None);
+    assert_eq!(unmoved.body["sha"], base.as_str());
+    check_journal(&sandbox);
+}
+
+#[test]
 fn tokens_scopes_projects_and_the_rate_limit() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bare = bare_origin(dir.path());
