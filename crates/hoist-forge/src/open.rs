@@ -231,8 +231,10 @@ pub async fn open<R: Repository>(
             };
             (existing.number, existing.url.clone(), outcome)
         }
+        // Found after a lost answer, it is Hoist's own (its marker says so):
+        // created by this or an earlier attempt.
         _ => {
-            let (number, url) =
+            let (number, url, _) =
                 create(repo, &plan.target_branch, &branch, &draft, true, prefix).await?;
             (number, url, Outcome::Created)
         }
@@ -263,22 +265,29 @@ async fn merge_branch<R: Repository>(
 ) -> Result<Opened, R::Error> {
     expect_tip(repo, head, &plan.source_commit).await?;
     step(Step::OpeningPullRequest)?;
-    // The promoter's change request is from this repository's next branch
-    // at the previewed commit; a fork's branch of the same name is not it.
+    // The promoter's change request is from this repository's next branch;
+    // a fork's branch of the same name is not it. Its head is not compared:
+    // the branch was just seen at the previewed commit, and a forge updates
+    // a request's head a moment after a push (GitLab in a background job).
+    // Both forges allow one open request per source and target branch.
     let existing = repo
         .open_changes(&plan.target_branch, "")
         .await?
         .into_iter()
-        .find(|c| c.branch == head && c.here && c.head == plan.source_commit);
+        .find(|c| c.branch == head && c.here);
     let (number, url, outcome) = match existing {
         Some(c) => (c.number, c.url, Outcome::Found),
-        None => {
+        None => match create(repo, &plan.target_branch, head, draft, false, "").await? {
             // The branch is the promoter's: it stays after the merge.
-            let (number, url) = create(repo, &plan.target_branch, head, draft, false, "").await?;
-            step(Step::Finishing)?;
-            repo.finish(number, draft).await?;
-            (number, url, Outcome::Created)
-        }
+            (number, url, Made::Here) => {
+                step(Step::Finishing)?;
+                repo.finish(number, draft).await?;
+                (number, url, Outcome::Created)
+            }
+            // Someone (the promoter, or a lost answer of ours) opened it
+            // meanwhile: it is found, and its reviewers stay as they are.
+            (number, url, Made::Found) => (number, url, Outcome::Found),
+        },
     };
     Ok(Opened {
         number,
@@ -305,6 +314,12 @@ async fn expect_tip<R: Repository>(repo: &R, branch: &str, expected: &str) -> Re
     Ok(())
 }
 
+/// Whether [`create`] made the change request or found one from the branch.
+enum Made {
+    Here,
+    Found,
+}
+
 /// Creates the change request of `branch`; when the forge refused or the
 /// answer was lost, finds the one an earlier attempt (or this one) made
 /// from that branch here instead of making a second. For Hoist's own
@@ -316,9 +331,9 @@ async fn create<R: Repository>(
     draft: &PullRequestDraft,
     remove_branch: bool,
     prefix: &str,
-) -> Result<(u64, String), R::Error> {
+) -> Result<(u64, String, Made), R::Error> {
     match repo.create(target, branch, draft, remove_branch).await {
-        Ok(made) => Ok(made),
+        Ok((number, url)) => Ok((number, url, Made::Here)),
         Err(e) if R::may_exist(&e) => {
             let found = repo
                 .open_changes(target, prefix)
@@ -328,7 +343,7 @@ async fn create<R: Repository>(
                     c.branch == branch && c.here && (prefix.is_empty() || c.marker.is_some())
                 });
             match found {
-                Some(c) => Ok((c.number, c.url)),
+                Some(c) => Ok((c.number, c.url, Made::Found)),
                 None => Err(e),
             }
         }

@@ -179,12 +179,9 @@ async fn opens_exactly_the_previewed_change_on_the_previewed_base() {
         marker,
         plan.pull_request(&settings, None).expect("draft").marker
     );
-    assert!(
-        pr["body"]
-            .as_str()
-            .unwrap_or("")
-            .contains("| api | `1.5.0` | `1.6.0` |")
-    );
+    assert!(pr["body"].as_str().unwrap_or("").contains(
+        "| api | `1.5.0` | `1.6.0` ([changes](https://github.com/acme/api/compare/1.5.0...1.6.0)) |"
+    ));
 
     // Opening again finds it: no second branch or pull request.
     let again = open_plan(&client, &plan, WhenOpen::Report)

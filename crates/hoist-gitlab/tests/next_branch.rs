@@ -268,6 +268,40 @@ async fn the_promoters_merge_request_is_found_after_the_hydrator_rendered_again(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_promoters_merge_request_is_found_before_gitlab_caught_up_with_a_push() {
+    let w = world();
+    let client = w.client(TOKEN);
+    // GitLab updates a merge request's head in a background job after a
+    // push: for a moment it still names the earlier rendering.
+    let rendered = w.tip("env/prd-next");
+    w.sandbox
+        .push("env/prd-next", &w.tip("env/prd-next~1"))
+        .expect("push");
+    let theirs = promoters_merge_request(&w, "env/prd-next", "env/prd").await;
+    git(
+        &w.bare,
+        &["update-ref", "refs/heads/env/prd-next", &rendered],
+    );
+    let plan = w.plan("e2e", "prd");
+    assert_ne!(theirs["sha"], plan.source_commit.as_str(), "it lags");
+    let found = open(&client, &plan).await.expect("finds it");
+    assert_eq!(
+        (Some(found.number), found.outcome),
+        (theirs["iid"].as_u64(), Outcome::Found)
+    );
+    let attempts = w
+        .sandbox
+        .journal()
+        .iter()
+        .filter(|e| e.method == "POST" && e.route == CREATE)
+        .count();
+    assert_eq!(attempts, 1, "the promoter's only: Hoist tried none");
+    let now = merge_request(&client, found.number).await;
+    assert_eq!(now["reviewers"], theirs["reviewers"], "left as it was");
+    w.check_journal();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rerun_after_a_lost_answer_finds_the_merge_request_it_opened() {
     let w = world();
     let client = w.client(TOKEN);
