@@ -18,14 +18,10 @@ use std::sync::Arc;
 
 use hoist_api::Session;
 
-/// Where the demo lives: `$XDG_CACHE_HOME/hoist/demo` or `~/.cache/hoist/demo`.
-fn demo_dir() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("hoist")
-        .join("demo")
+/// Where Hoist keeps what it can make again: [`hoist_api::cache_dir`], else
+/// the temporary directory.
+fn cache_dir() -> PathBuf {
+    hoist_api::cache_dir().unwrap_or_else(|| std::env::temp_dir().join("hoist"))
 }
 
 /// The forge the demo's sandbox plays: `HOIST_DEMO_FORGE` (`github`, the
@@ -50,7 +46,7 @@ fn main() {
         }
         // HOIST_DEMO_FORGE=gitlab: the sandbox plays GitLab.
         None => match hoist_demo::Demo::start_on(
-            &demo_dir(),
+            &cache_dir().join("demo"),
             std::time::Duration::from_secs(3),
             demo_forge(),
         ) {
@@ -61,6 +57,7 @@ fn main() {
             }
         },
     };
+    let session = session.with_cache_dir(cache_dir());
     tauri::Builder::default()
         .manage(Arc::new(session))
         .manage(Arc::new(commands::configure::Offered::default()))

@@ -14,12 +14,22 @@ mod error;
 pub mod forge;
 pub mod git;
 pub mod history;
+pub mod notes;
 pub mod preview;
 pub mod pulls;
 mod session;
 
 pub use error::Error;
 pub use session::{KEPT_PREVIEWS, Previewed, Session, Work};
+
+/// Where Hoist keeps what it can make again (the demo, release notes):
+/// `$XDG_CACHE_HOME/hoist`, else `~/.cache/hoist`; `None` without either.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .map(|dir| dir.join("hoist"))
+}
 
 /// Runs engine work (reading git, computing plans) off an async runtime's
 /// worker threads, so a front end's event loop never waits on it.

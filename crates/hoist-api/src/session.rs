@@ -43,6 +43,9 @@ pub struct Session {
     /// A `.hoist.yaml` read instead of the default branch's (the CLI's
     /// `--config`, or the window's editor saved one into the working tree).
     config_file: RwLock<Option<PathBuf>>,
+    /// Where what never changes (release notes between two tags) is kept
+    /// between runs; nothing is kept without one.
+    cache_dir: Option<PathBuf>,
 }
 
 /// Long work a front end can stop at its next step, one of each kind at a
@@ -62,6 +65,8 @@ pub enum Work {
     History,
     /// Finding where each environment's versions came from.
     Origins,
+    /// Reading release notes from the apps' source repositories.
+    Notes,
 }
 
 /// A plan as the user saw it, with the pull request settings its title,
@@ -82,6 +87,7 @@ impl Session {
             client: tokio::sync::Mutex::new(None),
             on_wait: None,
             config_file: RwLock::new(None),
+            cache_dir: None,
         }
     }
 
@@ -90,6 +96,17 @@ impl Session {
     pub fn with_on_wait(mut self, on_wait: OnWait) -> Session {
         self.on_wait = Some(on_wait);
         self
+    }
+
+    /// Keeps what never changes under `dir` (see [`Session::cache_dir`]).
+    pub fn with_cache_dir(mut self, dir: PathBuf) -> Session {
+        self.cache_dir = Some(dir);
+        self
+    }
+
+    /// Where release notes are kept between runs, if anywhere.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.cache_dir.clone()
     }
 
     pub fn repository(&self) -> PathBuf {

@@ -24,6 +24,17 @@ fn session(dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
 /// Like [`session`], on `forge`: for GitLab the origin is a self-managed
 /// host whose name says nothing, so the clone's `hoist.forge` says GitLab.
 fn session_on(forge: Forge, dir: &std::path::Path, reconciler: Option<&str>) -> Arc<Session> {
+    session_with(forge, dir, reconciler, Vec::new())
+}
+
+/// Like [`session_on`], the sandbox also serving the apps' `sources`, and
+/// the session keeping its cache under `dir/cache`.
+fn session_with(
+    forge: Forge,
+    dir: &std::path::Path,
+    reconciler: Option<&str>,
+    sources: Vec<hoist_sandbox::Source>,
+) -> Arc<Session> {
     let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir);
     let mut config = Config::new(
         &bare,
@@ -39,6 +50,7 @@ fn session_on(forge: Forge, dir: &std::path::Path, reconciler: Option<&str>) -> 
     };
     config.reconciler = reconciler.map(str::to_owned);
     config.delay = Duration::from_millis(50);
+    config.sources = sources;
     let sandbox = Sandbox::start(config).expect("sandbox");
     let origin = hoist_demo::origin();
     git(&clone, &["remote", "set-url", "origin", &origin]);
@@ -66,7 +78,7 @@ fn session_on(forge: Forge, dir: &std::path::Path, reconciler: Option<&str>) -> 
         dir: dir.to_owned(),
         delay: Duration::from_millis(50),
     };
-    Arc::new(Session::new(clone, Some(demo)))
+    Arc::new(Session::new(clone, Some(demo)).with_cache_dir(dir.join("cache")))
 }
 
 fn demo(session: &Session) -> Arc<hoist_demo::Demo> {
@@ -253,4 +265,212 @@ async fn stopping_the_follow_keeps_the_merge_and_answers_the_checks_last_seen() 
         .filter(|(n, state, _)| *n == opened.number && *state == hoist_sandbox::PullState::Merged)
         .count();
     assert_eq!(merges, 1, "the merge happened");
+}
+
+/// A bare clone of fixture `name` under `dir`, served as `acme/<repo>`.
+fn source(name: &str, repo: &str, dir: &std::path::Path) -> hoist_sandbox::Source {
+    let bare = dir.join(format!("{repo}.git"));
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &hoist_fixtures::fixture(name).to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    hoist_sandbox::Source {
+        owner: "acme".into(),
+        name: repo.into(),
+        repo: bare,
+    }
+}
+
+/// `.hoist.yaml` of the branch-helm fixture with each app's source as given
+/// (`None`: inferred from its image) and a ticket tracker.
+fn config_with_sources(session: &Session, dir: &std::path::Path, sources: &[(&str, &str)]) {
+    let mut yaml = git(&session.repository(), &["show", "origin/main:.hoist.yaml"]);
+    for (app, source) in sources {
+        let line = format!("  - name: {app}\n");
+        yaml = yaml.replace(&line, &format!("{line}    source: {source}\n"));
+    }
+    yaml.push_str("tickets:\n  url: https://jira.acme.example/browse/{key}\n");
+    let file = dir.join("hoist.yaml");
+    std::fs::write(&file, yaml).expect("config");
+    session.use_config_file(file);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
+    use hoist_api::notes::{self, NotesOutcome, Unavailable};
+    use hoist_core::notes::{Reference, Section};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sources = vec![
+        source("source-api", "api", dir.path()),
+        source("source-worker", "worker", dir.path()),
+    ];
+    let session = session_with(Forge::Github, dir.path(), None, sources);
+    let host = format!("https://{}", hoist_demo::HOST);
+    config_with_sources(
+        &session,
+        dir.path(),
+        &[
+            ("api", &format!("{{ repository: \"{host}/acme/api\" }}")),
+            (
+                "worker",
+                &format!("{{ repository: \"{host}/acme/worker\" }}"),
+            ),
+        ],
+    );
+    let preview = preview::promotion(&session, "stage", "prod", &[], &Options::default(), CONTEXT)
+        .expect("preview")
+        .expect("stage runs what prod does not");
+    let arrived = Mutex::new(Vec::new());
+    let all = notes::of_preview(&session, &preview.id, &|n| {
+        arrived.lock().expect("lock").push(n.app.clone());
+    })
+    .await
+    .expect("notes");
+    assert_eq!(
+        *arrived.lock().expect("lock"),
+        ["api", "worker"],
+        "one by one"
+    );
+    let ready = |app: &str| match &all.iter().find(|n| n.app == app).expect(app).outcome {
+        NotesOutcome::Ready { notes, commits, .. } => (notes.clone(), *commits),
+        other => panic!("{app}: {other:?}"),
+    };
+    // api 1.4.2 → 1.5.0: the SSO feature (its pull request's title, labels
+    // and the issue and ticket its body names) and the squashed fix.
+    let (api, commits) = ready("api");
+    assert_eq!(commits, 3, "the merge, the commit it brought, the squash");
+    let read: Vec<(Section, &str, Option<u64>, &str)> = api
+        .iter()
+        .map(|n| {
+            (
+                n.section,
+                n.text.as_str(),
+                n.change.map(|c| c.number),
+                n.author.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                Section::Features,
+                "log in with SSO",
+                Some(101),
+                "bob-okafor"
+            ),
+            (
+                Section::Fixes,
+                "no 500 on an empty cart",
+                Some(102),
+                "carol-nguyen"
+            ),
+        ]
+    );
+    assert_eq!(
+        api[0].references,
+        [
+            Reference::Issue { number: 88 },
+            Reference::Ticket {
+                key: "API-7".into(),
+                url: "https://jira.acme.example/browse/API-7".into()
+            }
+        ]
+    );
+    // worker 0.9.0 → 0.9.1, another repository: a title without a
+    // convention goes by its label.
+    let (worker, _) = ready("worker");
+    let sections: Vec<(Section, &str)> = worker
+        .iter()
+        .map(|n| (n.section, n.text.as_str()))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            (Section::Features, "a job dashboard"),
+            (Section::Fixes, "Retry failed jobs")
+        ]
+    );
+
+    // Kept: asked again, no request reaches the forge.
+    let demo = demo(&session);
+    let before = demo.sandbox.source_journal("acme/api").len();
+    let again = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert_eq!(demo.sandbox.source_journal("acme/api").len(), before);
+    assert!(matches!(again[0].outcome, NotesOutcome::Ready { .. }));
+
+    // Each failure says why, and never stops the others: a tag the
+    // repository does not have, a repository that is not there, a host
+    // with no token.
+    config_with_sources(
+        &session,
+        dir.path(),
+        &[
+            (
+                "api",
+                &format!("{{ repository: \"{host}/acme/api\", tag_prefix: v }}"),
+            ),
+            ("worker", &format!("{{ repository: \"{host}/acme/gone\" }}")),
+        ],
+    );
+    let preview = preview::promotion(&session, "stage", "prod", &[], &Options::default(), CONTEXT)
+        .expect("preview")
+        .expect("something");
+    let failed = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    let reasons: Vec<(&str, Unavailable)> = failed
+        .iter()
+        .map(|n| match &n.outcome {
+            NotesOutcome::Unavailable { reason, .. } => (n.app.as_str(), *reason),
+            other => panic!("{}: {other:?}", n.app),
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("api", Unavailable::TagMissing),
+            ("worker", Unavailable::NotFound)
+        ]
+    );
+    config_with_sources(
+        &session,
+        dir.path(),
+        &[(
+            "api",
+            "{ repository: \"https://git.acme.example/acme/api\" }",
+        )],
+    );
+    let preview = preview::promotion(
+        &session,
+        "stage",
+        "prod",
+        &["api".into()],
+        &Options::default(),
+        CONTEXT,
+    )
+    .expect("preview")
+    .expect("something");
+    let no_token = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert!(
+        matches!(
+            no_token[0].outcome,
+            NotesOutcome::Unavailable {
+                reason: Unavailable::NoToken,
+                ..
+            }
+        ),
+        "{:?}",
+        no_token[0].outcome
+    );
 }

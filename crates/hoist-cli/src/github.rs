@@ -38,8 +38,11 @@ fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime, session: &Arc<Session>) {
 
 /// A session on the clone at `repo` whose forge client says when it waits.
 pub fn session(repo: &Path) -> Arc<Session> {
-    let session = Session::new(repo.to_path_buf(), None)
+    let mut session = Session::new(repo.to_path_buf(), None)
         .with_on_wait(Arc::new(|secs, why| eprintln!("  {why} ({secs} s)…")));
+    if let Some(dir) = hoist_api::cache_dir() {
+        session = session.with_cache_dir(dir);
+    }
     Arc::new(session)
 }
 

@@ -458,11 +458,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { dir, forge } => {
             let dir = match dir {
                 Some(dir) => dir,
-                None => std::env::var_os("XDG_CACHE_HOME")
-                    .map(PathBuf::from)
-                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                None => hoist_api::cache_dir()
                     .context("no HOME to keep the demo in; pass --dir")?
-                    .join("hoist")
                     .join("demo"),
             };
             github::demo(&dir, forge.into(), &mut out)?;

@@ -85,7 +85,7 @@ fn url_part(text: &str) -> String {
 }
 
 /// A merged change request a commit came from, as its message names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChangeRef {
     /// Whose numbering it is.
     pub forge: Forge,

@@ -8,7 +8,7 @@
 //! Messages are untrusted text: nothing here fails on them, and what is
 //! kept of them is bounded ([`MOST_REFERENCES`], [`MOST_TEXT`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::forge::ChangeRef;
 
@@ -18,7 +18,9 @@ pub const MOST_REFERENCES: usize = 10;
 pub const MOST_TEXT: usize = 300;
 
 /// Where a note goes in the release notes, in the order they are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     /// Changes that need something of whoever runs the app.
@@ -32,7 +34,7 @@ pub enum Section {
 }
 
 /// An issue or ticket a change names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reference {
     /// `#123`: an issue of the repository the change is in.
@@ -51,7 +53,7 @@ pub enum Reference {
 }
 
 /// One change of the release notes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Note {
     /// Where it goes.
     pub section: Section,

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod client;
 pub mod connect;
 mod error;
+pub mod notes;
 pub mod open;
 pub mod ownership;
 pub mod propose;
