@@ -346,6 +346,7 @@ mod tests {
                 changelog: Vec::new(),
                 dry_changes: Vec::new(),
                 head: None,
+                train: None,
             },
             settings: serde_json::from_str("{}").expect("default settings"),
         }

@@ -105,6 +105,7 @@ mod tests {
             source: "dev".into(),
             apps: vec![("api".into(), "1.5.0".into())],
             base: "0".repeat(40),
+            train: None,
         }
     }
 

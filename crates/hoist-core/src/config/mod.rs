@@ -249,6 +249,37 @@ pub struct PrSettings {
     /// environment) and `{version}` (the version, or each app's) are replaced.
     #[serde(default = "default_title")]
     pub title: String,
+    /// How a release train becomes pull requests: `one` for the whole train, or `per_app`.
+    #[serde(default, skip_serializing_if = "TrainPulls::is_one")]
+    pub train: TrainPulls,
+}
+
+/// How a release train becomes change requests.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainPulls {
+    /// One change request moves every app of the train.
+    #[default]
+    One,
+    /// One change request per app, each merged (or not) on its own.
+    PerApp,
+}
+
+impl TrainPulls {
+    fn is_one(&self) -> bool {
+        *self == TrainPulls::One
+    }
 }
 
 /// The placeholders a [`PrSettings::title`] template may use.
@@ -269,6 +300,7 @@ impl Default for PrSettings {
             labels: Vec::new(),
             reviewers: Vec::new(),
             title: default_title(),
+            train: TrainPulls::One,
         }
     }
 }

@@ -10,6 +10,7 @@ mod guards;
 mod next;
 pub mod request;
 mod sync;
+pub mod train;
 
 use crate::Project;
 use crate::config::{App, Location};
@@ -54,6 +55,9 @@ pub struct PromotionPlan {
     /// hydrator's next branch) rather than a change Hoist makes: that branch.
     /// The pull request is then from it, and `source_commit` is its tip.
     pub head: Option<String>,
+    /// The release train this plan is one pull request of (see [`train`]);
+    /// its pull request's marker carries it, so the tracker groups them.
+    pub train: Option<String>,
 }
 
 /// One app's version change.
@@ -541,6 +545,7 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         changelog,
         dry_changes,
         head: None,
+        train: None,
     }))
 }
 

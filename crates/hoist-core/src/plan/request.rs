@@ -49,6 +49,11 @@ pub struct Marker {
     pub apps: Vec<(String, String)>,
     /// The base commit.
     pub base: String,
+    /// The release train the pull request is part of; absent from the
+    /// markers of single promotions (and of Hoist before trains).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub train: Option<String>,
 }
 
 impl Marker {
@@ -121,6 +126,7 @@ impl PromotionPlan {
             source: self.source.clone(),
             apps,
             base: self.base.clone(),
+            train: self.train.clone(),
         };
         let pairs: Vec<(&str, &str)> = marker
             .apps
@@ -179,6 +185,15 @@ impl PromotionPlan {
                 inline(&a.app),
                 code(&a.from),
                 code(&a.file)
+            );
+        }
+        if let Some(train) = &self.train {
+            let _ = writeln!(
+                b,
+                "\nPart of the release train {} from {} to {}.",
+                code(train),
+                code(&self.source),
+                code(&self.target)
             );
         }
         if let Some(reason) = reason {
@@ -575,6 +590,7 @@ mod tests {
                 .map(|(a, v)| ((*a).to_owned(), (*v).to_owned()))
                 .collect(),
             base: "0".repeat(40),
+            train: None,
         }
     }
 
