@@ -13,6 +13,9 @@ pub enum Error {
     /// The plan could not be made.
     #[error(transparent)]
     Plan(#[from] hoist_core::plan::Error),
+    /// The release train could not be planned.
+    #[error(transparent)]
+    Train(#[from] hoist_core::plan::train::Error),
     /// The history could not be read.
     #[error(transparent)]
     History(#[from] hoist_core::history::Error),

@@ -18,9 +18,10 @@ pub mod notes;
 pub mod preview;
 pub mod pulls;
 mod session;
+pub mod train;
 
 pub use error::Error;
-pub use session::{KEPT_PREVIEWS, Previewed, Session, Work};
+pub use session::{KEPT_PREVIEWS, KEPT_TRAINS, Previewed, PreviewedTrain, Session, Work};
 
 /// Where Hoist keeps what it can make again (the demo, release notes):
 /// `$XDG_CACHE_HOME/hoist`, else `~/.cache/hoist`; `None` without either.

@@ -25,6 +25,9 @@ use crate::Error;
 /// How many previews a session keeps for opening their pull requests.
 pub const KEPT_PREVIEWS: u64 = 20;
 
+/// How many release trains' dry runs a session keeps for opening them.
+pub const KEPT_TRAINS: u64 = 5;
+
 /// A repository and what a front end holds on to between operations.
 pub struct Session {
     repository: RwLock<PathBuf>,
@@ -34,6 +37,12 @@ pub struct Session {
     demo: RwLock<Option<Arc<hoist_demo::Demo>>>,
     plans: Mutex<HashMap<u64, Arc<Previewed>>>,
     next_plan: AtomicU64,
+    /// Release trains previewed, kept apart from single previews so a long
+    /// train's plans never push out the preview the user is looking at.
+    trains: Mutex<HashMap<u64, Arc<PreviewedTrain>>>,
+    /// Per train opened in this session, its change requests' numbers: the
+    /// tracker still counts them once merged or closed.
+    opened_trains: Mutex<HashMap<String, Vec<u64>>>,
     /// Per kind of work, the flag that stops it.
     work: Mutex<HashMap<Work, Arc<AtomicBool>>>,
     /// One client per session, so conditional requests reuse their ETags.
@@ -67,12 +76,21 @@ pub enum Work {
     Origins,
     /// Reading release notes from the apps' source repositories.
     Notes,
+    /// Opening a release train's pull requests, one after the other.
+    Train,
 }
 
 /// A plan as the user saw it, with the pull request settings its title,
 /// branch and labels were drawn from at that moment.
 pub struct Previewed {
     pub plan: PromotionPlan,
+    pub settings: PrSettings,
+}
+
+/// A release train as the user saw it, with the pull request settings its
+/// pull requests are drawn from.
+pub struct PreviewedTrain {
+    pub train: hoist_core::plan::train::Train,
     pub settings: PrSettings,
 }
 
@@ -83,6 +101,8 @@ impl Session {
             demo: RwLock::new(demo.map(Arc::new)),
             plans: Mutex::new(HashMap::new()),
             next_plan: AtomicU64::new(1),
+            trains: Mutex::new(HashMap::new()),
+            opened_trains: Mutex::new(HashMap::new()),
             work: Mutex::new(HashMap::new()),
             client: tokio::sync::Mutex::new(None),
             on_wait: None,
@@ -191,6 +211,14 @@ impl Session {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.trains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.opened_trains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         *self
             .config_file
             .write()
@@ -256,6 +284,51 @@ impl Session {
                 .cloned()
         })
         .ok_or_else(|| Error::PreviewGone { id: id.to_owned() })
+    }
+
+    /// Keeps a previewed train and returns the id it is opened by; only the
+    /// last [`KEPT_TRAINS`] are kept.
+    pub fn remember_train(&self, previewed: PreviewedTrain) -> String {
+        let n = self.next_plan.fetch_add(1, Ordering::Relaxed);
+        let mut trains = self.trains.lock().unwrap_or_else(PoisonError::into_inner);
+        trains.insert(n, Arc::new(previewed));
+        trains.retain(|&kept, _| kept + KEPT_TRAINS > n);
+        format!("train-{n}")
+    }
+
+    /// The train kept under `id`.
+    pub fn train(&self, id: &str) -> Result<Arc<PreviewedTrain>, Error> {
+        let n = id
+            .strip_prefix("train-")
+            .and_then(|n| n.parse::<u64>().ok());
+        n.and_then(|n| {
+            self.trains
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&n)
+                .cloned()
+        })
+        .ok_or_else(|| Error::PreviewGone { id: id.to_owned() })
+    }
+
+    /// Notes that change request `number` was opened for train `train`.
+    pub fn opened_for_train(&self, train: &str, number: u64) {
+        let mut opened = self
+            .opened_trains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let numbers = opened.entry(train.to_owned()).or_default();
+        if !numbers.contains(&number) {
+            numbers.push(number);
+        }
+    }
+
+    /// The change requests opened in this session, per train.
+    pub fn opened_trains(&self) -> HashMap<String, Vec<u64>> {
+        self.opened_trains
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
