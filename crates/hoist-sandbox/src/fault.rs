@@ -33,6 +33,10 @@ pub struct Fault {
     pub kind: FaultKind,
     /// How many matching requests it hits.
     pub times: u32,
+    /// How many matching requests it lets through before it hits: a fault
+    /// for the second of several alike requests (a release train's second
+    /// pull request) from a test that cannot wait between them.
+    pub pass: u32,
 }
 
 impl Fault {
@@ -43,7 +47,14 @@ impl Fault {
             path: Some(path.to_owned()),
             kind,
             times: 1,
+            pass: 0,
         }
+    }
+
+    /// This fault, letting the first `pass` matching requests through.
+    pub fn after(mut self, pass: u32) -> Fault {
+        self.pass = pass;
+        self
     }
 
     /// This fault, hitting `times` matching requests.
@@ -62,6 +73,10 @@ impl Fault {
 /// Takes one use of the first fault matching the request.
 pub(crate) fn take(faults: &mut Vec<Fault>, method: &str, path: &str) -> Option<FaultKind> {
     let at = faults.iter().position(|f| f.matches(method, path))?;
+    if faults[at].pass > 0 {
+        faults[at].pass -= 1;
+        return None;
+    }
     faults[at].times -= 1;
     let kind = faults[at].kind.clone();
     if faults[at].times == 0 {
