@@ -16,7 +16,7 @@ use hoist_github::track::{CheckState, Checks, PullState, ReviewDecision, Tracked
 use hoist_github::{Token, token};
 
 /// A runtime for one command's requests.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -26,7 +26,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Asks the session's running work to stop on Ctrl-C, so long work stops
 /// between steps and can resume later.
-fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime, session: &Arc<Session>) {
+pub(crate) fn cancel_on_ctrl_c(runtime: &tokio::runtime::Runtime, session: &Arc<Session>) {
     let session = Arc::clone(session);
     runtime.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -47,7 +47,7 @@ pub fn session(repo: &Path) -> Arc<Session> {
 }
 
 /// Asks before writing anything, unless `--yes`.
-fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
+pub(crate) fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     if yes {
         return Ok(true);
     }
@@ -61,7 +61,7 @@ fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn describe(step: &Step, forge: Forge) -> String {
+pub(crate) fn describe(step: &Step, forge: Forge) -> String {
     match step {
         Step::CheckingTarget => {
             "checking the target branch is still where the preview saw it".into()

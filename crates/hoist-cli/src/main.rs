@@ -5,6 +5,7 @@
 mod diffview;
 mod github;
 mod table;
+mod train;
 mod views;
 
 use std::io::{IsTerminal, Write};
@@ -153,6 +154,8 @@ enum Command {
         #[arg(long)]
         update: bool,
     },
+    /// Promote many apps at once from one environment to the next: a dry run of what moves and what stays (and why), then with --open one pull request for the train or one per app.
+    Train(train::TrainArgs),
     /// List the open pull or merge requests Hoist opened, with checks, reviews and mergeability.
     Prs {
         /// The local clone to read (default: the current directory).
@@ -440,6 +443,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
             }
         }
+        Command::Train(args) => train::run(&args, &mut out)?,
         Command::Prs { repo, json } => github::prs(&repo, json, &mut out)?,
         Command::Merge {
             repo,

@@ -271,9 +271,25 @@ fn skip(car: &mut Car, skip: Skip, why: String) {
 /// What keeps an app's plan out of a train: a lock or freeze (which only
 /// a promotion of its own, with an override reason, may pass) or a downgrade.
 fn stopper(plan: &PromotionPlan) -> Option<(Skip, String)> {
+    let own = "; promote it on its own, with a reason, to override";
     plan.warnings.iter().find_map(|w| match w {
-        Warning::Frozen { message, .. } => Some((Skip::Frozen, message.clone())),
-        Warning::Locked { message, .. } => Some((Skip::Locked, message.clone())),
+        Warning::Frozen { freeze, until, .. } => Some((
+            Skip::Frozen,
+            format!("{} is frozen by {freeze:?} until {until}{own}", plan.target),
+        )),
+        Warning::Locked {
+            environment,
+            app,
+            by,
+            reason,
+            ..
+        } => Some((
+            Skip::Locked,
+            match app {
+                Some(app) => format!("{app} in {environment} is locked by {by}: {reason}{own}"),
+                None => format!("{environment} is locked by {by}: {reason}{own}"),
+            },
+        )),
         Warning::Downgrade { message, .. } => Some((Skip::Downgrade, message.clone())),
         _ => None,
     })
