@@ -106,6 +106,9 @@ fn main() {
             startup::ready,
             commands::notify::notify,
             commands::pulls::pull_request,
+            commands::train::preview_train,
+            commands::train::open_train,
+            commands::train::trains,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

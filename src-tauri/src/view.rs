@@ -318,6 +318,7 @@ impl From<hoist_api::Error> for Failure {
             ),
             E::Point(_)
             | E::Plan(_)
+            | E::Train(_)
             | E::History(_)
             | E::NotInPreview { .. }
             | E::SaveHost { .. }
@@ -362,6 +363,9 @@ mod bindings {
         hoist_api::history::History::export_all(&config).expect("export History");
         hoist_core::history::Release::export_all(&config).expect("export Release");
         hoist_api::Work::export_all(&config).expect("export Work");
+        hoist_api::train::TrainPreview::export_all(&config).expect("export TrainPreview");
+        hoist_api::train::TrainProgress::export_all(&config).expect("export TrainProgress");
+        hoist_api::train::TrainCard::export_all(&config).expect("export TrainCard");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

@@ -10,6 +10,7 @@ pub mod preview;
 pub mod pulls;
 pub mod repository;
 pub mod status;
+pub mod train;
 
 use crate::view::Failure;
 

@@ -24,4 +24,9 @@ apps: Array<[string, string]>,
 /**
  * The base commit.
  */
-base: string, };
+base: string, 
+/**
+ * The release train the pull request is part of; absent from the
+ * markers of single promotions (and of Hoist before trains).
+ */
+train?: string, };

@@ -65,4 +65,9 @@ dry_changes: Array<DryChanges>,
  * hydrator's next branch) rather than a change Hoist makes: that branch.
  * The pull request is then from it, and `source_commit` is its tip.
  */
-head: string | null, };
+head: string | null, 
+/**
+ * The release train this plan is one pull request of (see [`train`]);
+ * its pull request's marker carries it, so the tracker groups them.
+ */
+train: string | null, };

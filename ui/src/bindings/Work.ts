@@ -4,4 +4,4 @@
  * Long work a front end can stop at its next step, one of each kind at a
  * time.
  */
-export type Work = "open" | "merge" | "fetch" | "clone" | "history" | "origins" | "notes";
+export type Work = "open" | "merge" | "fetch" | "clone" | "history" | "origins" | "notes" | "train";
