@@ -22,6 +22,10 @@ import type { RepositoryStatus } from "./bindings/RepositoryStatus";
 import type { Step } from "./bindings/Step";
 import type { Survey } from "./bindings/Survey";
 import type { Tracked } from "./bindings/Tracked";
+import type { TrainCard } from "./bindings/TrainCard";
+import type { TrainPreview } from "./bindings/TrainPreview";
+import type { TrainProgress } from "./bindings/TrainProgress";
+import type { TrainPulls } from "./bindings/TrainPulls";
 import type { Work } from "./bindings/Work";
 
 export type { Work } from "./bindings/Work";
@@ -52,6 +56,11 @@ export const api = {
   openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
     invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
   pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),
+  previewTrain: (source: string, target: string, apps: string[], pulls: TrainPulls | null): Promise<TrainPreview> =>
+    invoke("preview_train", { source, target, apps, pulls }),
+  openTrain: (train: string, update: boolean, onProgress: (progress: TrainProgress) => void): Promise<Opened[]> =>
+    invoke("open_train", { train, update, progress: new Channel<TrainProgress>(onProgress) }),
+  trains: (): Promise<TrainCard[]> => invoke("trains"),
   nextPulls: (): Promise<NextPull[]> => invoke("next_pulls"),
   survey: (): Promise<Survey> => invoke("survey"),
   rescan: (environments: EnvironmentDraft[]): Promise<AppCandidate[]> => invoke("rescan", { environments }),

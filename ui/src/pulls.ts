@@ -9,6 +9,7 @@ import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
 import { capital, health, mergeability, settled } from "./states";
+import { trainCard, trainComposer } from "./train";
 
 /** How often the list refreshes itself while shown; polls are conditional and free. */
 export const REFRESH_MS = 15_000;
@@ -24,7 +25,12 @@ export function pullsView(shell: Shell): Screen {
   const list = el("div", { class: "pulls", attrs: { "data-testid": "pulls" } });
   const stamp = el("span", { class: "dim", attrs: { "data-testid": "pulls-stamp" } });
   const refresh = button("Refresh", () => void load(), "plain", "pulls-refresh");
-  const node = el("section", {}, el("header", { class: "section-head" }, el("h2", { text: capital(shell.words().changes) }), stamp, refresh), list);
+  const tracker = el("div", {}, el("header", { class: "section-head" }, el("h2", { text: capital(shell.words().changes) }), stamp, refresh, button("Release train…", () => { compose(); }, "plain", "new-train")), list);
+  const node = el("section", {}, tracker);
+  // The train composer takes the tracker's place until it goes back.
+  const compose = (): void => {
+    node.replaceChildren(trainComposer(shell, () => { node.replaceChildren(tracker); void load(); }));
+  };
   // Merges in flight keep their card while the list refreshes around them.
   const merging = new Map<number, HTMLElement>();
   let busy = false;
@@ -34,9 +40,13 @@ export function pullsView(shell: Shell): Screen {
     busy = true;
     refresh.disabled = true;
     try {
-      const pulls = await shell.api.pullRequests();
-      const cards = pulls.filter((p) => !merging.has(p.number)).map((p) => card(shell, p, merging, () => void load()));
-      list.replaceChildren(...merging.values(), ...cards);
+      const [pulls, trains] = await Promise.all([shell.api.pullRequests(), shell.api.trains()]);
+      // A train's change requests show in its card, not on their own.
+      const single = pulls.filter((p) => !p.marker.train && !merging.has(p.number));
+      const cards = single.map((p) => card(shell, p, merging, () => void load()));
+      const trainCards = trains.map((t) => trainCard(shell, t, (p) => merging.get(p.number) ?? card(shell, p, merging, () => void load())));
+      const mergingSingles = [...merging.entries()].filter(([n]) => !trains.some((t) => t.pulls.some((p) => p.number === n))).map(([, n]) => n);
+      list.replaceChildren(...mergingSingles, ...trainCards, ...cards);
       if (list.childElementCount === 0) {
         list.append(
           el(
