@@ -139,7 +139,11 @@ export function trainComposer(shell: Shell, back: () => void): HTMLElement {
     result,
   );
 
+  // Each change asks again; only the latest question's answer is shown, so a
+  // slow earlier dry run never replaces a newer one.
+  let asking = 0;
   const dryRun = async (): Promise<void> => {
+    const mine = ++asking;
     result.replaceChildren(el("p", { class: "dim", attrs: { role: "status" }, text: "Planning the train…" }));
     // Every app ticked means "all": the train then also takes apps added later.
     const asked = chosen.size === apps.length ? [] : apps.filter((a) => chosen.has(a));
@@ -149,9 +153,11 @@ export function trainComposer(shell: Shell, back: () => void): HTMLElement {
     }
     try {
       const preview = await shell.api.previewTrain(source, target, asked, pulls);
+      if (mine !== asking) return;
       for (const [b, value] of groupButtons) b.setAttribute("aria-pressed", String(value === preview.train.pulls));
       showPreview(preview);
     } catch (error) {
+      if (mine !== asking) return;
       result.replaceChildren(failureView(asFailure(error), "Hoist cannot plan this train"));
     }
   };

@@ -67,11 +67,25 @@ fn a_release_train_is_planned_opened_and_tracked_as_one_card() {
         .as_u64()
         .unwrap_or(0);
     assert_eq!(links, pulls);
+    app.script(
+        "document.querySelector('[data-testid=train-pulls]').scrollIntoView()",
+        json!([]),
+    );
     app.screenshot("train-opened");
 
     app.click("[data-testid=back]");
-    let counts = app.text("[data-testid=train-counts]");
-    assert!(counts.contains(&format!("{pulls} pending")), "{counts}");
+    app.text("[data-testid=train-counts]");
+    // Badges are upper-cased by style: the text as written.
+    let counts = app.script(
+        "return document.querySelector('[data-testid=train-counts]').textContent",
+        json!([]),
+    );
+    let counts = counts.as_str().unwrap_or_default();
+    assert!(counts.contains("0 merged"), "{counts}");
+    assert!(
+        counts.contains(&format!("of {pulls} pull requests")),
+        "{counts}"
+    );
     assert_eq!(
         app.script(
             "return document.querySelectorAll('[data-train]').length",
@@ -81,4 +95,28 @@ fn a_release_train_is_planned_opened_and_tracked_as_one_card() {
         "one card for the train"
     );
     app.screenshot("train-card");
+
+    // Merged from inside its card, a pull request counts as merged there
+    // (the forge lists open ones only; the session remembers the train's).
+    app.script(
+        "document.querySelector('[data-train] details').open = true",
+        json!([]),
+    );
+    app.wait_for(
+        "the checks to pass and the first merge button to enable",
+        "const b = document.querySelector('[data-train] [data-testid=pull-1] [data-testid=merge]'); \
+         if (b && !b.disabled) return true; \
+         document.querySelector('[data-testid=pulls-refresh]')?.click(); return false;",
+    );
+    app.click("[data-train] [data-testid=pull-1] [data-testid=merge]");
+    app.wait_for(
+        "qa to report after the merge",
+        "return document.querySelector('[data-testid=settled]')?.dataset.state ?? null",
+    );
+    app.click("[data-testid=settled] ~ button");
+    app.wait_for(
+        "the card to count the merge",
+        "return document.querySelector('[data-testid=train-counts]')?.textContent.includes('1 merged') ?? false",
+    );
+    app.screenshot("train-card-merged");
 }
