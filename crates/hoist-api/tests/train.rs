@@ -228,3 +228,45 @@ async fn a_train_per_app_interrupted_at_its_second_pull_request_completes_on_a_r
     assert_eq!(card.merged, 1);
     assert_eq!(card.merged + card.pending + card.failed, 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_pull_request_for_the_train_after_a_failure_at_any_step() {
+    // Each fault hits one step of the train's one pull request; the first
+    // attempt may fail, the rerun (planned again) completes it, never twice.
+    let faults = [
+        Fault::once("POST", "/git/commits", FaultKind::DropAfter),
+        Fault::once("POST", "/git/refs", FaultKind::DropAfter),
+        Fault::once("POST", "/pulls", FaultKind::DropBefore),
+        Fault::once("POST", "/pulls", FaultKind::DropAfter),
+    ];
+    for fault in faults {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = session(dir.path());
+        let plan = || {
+            train::preview(
+                &session,
+                "stage",
+                "prod",
+                &[],
+                Some(TrainPulls::One),
+                &Options::default(),
+            )
+            .expect("preview")
+        };
+        demo(&session).sandbox.inject(fault.clone());
+        let first = plan();
+        let opened = match train::open(&session, &first.id, WhenOpen::Report, &|_| {}).await {
+            Ok(opened) => opened,
+            Err(_) => {
+                let rerun = plan();
+                assert_eq!(rerun.train.id, first.train.id, "{fault:?}");
+                train::open(&session, &rerun.id, WhenOpen::Report, &|_| {})
+                    .await
+                    .unwrap_or_else(|e| panic!("{fault:?}: rerun: {e}"))
+            }
+        };
+        assert_eq!(opened.len(), 1, "{fault:?}");
+        assert_eq!(demo(&session).sandbox.pulls().len(), 1, "{fault:?}");
+        assert_eq!(hoist_branches(&session).len(), 1, "{fault:?}");
+    }
+}

@@ -176,11 +176,17 @@ pub fn prs(repo: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
             .collect();
         writeln!(
             out,
-            "{}{:<5} {:<8} {}\n       checks {}, {}, {}{}\n       {}",
+            "{}{:<5} {:<8} {}{}\n       checks {}, {}, {}{}\n       {}",
             forge.sigil(),
             t.number,
             t.marker.target,
             apps.join(", "),
+            // A release train's pull requests say which train, so they read together.
+            t.marker
+                .train
+                .as_ref()
+                .map(|id| format!(" (train {id})"))
+                .unwrap_or_default(),
             checks_summary(t),
             review_text(t.review),
             t.mergeability.describe(),

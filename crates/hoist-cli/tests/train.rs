@@ -131,6 +131,8 @@ fn one_pull_request_moves_the_train() {
     assert_eq!(pulls.len(), 1);
     assert_eq!(pulls[0].1, PullState::Open);
     assert_eq!(w.hoist_branches().len(), 1);
+    let prs = ok(w.hoist(&["prs"]));
+    assert!(prs.contains("(train "), "{prs}");
     // Again: the same pull request, found.
     let again = ok(w.hoist(&[&TRAIN[..], &["--one", "--open", "--yes"]].concat()));
     assert!(again.contains("1 pull request open into prod"), "{again}");

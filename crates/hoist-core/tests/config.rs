@@ -706,3 +706,26 @@ apps:
         .contains("bitbucket")
     );
 }
+
+#[test]
+fn a_train_is_one_pull_request_unless_pr_train_says_per_app() {
+    use hoist_core::config::TrainPulls;
+    let config = config::parse("environments: [{name: dev}]\n", ORIGIN).expect("valid");
+    assert_eq!(config.pr.train, TrainPulls::One);
+    let config = config::parse(
+        "environments: [{name: dev}]\npr:\n  train: per_app\n",
+        ORIGIN,
+    )
+    .expect("valid");
+    assert_eq!(config.pr.train, TrainPulls::PerApp);
+    let wrong = config::parse(
+        "environments: [{name: dev}]\npr:\n  train: sometimes\n",
+        ORIGIN,
+    )
+    .expect_err("not a grouping");
+    let text = wrong.to_string();
+    assert!(
+        text.contains("sometimes") && text.contains("per_app"),
+        "{text}"
+    );
+}

@@ -171,3 +171,22 @@ fn a_freeze_skips_every_app_and_an_app_not_in_the_target_says_so() {
         train.cars
     );
 }
+
+#[test]
+fn a_target_a_hydrator_renders_is_promoted_whole_not_as_a_train() {
+    let project =
+        Project::open(&hoist_fixtures::fixture("hydrated-branches")).expect("fixture opens");
+    let refused = train::plan(
+        &project,
+        "e2e",
+        "prd",
+        &[],
+        TrainPulls::One,
+        &Options::default(),
+    )
+    .expect_err("a hydrator's branch is merged whole");
+    assert!(
+        matches!(refused, train::Error::Rendered { ref environment, .. } if environment == "prd"),
+        "{refused}"
+    );
+}
