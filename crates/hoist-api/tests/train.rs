@@ -17,6 +17,11 @@ use hoist_sandbox::{Config, Fault, FaultKind, Forge, Sandbox};
 
 /// The train fixture behind the sandbox, opened as the demo is.
 fn session(dir: &std::path::Path) -> Arc<Session> {
+    session_on(Forge::Github, dir)
+}
+
+/// Like [`session`], the sandbox playing `forge`.
+fn session_on(forge: Forge, dir: &std::path::Path) -> Arc<Session> {
     let (bare, clone) = hoist_fixtures::origin_and_clone("train", dir);
     let mut config = Config::new(
         &bare,
@@ -25,7 +30,11 @@ fn session(dir: &std::path::Path) -> Arc<Session> {
         "release-manager",
         hoist_demo::TOKEN,
     );
-    config.accounts[0].scopes = vec!["repo".into()];
+    config.forge = forge;
+    config.accounts[0].scopes = match forge {
+        Forge::Github => vec!["repo".into()],
+        Forge::Gitlab => vec!["api".into()],
+    };
     config.delay = Duration::from_millis(50);
     let sandbox = Sandbox::start(config).expect("sandbox");
     let origin = hoist_demo::origin();
@@ -38,12 +47,19 @@ fn session(dir: &std::path::Path) -> Arc<Session> {
             &origin,
         ],
     );
-    git(&clone, &["config", "hoist.apiUrl", sandbox.url()]);
+    let api = match forge {
+        Forge::Github => sandbox.url().to_owned(),
+        Forge::Gitlab => {
+            git(&clone, &["config", "hoist.forge", "gitlab"]);
+            format!("{}/api/v4", sandbox.url())
+        }
+    };
+    git(&clone, &["config", "hoist.apiUrl", &api]);
     let demo = hoist_demo::Demo {
         clone: clone.clone(),
         bare,
         sandbox,
-        forge: Forge::Github,
+        forge,
         dir: dir.to_owned(),
         delay: Duration::from_millis(50),
     };
@@ -71,8 +87,17 @@ const MOVING: [&str; 7] = ["api", "web", "cart", "search", "auth", "mail", "gate
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_train_of_ten_apps_with_three_skipped_is_one_pull_request() {
+    one_for_the_train(Forge::Github).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_train_of_ten_apps_with_three_skipped_is_one_merge_request_on_gitlab() {
+    one_for_the_train(Forge::Gitlab).await;
+}
+
+async fn one_for_the_train(forge: Forge) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let session = session(dir.path());
+    let session = session_on(forge, dir.path());
     // `.hoist.yaml` says nothing: one pull request for the train.
     let preview =
         train::preview(&session, "stage", "prod", &[], None, &Options::default()).expect("preview");
