@@ -71,6 +71,7 @@ pub enum Work {
 
 /// A plan as the user saw it, with the pull request settings its title,
 /// branch and labels were drawn from at that moment.
+#[derive(Clone)]
 pub struct Previewed {
     pub plan: PromotionPlan,
     pub settings: PrSettings,
@@ -258,6 +259,21 @@ impl Session {
         .ok_or_else(|| Error::PreviewGone { id: id.to_owned() })
     }
 
+    /// Keeps the release notes read for preview `id` with it, so the pull
+    /// request opened from it shows them; a preview already gone keeps
+    /// nothing.
+    pub fn keep_notes(&self, id: &str, notes: Vec<hoist_core::notes::SourceNotes>) {
+        let Some(n) = id.strip_prefix("plan-").and_then(|n| n.parse::<u64>().ok()) else {
+            return;
+        };
+        let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = plans.get_mut(&n) {
+            let mut with = Previewed::clone(kept);
+            with.plan.source_notes = notes;
+            *kept = Arc::new(with);
+        }
+    }
+
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
     pub fn start_work(&self, kind: Work) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
@@ -346,6 +362,7 @@ mod tests {
                 changelog: Vec::new(),
                 dry_changes: Vec::new(),
                 head: None,
+                source_notes: Vec::new(),
             },
             settings: serde_json::from_str("{}").expect("default settings"),
         }

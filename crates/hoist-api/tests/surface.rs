@@ -407,6 +407,27 @@ async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
     assert_eq!(demo.sandbox.source_journal("acme/api").len(), before);
     assert!(matches!(again[0].outcome, NotesOutcome::Ready { .. }));
 
+    // The pull request opened from the preview carries them, linked into
+    // each source repository (`#101` alone would name one of this one's).
+    let opened = pulls::open(&session, &preview.id, None, WhenOpen::Report, &|_| {})
+        .await
+        .expect("opened");
+    let body = demo.sandbox.pull_body(opened.number).expect("a body");
+    assert!(
+        body.contains("<summary>Release notes: api (`1.4.2` → `1.5.0`, acme/api)</summary>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "log in with SSO ([acme/api#101]({host}/acme/api/pull/101)) — [acme/api#88]({host}/acme/api/issues/88)"
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("<summary>Release notes: worker (`0.9.0` → `0.9.1`, acme/worker)</summary>"),
+        "{body}"
+    );
+
     // Each failure says why, and never stops the others: a tag the
     // repository does not have, a repository that is not there, a host
     // with no token.

@@ -6,14 +6,14 @@
 //! notes come from and corrects it in `.hoist.yaml` when it is wrong. No
 //! registry is asked (an OCI label would say it, but only online).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::SourceRepository;
 use crate::forge::Forge;
 
 /// An app's source repository and the tags of the two versions a change
 /// moves between.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SourceRef {
     /// The forge it is on.
     pub forge: Forge,

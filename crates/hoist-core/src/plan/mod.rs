@@ -54,6 +54,13 @@ pub struct PromotionPlan {
     /// hydrator's next branch) rather than a change Hoist makes: that branch.
     /// The pull request is then from it, and `source_commit` is its tip.
     pub head: Option<String>,
+    /// Per app with a source repository, the release notes of its version
+    /// delta, once read (after the preview: never part of planning, and
+    /// never read from the GitOps repository). Its pull request's body
+    /// shows them; front ends get them on their own.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub source_notes: Vec<crate::notes::SourceNotes>,
 }
 
 /// One app's version change.
@@ -541,6 +548,7 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         changelog,
         dry_changes,
         head: None,
+        source_notes: Vec::new(),
     }))
 }
 

@@ -129,6 +129,7 @@ pub(super) fn plan(
         changelog: Vec::new(),
         dry_changes,
         head: Some(next.to_owned()),
+        source_notes: Vec::new(),
     }))
 }
 
