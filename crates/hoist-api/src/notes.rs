@@ -212,9 +212,10 @@ fn github_client(
         .filter(|h| h.forge == Forge::GitHub && h.host.eq_ignore_ascii_case(&source.host));
     let (api, token) = match origin {
         Some(h) => (h.api, h.token),
+        // A host `.hoist.yaml` names gets only a token kept for it by name.
         None => (
             remote.api_url(&hoist_github::connect::hosts()),
-            crate::account::token_for(Forge::GitHub, &source.host),
+            hoist_github::token::find_for_named_host(&source.host).map(|(t, s)| (t, s.describe())),
         ),
     };
     let Some((token, _)) = token else {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hoist_api::Session;
+use hoist_api::notes::AppNotes;
 use hoist_api::preview::Preview;
 use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
@@ -152,6 +153,10 @@ enum Command {
         /// If a pull request for the same apps is open, move it to this change.
         #[arg(long)]
         update: bool,
+        /// Read each app's release notes from its source repository first:
+        /// they are shown, and the pull request carries them.
+        #[arg(long)]
+        notes: bool,
     },
     /// List the open pull or merge requests Hoist opened, with checks, reviews and mergeability.
     Prs {
@@ -378,7 +383,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             notes,
         } => {
-            let (_, preview, nothing) = promotion.preview()?;
+            let (session, preview, nothing) = promotion.preview()?;
+            let sources = match &preview {
+                Some(preview) if notes => github::source_notes(&session, preview)?,
+                _ => Vec::new(),
+            };
             show_plan(
                 &mut out,
                 preview.as_ref().map(|p| &p.plan),
@@ -386,7 +395,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 promotion.context,
                 Layout::new(split),
                 json,
-                notes,
+                notes.then_some(sources.as_slice()),
             )?;
         }
         Command::Rollback {
@@ -414,7 +423,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
-                false,
+                None,
             )?;
             if let (true, Some(preview)) = (open_pr, preview) {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
@@ -425,8 +434,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             reason,
             yes,
             update,
+            notes,
         } => {
             let (session, preview, nothing) = promotion.preview()?;
+            let sources = match &preview {
+                Some(preview) if notes => github::source_notes(&session, preview)?,
+                _ => Vec::new(),
+            };
             show_plan(
                 &mut out,
                 preview.as_ref().map(|p| &p.plan),
@@ -434,7 +448,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 promotion.context,
                 Layout::new(false),
                 false,
-                false,
+                notes.then_some(sources.as_slice()),
             )?;
             if let Some(preview) = preview {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
@@ -483,7 +497,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
-                false,
+                None,
             )?;
         }
         Command::History {
@@ -546,7 +560,7 @@ fn show_plan(
     context: usize,
     layout: Layout,
     json: bool,
-    notes: bool,
+    notes: Option<&[AppNotes]>,
 ) -> anyhow::Result<()> {
     match plan {
         None if json => writeln!(out, "null")?,
@@ -566,10 +580,11 @@ fn show_plan(
                     serde_json::json!({ "diff": diff, "side_by_side": split })
                 })
                 .collect();
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &serde_json::json!({ "plan": plan, "diffs": diffs }),
-            )?;
+            let mut answer = serde_json::json!({ "plan": plan, "diffs": diffs });
+            if let Some(notes) = notes {
+                answer["notes"] = serde_json::to_value(notes)?;
+            }
+            serde_json::to_writer_pretty(&mut *out, &answer)?;
             writeln!(out)?;
         }
         Some(plan) => write!(
