@@ -362,6 +362,7 @@ mod bindings {
         hoist_api::history::History::export_all(&config).expect("export History");
         hoist_core::history::Release::export_all(&config).expect("export Release");
         hoist_api::Work::export_all(&config).expect("export Work");
+        hoist_api::notes::AppNotes::export_all(&config).expect("export AppNotes");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

@@ -3,6 +3,7 @@
 // stays in Rust under the preview's id.
 import { capital, changeRef, type ForgeWords } from "./states";
 import { asFailure } from "./api";
+import type { AppNotes } from "./bindings/AppNotes";
 import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
 import type { Note } from "./bindings/Note";
@@ -110,7 +111,14 @@ export function composer(shell: Shell, request: Compose, back: () => void): Scre
   };
   document.addEventListener("keydown", onKey);
   void preview();
-  return { node, dispose: () => { document.removeEventListener("keydown", onKey); } };
+  return {
+    node,
+    dispose: () => {
+      document.removeEventListener("keydown", onKey);
+      // Notes still being read are for a preview no one looks at any more.
+      void shell.api.cancel("notes");
+    },
+  };
 }
 
 /** How an app's new version gets into the target, when it is more than a value edit. */
@@ -199,6 +207,7 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
   );
   const parts: (HTMLElement | null)[] = [summary, merge, warnings, apps, base];
   if (plan.dry_changes.length > 0) parts.push(releaseNotes(shell, plan.dry_changes));
+  if (plan.kind === "promotion" && plan.apps.some((a) => a.source !== null)) parts.push(sourceNotes(shell, p));
   if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
   if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
   parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
@@ -325,20 +334,142 @@ function ticketLink(shell: Shell, key: string, url: string): HTMLElement {
   return link;
 }
 
-function noteItem(shell: Shell, n: Note): HTMLElement {
+/** Where a note's numbers lead: the source repository's pages; `null` for
+ * the GitOps repository's own dry branch, whose numbers are shown as they are. */
+interface Pages {
+  changes: string;
+  issues: string;
+}
+
+/** A number that opens its page in the browser. */
+function pageLink(shell: Shell, label: string, url: string, testid: string): HTMLElement {
+  const link = el("button", { class: "link mono", attrs: { type: "button", title: url, "data-testid": testid }, text: label });
+  link.addEventListener("click", () => void shell.api.openUrl(url));
+  return link;
+}
+
+function noteItem(shell: Shell, n: Note, pages: Pages | null = null): HTMLElement {
   const refs = n.references.map((r) =>
-    r.kind === "ticket" ? ticketLink(shell, r.key, r.url) : el("span", { class: "mono dim", text: `#${String(r.number)} ` }),
+    r.kind === "ticket"
+      ? ticketLink(shell, r.key, r.url)
+      : pages === null
+        ? el("span", { class: "mono dim", text: `#${String(r.number)} ` })
+        : pageLink(shell, `#${String(r.number)}`, `${pages.issues}/${String(r.number)}`, "issue"),
   );
+  const change =
+    n.change === null
+      ? null
+      : pages === null
+        ? el("span", { class: "mono dim", text: ` ${changeRef(n.change)}` })
+        : pageLink(shell, changeRef(n.change), `${pages.changes}/${String(n.change.number)}`, "change-link");
   return el(
     "li",
     { attrs: { "data-commit": n.commit } },
     n.scope === null ? null : el("span", { class: "badge scope", text: n.scope }),
     el("span", { text: ` ${n.text}` }),
-    n.change === null ? null : el("span", { class: "mono dim", text: ` ${changeRef(n.change)}` }),
+    change === null ? null : el("span", { text: " " }),
+    change,
     el("span", { class: "dim", text: ` · ${n.author}` }),
     ...(refs.length === 0 ? [] : [el("span", { class: "dim", text: " · " }), ...refs]),
     n.breaking === null || n.breaking === n.text ? null : el("div", { class: "breaking-text", text: n.breaking }),
   );
+}
+
+/**
+ * The release notes of each app's version delta, read from its source
+ * repository after the preview shows (it never waits for them): a row per
+ * app says it is reading, then shows the grouped notes, or why there are
+ * none. Leaving the composer or "Stop" stops the reading between apps.
+ */
+function sourceNotes(shell: Shell, p: Preview): HTMLElement {
+  const rows = new Map<string, HTMLElement>();
+  const stop = button("Stop", () => void shell.api.cancel("notes"), "plain", "stop-notes");
+  const section = el(
+    "section",
+    { class: "changelog release-notes source-notes", attrs: { "data-testid": "source-notes", "aria-busy": "true" } },
+    el("div", { class: "notes-head" }, el("h3", { text: "Release notes" }), stop),
+  );
+  for (const a of p.plan.apps) {
+    if (a.source === null) continue;
+    const row = el(
+      "div",
+      { class: "notes-range", attrs: { "data-testid": "app-notes", "data-app": a.app, "data-state": "reading" } },
+      notesHead(shell, a.app, a.source),
+      el("p", { class: "dim", attrs: { role: "status" }, text: `Reading the notes of ${a.source.from_tag} → ${a.source.to_tag} from ${a.source.path}…` }),
+    );
+    rows.set(a.app, row);
+    section.append(row);
+  }
+  const show = (read: AppNotes): void => {
+    const row = rows.get(read.app);
+    if (!row) return;
+    const compare = p.plan.apps.find((a) => a.app === read.app)?.compare ?? null;
+    row.replaceChildren(notesHead(shell, read.app, read.source), ...notesBody(shell, read, compare));
+    row.dataset.state = read.outcome.state;
+  };
+  const done = (): void => {
+    section.setAttribute("aria-busy", "false");
+    stop.remove();
+  };
+  shell.api.releaseNotes(p.id, show).then((all) => {
+    for (const read of all) show(read);
+    done();
+  }, (error: unknown) => {
+    done();
+    for (const row of rows.values()) {
+      if (row.dataset.state !== "reading") continue;
+      row.dataset.state = "unavailable";
+      row.lastElementChild?.replaceWith(el("p", { class: "dim notes-unavailable", text: `Notes unavailable: ${asFailure(error).message}` }));
+    }
+  });
+  return section;
+}
+
+/** Which app, which tags, from where; an inferred source says so, since it may be wrong. */
+function notesHead(shell: Shell, app: string, source: AppNotes["source"]): HTMLElement {
+  return el(
+    "p",
+    { class: "notes-app" },
+    el("strong", { text: app }),
+    el("span", { class: "mono", text: ` ${source.from_tag} → ${source.to_tag}` }),
+    el("span", { class: "dim", text: " from " }),
+    pageLink(shell, source.path, source.url, "source-link"),
+    source.inferred
+      ? el("span", { class: "badge inferred", attrs: { title: "Found from the image's name; set the app's source in .hoist.yaml if it is wrong", "data-testid": "inferred" }, text: "inferred" })
+      : null,
+  );
+}
+
+function notesBody(shell: Shell, read: AppNotes, compare: string | null): HTMLElement[] {
+  const o = read.outcome;
+  if (o.state === "unavailable") {
+    return [el("p", { class: "dim notes-unavailable", attrs: { "data-reason": o.reason }, text: `Notes unavailable: ${o.message}` })];
+  }
+  const pages = { changes: read.changes, issues: read.issues };
+  const sections = (Object.keys(SECTION_TITLES) as Section[])
+    .map((section) => ({ section, notes: o.notes.filter((n) => n.section === section) }))
+    .filter((s) => s.notes.length > 0);
+  const parts: (HTMLElement | null)[] = [
+    ...sections.map(({ section, notes }) =>
+      el(
+        "div",
+        { class: `notes-section notes-${section}`, attrs: { "data-section": section } },
+        el("h4", { text: `${SECTION_TITLES[section]} (${String(notes.length)})` }),
+        el("ul", {}, ...notes.map((n) => noteItem(shell, n, pages))),
+      ),
+    ),
+    o.notes.length === 0 ? el("p", { class: "dim", text: "No commits between these tags." }) : null,
+    o.truncated
+      ? el(
+          "p",
+          { class: "dim" },
+          el("span", { text: `Not all of the ${String(o.commits)} commits were read` }),
+          compare === null ? null : el("span", { text: "; " }),
+          compare === null ? null : pageLink(shell, "compare them on the forge", compare, "compare-all"),
+        )
+      : null,
+  ];
+  return parts.filter((x): x is HTMLElement => x !== null);
 }
 
 function describeStep(step: Step, words: ForgeWords): string {

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use hoist_api::Session;
+use hoist_api::notes::{self, AppNotes};
 use hoist_api::preview::{self, CONTEXT, Preview};
 use hoist_core::diff::FileDiff;
 use hoist_core::plan::{Mode, Options};
+use tauri::ipc::Channel;
 
 use super::blocking;
 use crate::view::Failure;
@@ -86,4 +88,21 @@ pub async fn file_diff(
         Ok(preview::file_diff(&session, &plan, &path, context)?)
     })
     .await
+}
+
+/// The release notes of the previewed plan's apps, from their source
+/// repositories, each sent on `progress` as soon as it is read. The window
+/// asks after showing the preview, which never waits for them; cancelling
+/// [`hoist_api::Work::Notes`] stops between apps.
+#[tauri::command]
+pub async fn release_notes(
+    session: tauri::State<'_, Arc<Session>>,
+    plan: String,
+    progress: Channel<AppNotes>,
+) -> Result<Vec<AppNotes>, Failure> {
+    let on_app = move |read: &AppNotes| {
+        // A closed window drops the channel; the notes are kept regardless.
+        let _ = progress.send(read.clone());
+    };
+    Ok(notes::of_preview(&session, &plan, &on_app).await?)
 }
