@@ -94,6 +94,7 @@ fn main() {
             commands::preview::compare,
             commands::preview::file_diff,
             commands::preview::release_notes,
+            commands::preview::change_notes,
             commands::pulls::open_pull_request,
             commands::pulls::cancel,
             commands::pulls::pull_requests,

@@ -52,6 +52,8 @@ export const api = {
   fileDiff: (plan: string, path: string, context: number): Promise<FileDiff> => invoke("file_diff", { plan, path, context }),
   releaseNotes: (plan: string, onApp: (notes: AppNotes) => void): Promise<AppNotes[]> =>
     invoke("release_notes", { plan, progress: new Channel<AppNotes>(onApp) }),
+  changeNotes: (environment: string, app: string, commit: string, from: string, to: string): Promise<AppNotes | null> =>
+    invoke("change_notes", { environment, app, commit, from, to }),
   openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
     invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
   pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),

@@ -120,6 +120,36 @@ pub async fn of_preview(
     Ok(all)
 }
 
+/// The notes of one version change of an environment's history, as
+/// History shows them when it is selected; `None` when the app has no
+/// source repository.
+pub async fn of_change(
+    session: &Session,
+    change: &hoist_core::source::Change<'_>,
+) -> Result<Option<AppNotes>, Error> {
+    // The project is read and dropped before any request: it stays on
+    // this thread.
+    let (source, tickets) = {
+        let project = session.project()?;
+        (
+            hoist_core::source::of_change(&project, change),
+            project.config.tickets,
+        )
+    };
+    let Some(source) = source else {
+        return Ok(None);
+    };
+    let tickets = tickets.as_ref().map(|t| t.as_notes());
+    let outcome = read(session, &source, tickets.as_ref()).await;
+    Ok(Some(AppNotes {
+        app: change.app.to_owned(),
+        changes: source.forge.changes_url(&source.url),
+        issues: source.forge.issues_url(&source.url),
+        source,
+        outcome,
+    }))
+}
+
 impl AppNotes {
     /// The notes as a pull request's body shows them, when they were read.
     fn read(&self) -> Option<SourceNotes> {

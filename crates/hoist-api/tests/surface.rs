@@ -407,6 +407,31 @@ async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
     assert_eq!(demo.sandbox.source_journal("acme/api").len(), before);
     assert!(matches!(again[0].outcome, NotesOutcome::Ready { .. }));
 
+    // History: one change of an environment's history, selected.
+    let change = hoist_core::source::Change {
+        environment: "stage",
+        app: "api",
+        commit: "HEAD",
+        from: "1.4.2",
+        to: "1.5.0",
+    };
+    let selected = notes::of_change(&session, &change)
+        .await
+        .expect("notes")
+        .expect("api has a source");
+    assert_eq!(selected.source.path, "acme/api");
+    assert!(matches!(selected.outcome, NotesOutcome::Ready { ref notes, .. } if notes.len() == 2));
+    let unknown = hoist_core::source::Change {
+        app: "nobody",
+        ..change
+    };
+    assert!(
+        notes::of_change(&session, &unknown)
+            .await
+            .expect("notes")
+            .is_none()
+    );
+
     // The pull request opened from the preview carries them, linked into
     // each source repository (`#101` alone would name one of this one's).
     let opened = pulls::open(&session, &preview.id, None, WhenOpen::Report, &|_| {})

@@ -88,6 +88,51 @@ impl SourceRef {
     }
 }
 
+/// One version change of an environment's history, as History names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change<'a> {
+    /// The environment.
+    pub environment: &'a str,
+    /// The app.
+    pub app: &'a str,
+    /// The commit that set the version (full or abbreviated id).
+    pub commit: &'a str,
+    /// The version before.
+    pub from: &'a str,
+    /// The version set.
+    pub to: &'a str,
+}
+
+/// The source of a version change of an environment's history (what
+/// History shows): the app's configured source, else the one its file names
+/// as that commit left it. `None` for a hydrator's dry
+/// commit (its notes are the dry branch's), or an app or environment the
+/// configuration no longer has.
+///
+/// A first version (nothing before it) has no change to read: the caller
+/// knows and does not ask.
+pub fn of_change(project: &crate::Project, change: &Change<'_>) -> Option<SourceRef> {
+    let from = change.from;
+    let app = project.config.apps.iter().find(|a| a.name == change.app)?;
+    let env = project
+        .config
+        .environments
+        .iter()
+        .find(|e| e.name == change.environment)?;
+    let file = app.location_in(env).file;
+    if crate::hydrator::is_metadata(&file) {
+        return None;
+    }
+    match &app.source {
+        Some(configured) => SourceRef::configured(configured, from, change.to),
+        None => {
+            let commit = project.repo.find_commit_id(change.commit)?;
+            let content = project.repo.read_file(commit, &file).ok()??;
+            SourceRef::inferred(&content, from, change.to)
+        }
+    }
+}
+
 /// The repository path an image name starts with: `owner/name` on GitHub
 /// (a deeper image, `owner/name/worker`, is still built from `owner/name`),
 /// every segment on GitLab (`group/sub/project`), up to the tag or digest.

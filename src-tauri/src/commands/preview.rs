@@ -106,3 +106,25 @@ pub async fn release_notes(
     };
     Ok(notes::of_preview(&session, &plan, &on_app).await?)
 }
+
+/// The release notes of one version change of `environment`'s history
+/// (`app` set from `from` to `to` by `commit`), as History shows them when
+/// it is selected. `None`: the app has no source repository.
+#[tauri::command]
+pub async fn change_notes(
+    session: tauri::State<'_, Arc<Session>>,
+    environment: String,
+    app: String,
+    commit: String,
+    from: String,
+    to: String,
+) -> Result<Option<AppNotes>, Failure> {
+    let change = hoist_core::source::Change {
+        environment: &environment,
+        app: &app,
+        commit: &commit,
+        from: &from,
+        to: &to,
+    };
+    Ok(notes::of_change(&session, &change).await?)
+}
