@@ -520,3 +520,63 @@ async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
         no_token[0].outcome
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_held_up_by_a_rate_limit_say_so_and_are_read_next_time() {
+    use hoist_api::notes::{self, NotesOutcome, Unavailable};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sources = vec![source("source-worker", "worker", dir.path())];
+    let session = session_with(Forge::Github, dir.path(), None, sources);
+    let host = format!("https://{}", hoist_demo::HOST);
+    config_with_sources(
+        &session,
+        dir.path(),
+        &[(
+            "worker",
+            &format!("{{ repository: \"{host}/acme/worker\" }}"),
+        )],
+    );
+    // Longer than any wait Hoist sits out: it gives up at once.
+    demo(&session).sandbox.inject_source(
+        "acme/worker",
+        hoist_sandbox::Fault::once(
+            "GET",
+            "/compare/",
+            hoist_sandbox::FaultKind::SecondaryRateLimit { retry_after: 3_600 },
+        ),
+    );
+    let apps = ["worker".to_owned()];
+    let preview = preview::promotion(
+        &session,
+        "stage",
+        "prod",
+        &apps,
+        &Options::default(),
+        CONTEXT,
+    )
+    .expect("preview")
+    .expect("something");
+    let held = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert!(
+        matches!(
+            held[0].outcome,
+            NotesOutcome::Unavailable {
+                reason: Unavailable::RateLimited,
+                ..
+            }
+        ),
+        "{:?}",
+        held[0].outcome
+    );
+    // A failure is not kept: asked again, they are read.
+    let read = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert!(
+        matches!(read[0].outcome, NotesOutcome::Ready { .. }),
+        "{:?}",
+        read[0].outcome
+    );
+}

@@ -56,6 +56,17 @@ fn without_a_repository_the_window_opens_the_demo_and_says_so() {
     app.screenshot("source-notes");
     app.click("[data-testid=back]");
 
+    // History: a change selected shows what its version brought.
+    app.click("[data-view=history]");
+    app.click("[data-testid=change-notes-button]");
+    app.wait_for(
+        "a change's notes",
+        "const d = document.querySelector('[data-testid=change-notes]'); return d && d.dataset.state === 'ready' ? true : null",
+    );
+    let selected = app.text("[data-testid=change-notes]");
+    assert!(selected.contains("Release notes: "), "{selected}");
+    app.screenshot("history-notes");
+
     // The Repository screen: the demo's account, whose token stays in Rust.
     app.click("[data-view=settings]");
     let who = app.text("[data-testid=signed-in]");
