@@ -240,7 +240,10 @@ describe("composer on real layouts", () => {
             state: "ready",
             commits: 3,
             truncated: false,
-            notes: [{ section: "features", kind: "feat", scope: "auth", text: "log in with SSO", breaking: null, change: { forge: "github", number: 101 }, author: "bob-okafor", commit: "a".repeat(40), references: [{ kind: "issue", number: 88 }] }],
+            notes: [
+              { section: "breaking", kind: "refactor", scope: "db", text: "drop the v1 schema", breaking: "run api migrate first", change: { forge: "github", number: 104 }, author: "erin", commit: "b".repeat(40), references: [] },
+              { section: "features", kind: "feat", scope: "auth", text: "log in with SSO", breaking: null, change: { forge: "github", number: 101 }, author: "bob-okafor", commit: "a".repeat(40), references: [{ kind: "issue", number: 88 }] },
+            ],
           },
         };
         progress.onmessage(first);
@@ -263,9 +266,14 @@ describe("composer on real layouts", () => {
     expect($('[data-testid="app-notes"][data-app="worker"]').textContent).toContain("Reading the notes of 0.9.0 → 0.9.1 from acme/worker");
     expect($('[data-testid="app-notes"][data-app="worker"] [data-testid="inferred"]')).toBeTruthy();
     const row = $('[data-testid="app-notes"][data-app="api"]');
+    expect(row.textContent).toContain("Breaking changes (1)");
     expect(row.textContent).toContain("Features (1)");
+    // A breaking change is warned about with the others, once.
+    const late = $('[data-testid="notes-warnings"]');
+    expect(late.hidden).toBe(false);
+    expect(late.textContent).toContain("api 1.6.0 says it breaks something: run api migrate first");
     expect(row.textContent).toContain("log in with SSO");
-    row.querySelector<HTMLElement>('[data-testid="change-link"]')?.click();
+    row.querySelector<HTMLElement>('[data-section="features"] [data-testid="change-link"]')?.click();
     row.querySelector<HTMLElement>('[data-testid="issue"]')?.click();
     expect(urls).toEqual(["https://github.com/acme/api/pull/101", "https://github.com/acme/api/issues/88"]);
     $('[data-testid="stop-notes"]').click();
@@ -277,5 +285,6 @@ describe("composer on real layouts", () => {
     expect(unavailable.dataset.reason).toBe("no_token");
     expect(unavailable.textContent).toBe("Notes unavailable: no GitHub token for github.com: sign in to it");
     expect(document.querySelector('[data-testid="stop-notes"]')).toBeNull();
+    expect(late.querySelectorAll("li")).toHaveLength(1);
   });
 });

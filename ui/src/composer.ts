@@ -205,9 +205,11 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
       ),
     ),
   );
-  const parts: (HTMLElement | null)[] = [summary, merge, warnings, apps, base];
+  // Warnings the release notes bring once read (a breaking change).
+  const late = el("ul", { class: "warnings", attrs: { "data-testid": "notes-warnings", hidden: "" } });
+  const parts: (HTMLElement | null)[] = [summary, merge, warnings, late, apps, base];
   if (plan.dry_changes.length > 0) parts.push(releaseNotes(shell, plan.dry_changes));
-  if (plan.kind === "promotion" && plan.apps.some((a) => a.source !== null)) parts.push(sourceNotes(shell, p));
+  if (plan.kind === "promotion" && plan.apps.some((a) => a.source !== null)) parts.push(sourceNotes(shell, p, late));
   if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
   if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
   parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
@@ -326,7 +328,7 @@ function releaseNotes(shell: Shell, ranges: DryChanges[]): HTMLElement {
  * app says it is reading, then shows the grouped notes, or why there are
  * none. Leaving the composer or "Stop" stops the reading between apps.
  */
-function sourceNotes(shell: Shell, p: Preview): HTMLElement {
+function sourceNotes(shell: Shell, p: Preview, warnings: HTMLElement): HTMLElement {
   const rows = new Map<string, HTMLElement>();
   const stop = button("Stop", () => void shell.api.cancel("notes"), "plain", "stop-notes");
   const section = el(
@@ -351,6 +353,21 @@ function sourceNotes(shell: Shell, p: Preview): HTMLElement {
     const compare = p.plan.apps.find((a) => a.app === read.app)?.compare ?? null;
     row.replaceChildren(notesHead(shell, read.app, read.source), ...notesBody(shell, read, compare));
     row.dataset.state = read.outcome.state;
+    if (row.dataset.warned === undefined && read.outcome.state === "ready") {
+      row.dataset.warned = "";
+      for (const n of read.outcome.notes.filter((n) => n.section === "breaking")) {
+        warnings.hidden = false;
+        warnings.append(
+          el(
+            "li",
+            { class: "warning", attrs: { "data-kind": "breaking", "data-app": read.app } },
+            el("strong", { text: warningTitle("breaking") }),
+            el("span", { text: ` ${read.app} ${read.source.to_tag} says it breaks something: ${n.breaking ?? n.text}` }),
+            el("div", { class: "dim", text: warningAdvice("breaking", shell.words()) }),
+          ),
+        );
+      }
+    }
   };
   const done = (): void => {
     section.setAttribute("aria-busy", "false");
