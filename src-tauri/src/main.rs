@@ -93,6 +93,8 @@ fn main() {
             commands::preview::preview_rollback,
             commands::preview::compare,
             commands::preview::file_diff,
+            commands::preview::release_notes,
+            commands::preview::change_notes,
             commands::pulls::open_pull_request,
             commands::pulls::cancel,
             commands::pulls::pull_requests,

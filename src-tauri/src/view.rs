@@ -366,6 +366,7 @@ mod bindings {
         hoist_api::train::TrainPreview::export_all(&config).expect("export TrainPreview");
         hoist_api::train::TrainProgress::export_all(&config).expect("export TrainProgress");
         hoist_api::train::TrainCard::export_all(&config).expect("export TrainCard");
+        hoist_api::notes::AppNotes::export_all(&config).expect("export AppNotes");
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

@@ -2,6 +2,7 @@
 // generated from the Rust types; never edit those by hand.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Account } from "./bindings/Account";
+import type { AppNotes } from "./bindings/AppNotes";
 import type { AppCandidate } from "./bindings/AppCandidate";
 import type { Checks } from "./bindings/Checks";
 import type { ConfigDraft } from "./bindings/ConfigDraft";
@@ -53,6 +54,10 @@ export const api = {
     invoke("preview_rollback", { environment, to, apps }),
   compare: (from: string, to: string, apps: string[]): Promise<Preview | null> => invoke("compare", { from, to, apps }),
   fileDiff: (plan: string, path: string, context: number): Promise<FileDiff> => invoke("file_diff", { plan, path, context }),
+  releaseNotes: (plan: string, onApp: (notes: AppNotes) => void): Promise<AppNotes[]> =>
+    invoke("release_notes", { plan, progress: new Channel<AppNotes>(onApp) }),
+  changeNotes: (environment: string, app: string, commit: string, from: string, to: string): Promise<AppNotes | null> =>
+    invoke("change_notes", { environment, app, commit, from, to }),
   openPullRequest: (plan: string, reason: string | null, update: boolean, onStep: (step: Step) => void): Promise<Opened> =>
     invoke("open_pull_request", { plan, reason, update, progress: new Channel<Step>(onStep) }),
   pullRequests: (): Promise<Tracked[]> => invoke("pull_requests"),

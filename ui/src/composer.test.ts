@@ -210,4 +210,81 @@ describe("composer on real layouts", () => {
     await until("the result", () => document.querySelector('[data-testid="opened"]') !== null);
     expect($('[data-testid="opened"]').textContent).toContain("Already open (opened by the promoter for this branch): pull request #7");
   });
+
+  it("reads each app's release notes from its source after the preview shows, linked into it", async () => {
+    const two: Preview = {
+      ...preview,
+      plan: {
+        ...preview.plan,
+        apps: [
+          ...preview.plan.apps,
+          { app: "worker", file: "apps/worker/values.yaml", from: "0.9.0", to: "0.9.1", compare: null, source: { forge: "github", host: "github.com", path: "acme/worker", url: "https://github.com/acme/worker", from_tag: "0.9.0", to_tag: "0.9.1", inferred: true }, edit: "value" },
+        ],
+      },
+    };
+    const api = two.plan.apps[0]?.source;
+    const worker = two.plan.apps[1]?.source;
+    if (!api || !worker) throw new Error("sources");
+    const pending: { finish?: () => void } = {};
+    const urls: unknown[] = [];
+    const cancelled: unknown[] = [];
+    await compose({
+      release_notes: (args) => {
+        const progress = args.progress as { onmessage: (n: unknown) => void };
+        const first = {
+          app: "api",
+          source: api,
+          changes: "https://github.com/acme/api/pull",
+          issues: "https://github.com/acme/api/issues",
+          outcome: {
+            state: "ready",
+            commits: 3,
+            truncated: false,
+            notes: [
+              { section: "breaking", kind: "refactor", scope: "db", text: "drop the v1 schema", breaking: "run api migrate first", change: { forge: "github", number: 104 }, author: "erin", commit: "b".repeat(40), references: [] },
+              { section: "features", kind: "feat", scope: "auth", text: "log in with SSO", breaking: null, change: { forge: "github", number: 101 }, author: "bob-okafor", commit: "a".repeat(40), references: [{ kind: "issue", number: 88 }] },
+            ],
+          },
+        };
+        progress.onmessage(first);
+        // The second arrives later: the first is on show meanwhile.
+        return new Promise((resolve) => {
+          pending.finish = () => {
+            const second = { app: "worker", source: worker, changes: "https://github.com/acme/worker/pull", issues: "https://github.com/acme/worker/issues", outcome: { state: "unavailable", reason: "no_token", message: "no GitHub token for github.com: sign in to it" } };
+            progress.onmessage(second);
+            resolve([first, second]);
+          };
+        });
+      },
+      open_url: (args) => void urls.push(args.url),
+      cancel: (args) => { cancelled.push(args.kind); return true; },
+    }, two);
+    await until("the first notes", () => document.querySelector('[data-app="api"][data-state="ready"]') !== null);
+    // The preview is on show and usable meanwhile.
+    expect($('[data-testid="pr-form"]')).toBeTruthy();
+    expect($('[data-testid="app-notes"][data-app="worker"]').dataset.state).toBe("reading");
+    expect($('[data-testid="app-notes"][data-app="worker"]').textContent).toContain("Reading the notes of 0.9.0 → 0.9.1 from acme/worker");
+    expect($('[data-testid="app-notes"][data-app="worker"] [data-testid="inferred"]')).toBeTruthy();
+    const row = $('[data-testid="app-notes"][data-app="api"]');
+    expect(row.textContent).toContain("Breaking changes (1)");
+    expect(row.textContent).toContain("Features (1)");
+    // A breaking change is warned about with the others, once.
+    const late = $('[data-testid="notes-warnings"]');
+    expect(late.hidden).toBe(false);
+    expect(late.textContent).toContain("api 1.6.0 says it breaks something: run api migrate first");
+    expect(row.textContent).toContain("log in with SSO");
+    row.querySelector<HTMLElement>('[data-section="features"] [data-testid="change-link"]')?.click();
+    row.querySelector<HTMLElement>('[data-testid="issue"]')?.click();
+    expect(urls).toEqual(["https://github.com/acme/api/pull/101", "https://github.com/acme/api/issues/88"]);
+    $('[data-testid="stop-notes"]').click();
+    expect(cancelled).toEqual(["notes"]);
+    if (!pending.finish) throw new Error("notes were never asked for");
+    pending.finish();
+    await until("the second notes", () => $('[data-testid="source-notes"]').getAttribute("aria-busy") === "false");
+    const unavailable = $('[data-app="worker"] .notes-unavailable');
+    expect(unavailable.dataset.reason).toBe("no_token");
+    expect(unavailable.textContent).toBe("Notes unavailable: no GitHub token for github.com: sign in to it");
+    expect(document.querySelector('[data-testid="stop-notes"]')).toBeNull();
+    expect(late.querySelectorAll("li")).toHaveLength(1);
+  });
 });

@@ -3,15 +3,16 @@
 // stays in Rust under the preview's id.
 import { capital, changeRef, type ForgeWords } from "./states";
 import { asFailure } from "./api";
+import type { AppNotes } from "./bindings/AppNotes";
 import type { DryChanges } from "./bindings/DryChanges";
 import type { Failure } from "./bindings/Failure";
-import type { Note } from "./bindings/Note";
 import type { Section } from "./bindings/Section";
 import type { Opened } from "./bindings/Opened";
 import type { Preview } from "./bindings/Preview";
 import type { Step } from "./bindings/Step";
 import type { VersionChange } from "./bindings/VersionChange";
 import { diffView } from "./diffview";
+import { noteItem, notesBody, notesHead, SECTION_TITLES } from "./notes";
 import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./shell";
@@ -110,7 +111,14 @@ export function composer(shell: Shell, request: Compose, back: () => void): Scre
   };
   document.addEventListener("keydown", onKey);
   void preview();
-  return { node, dispose: () => { document.removeEventListener("keydown", onKey); } };
+  return {
+    node,
+    dispose: () => {
+      document.removeEventListener("keydown", onKey);
+      // Notes still being read are for a preview no one looks at any more.
+      void shell.api.cancel("notes");
+    },
+  };
 }
 
 /** How an app's new version gets into the target, when it is more than a value edit. */
@@ -197,8 +205,11 @@ function planView(shell: Shell, p: Preview, again: () => void, baseToggle: ((bas
       ),
     ),
   );
-  const parts: (HTMLElement | null)[] = [summary, merge, warnings, apps, base];
+  // Warnings the release notes bring once read (a breaking change).
+  const late = el("ul", { class: "warnings", attrs: { "data-testid": "notes-warnings", hidden: "" } });
+  const parts: (HTMLElement | null)[] = [summary, merge, warnings, late, apps, base];
   if (plan.dry_changes.length > 0) parts.push(releaseNotes(shell, plan.dry_changes));
+  if (plan.kind === "promotion" && plan.apps.some((a) => a.source !== null)) parts.push(sourceNotes(shell, p, late));
   if (plan.kind !== "comparison") parts.push(pullRequestForm(shell, p, again));
   if (plan.changelog.length > 0) parts.push(changelog(plan.changelog));
   parts.push(diffView(p.diffs, (path, context) => shell.api.fileDiff(p.id, path, context)));
@@ -258,13 +269,6 @@ function changelog(entries: VersionChange[]): HTMLElement {
   );
 }
 
-const SECTION_TITLES: Record<Section, string> = {
-  breaking: "Breaking changes",
-  features: "Features",
-  fixes: "Fixes",
-  other: "Other changes",
-};
-
 /**
  * The release notes of what a rendered promotion brings: the dry branch's
  * commits between the two dry commits, read from the clone and grouped,
@@ -318,27 +322,69 @@ function releaseNotes(shell: Shell, ranges: DryChanges[]): HTMLElement {
   );
 }
 
-/** A ticket key that opens its tracker page in the browser. */
-function ticketLink(shell: Shell, key: string, url: string): HTMLElement {
-  const link = el("button", { class: "link mono", attrs: { type: "button", title: url, "data-testid": "ticket" }, text: key });
-  link.addEventListener("click", () => void shell.api.openUrl(url));
-  return link;
-}
-
-function noteItem(shell: Shell, n: Note): HTMLElement {
-  const refs = n.references.map((r) =>
-    r.kind === "ticket" ? ticketLink(shell, r.key, r.url) : el("span", { class: "mono dim", text: `#${String(r.number)} ` }),
+/**
+ * The release notes of each app's version delta, read from its source
+ * repository after the preview shows (it never waits for them): a row per
+ * app says it is reading, then shows the grouped notes, or why there are
+ * none. Leaving the composer or "Stop" stops the reading between apps.
+ */
+function sourceNotes(shell: Shell, p: Preview, warnings: HTMLElement): HTMLElement {
+  const rows = new Map<string, HTMLElement>();
+  const stop = button("Stop", () => void shell.api.cancel("notes"), "plain", "stop-notes");
+  const section = el(
+    "section",
+    { class: "changelog release-notes source-notes", attrs: { "data-testid": "source-notes", "aria-busy": "true" } },
+    el("div", { class: "notes-head" }, el("h3", { text: "Release notes" }), stop),
   );
-  return el(
-    "li",
-    { attrs: { "data-commit": n.commit } },
-    n.scope === null ? null : el("span", { class: "badge scope", text: n.scope }),
-    el("span", { text: ` ${n.text}` }),
-    n.change === null ? null : el("span", { class: "mono dim", text: ` ${changeRef(n.change)}` }),
-    el("span", { class: "dim", text: ` · ${n.author}` }),
-    ...(refs.length === 0 ? [] : [el("span", { class: "dim", text: " · " }), ...refs]),
-    n.breaking === null || n.breaking === n.text ? null : el("div", { class: "breaking-text", text: n.breaking }),
-  );
+  for (const a of p.plan.apps) {
+    if (a.source === null) continue;
+    const row = el(
+      "div",
+      { class: "notes-range", attrs: { "data-testid": "app-notes", "data-app": a.app, "data-state": "reading" } },
+      notesHead(shell, a.app, a.source),
+      el("p", { class: "dim", attrs: { role: "status" }, text: `Reading the notes of ${a.source.from_tag} → ${a.source.to_tag} from ${a.source.path}…` }),
+    );
+    rows.set(a.app, row);
+    section.append(row);
+  }
+  const show = (read: AppNotes): void => {
+    const row = rows.get(read.app);
+    if (!row) return;
+    const compare = p.plan.apps.find((a) => a.app === read.app)?.compare ?? null;
+    row.replaceChildren(notesHead(shell, read.app, read.source), ...notesBody(shell, read, compare));
+    row.dataset.state = read.outcome.state;
+    if (row.dataset.warned === undefined && read.outcome.state === "ready") {
+      row.dataset.warned = "";
+      for (const n of read.outcome.notes.filter((n) => n.section === "breaking")) {
+        warnings.hidden = false;
+        warnings.append(
+          el(
+            "li",
+            { class: "warning", attrs: { "data-kind": "breaking", "data-app": read.app } },
+            el("strong", { text: warningTitle("breaking") }),
+            el("span", { text: ` ${read.app} ${read.source.to_tag} says it breaks something: ${n.breaking ?? n.text}` }),
+            el("div", { class: "dim", text: warningAdvice("breaking", shell.words()) }),
+          ),
+        );
+      }
+    }
+  };
+  const done = (): void => {
+    section.setAttribute("aria-busy", "false");
+    stop.remove();
+  };
+  shell.api.releaseNotes(p.id, show).then((all) => {
+    for (const read of all) show(read);
+    done();
+  }, (error: unknown) => {
+    done();
+    for (const row of rows.values()) {
+      if (row.dataset.state !== "reading") continue;
+      row.dataset.state = "unavailable";
+      row.lastElementChild?.replaceWith(el("p", { class: "dim notes-unavailable", text: `Notes unavailable: ${asFailure(error).message}` }));
+    }
+  });
+  return section;
 }
 
 function describeStep(step: Step, words: ForgeWords): string {

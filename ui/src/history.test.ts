@@ -106,7 +106,7 @@ describe("history", () => {
     const asked: unknown[] = [];
     await history({ compare: (args) => (asked.push(args), { ...preview, title: null, branch: null, plan: { ...preview.plan, kind: "comparison" } }) });
     await until("the timeline", () => document.querySelector('[data-testid="timeline"]') !== null);
-    const pickButton = (id: string): HTMLElement => $(`[data-commit="${id.repeat(40)}"] .change-actions button`);
+    const pickButton = (id: string): HTMLElement => $(`[data-commit="${id.repeat(40)}"] .change-actions [data-testid="pick"]`);
     pickButton("1").click();
     expect($('[data-testid="pick-bar"]').textContent).toContain("pick one more");
     pickButton("3").click();
@@ -130,5 +130,36 @@ describe("history", () => {
     const web = $('.release[data-app="web"]');
     expect(web.querySelectorAll(".stop.missing")).toHaveLength(2);
     expect(web.querySelector('[data-testid="lead-time"]')?.textContent).toBe("");
+  });
+
+  it("shows the release notes of a selected change, read from the app's source", async () => {
+    const asked: unknown[] = [];
+    const urls: unknown[] = [];
+    await history({
+      change_notes: (args) => {
+        asked.push([args.environment, args.app, args.commit, args.from, args.to]);
+        return {
+          app: "api",
+          source: { forge: "github", host: "github.com", path: "acme/api", url: "https://github.com/acme/api", from_tag: "v1.4.1", to_tag: "v1.4.2", inferred: false },
+          changes: "https://github.com/acme/api/pull",
+          issues: "https://github.com/acme/api/issues",
+          outcome: { state: "ready", commits: 1, truncated: false, notes: [{ section: "fixes", kind: "fix", scope: null, text: "no 500 on an empty basket", breaking: null, change: { forge: "github", number: 12 }, author: "carol", commit: "c".repeat(40), references: [] }] },
+        };
+      },
+      open_url: (args) => void urls.push(args.url),
+    });
+    await until("the timeline", () => document.querySelector('[data-testid="timeline"]') !== null);
+    expect($('[data-testid="change-notes"]').hidden).toBe(true);
+    $('[data-testid="change-notes-button"]').click();
+    await until("the notes", () => $('[data-testid="change-notes"]').dataset.state === "ready");
+    expect(asked).toEqual([["prod", "api", "1".repeat(40), "1.4.1", "1.4.2"]]);
+    const notes = $('[data-testid="change-notes"]');
+    expect(notes.textContent).toContain("Release notes: api 1.4.1 → 1.4.2 in prod");
+    expect(notes.textContent).toContain("Fixes (1)");
+    expect(notes.textContent).toContain("no 500 on an empty basket");
+    notes.querySelector<HTMLElement>('[data-testid="change-link"]')?.click();
+    expect(urls).toEqual(["https://github.com/acme/api/pull/12"]);
+    $('[data-testid="close-notes"]').click();
+    expect(notes.hidden).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { el } from "./dom";
 import { button, failureView } from "./failure";
 import type { Screen, Shell } from "./shell";
 import { displayVersion } from "./matrix";
+import { notesBody, notesHead } from "./notes";
 import { age, localTime } from "./time";
 import { virtualList } from "./virtual";
 
@@ -28,6 +29,30 @@ export function historyView(shell: Shell, view: RepositoryStatus): Screen {
   const picks: Pick[] = [];
   const pickBar = el("div", { class: "selection-bar", attrs: { "data-testid": "pick-bar" } });
   const body = el("div", { class: "history-body" });
+  // The release notes of the change last selected, above the timeline.
+  const detail = el("div", { class: "changelog release-notes change-notes", attrs: { "data-testid": "change-notes", hidden: "" } });
+  let shown = 0;
+  const showNotes = async (c: VersionChange, from: string): Promise<void> => {
+    const mine = ++shown;
+    detail.hidden = false;
+    const close = button("Close", () => { shown++; detail.hidden = true; detail.replaceChildren(); }, "plain", "close-notes");
+    const head = el("div", { class: "notes-head" }, el("h3", { text: `Release notes: ${c.app} ${displayVersion(from)} → ${displayVersion(c.to)} in ${c.environment}` }), close);
+    detail.replaceChildren(head, el("p", { class: "dim", attrs: { role: "status" }, text: "Reading the notes…" }));
+    try {
+      const read = await shell.api.changeNotes(c.environment, c.app, c.commit.id, from, c.to);
+      if (mine !== shown) return;
+      detail.replaceChildren(
+        head,
+        ...(read === null
+          ? [el("p", { class: "dim", attrs: { "data-testid": "no-source" }, text: `${c.app} names no source repository: set its source in .hoist.yaml to see what its versions bring.` })]
+          : [notesHead(shell, read.app, read.source), ...notesBody(shell, read, null)]),
+      );
+      detail.dataset.state = read === null ? "none" : read.outcome.state;
+    } catch (error) {
+      if (mine !== shown) return;
+      detail.replaceChildren(head, el("p", { class: "dim notes-unavailable", text: `Notes unavailable: ${asFailure(error).message}` }));
+    }
+  };
 
   const drawPicks = (): void => {
     const [a, b] = picks;
@@ -70,7 +95,7 @@ export function historyView(shell: Shell, view: RepositoryStatus): Screen {
         const read = await shell.api.history(env, selectedApps(), (n) => (reading.textContent = `Reading the history… ${n.toLocaleString("en")} changes so far`));
         if (mine !== loads) return;
         const note = read.complete ? null : el("p", { class: "warning", attrs: { "data-testid": "history-partial" }, text: `Stopped: the ${String(read.changes.length)} newest changes are shown; the history goes further back.` });
-        body.replaceChildren(...[note, timeline(shell, env, read.changes, pick)].filter((x): x is HTMLElement => x !== null));
+        body.replaceChildren(...[note, timeline(shell, env, read.changes, pick, (c, from) => void showNotes(c, from))].filter((x): x is HTMLElement => x !== null));
       }
     } catch (error) {
       if (mine !== loads) return;
@@ -82,13 +107,13 @@ export function historyView(shell: Shell, view: RepositoryStatus): Screen {
   drawPicks();
   void load();
   return {
-    node: el("section", { class: "history" }, el("header", { class: "section-head" }, el("h2", { text: "History" }), envSelect, appSelect), pickBar, body),
+    node: el("section", { class: "history" }, el("header", { class: "section-head" }, el("h2", { text: "History" }), envSelect, appSelect), pickBar, detail, body),
   };
 }
 
 const kindLabel = { initial: "initial", rollback: "rollback", promotion: "promotion", direct_edit: "direct edit" } as const;
 
-function timeline(shell: Shell, env: string, changes: VersionChange[], pick: (p: Pick) => void): HTMLElement {
+function timeline(shell: Shell, env: string, changes: VersionChange[], pick: (p: Pick) => void, notes: (c: VersionChange, from: string) => void): HTMLElement {
   if (changes.length === 0) {
     return el("div", { class: "empty", attrs: { "data-testid": "no-history" } }, el("h2", { text: "No version changes" }), el("p", { text: `Nothing in ${env}'s history changed these apps' versions.` }));
   }
@@ -115,7 +140,8 @@ function timeline(shell: Shell, env: string, changes: VersionChange[], pick: (p:
       el(
         "div",
         { class: "change-actions" },
-        button("Pick", () => { pick({ environment: env, commit: c.commit.id, label: `${env}@${c.commit.id.slice(0, 7)}` }); }, "plain"),
+        c.from === null || c.kind === "initial" || c.kind === "rollback" ? null : button("Notes", () => { notes(c, c.from ?? ""); }, "plain", "change-notes-button"),
+        button("Pick", () => { pick({ environment: env, commit: c.commit.id, label: `${env}@${c.commit.id.slice(0, 7)}` }); }, "plain", "pick"),
         isTip ? el("span", { class: "dim", text: "current" }) : button("Roll back to here", () => { shell.compose({ kind: "rollback", environment: env, to: c.commit.id, apps: [c.app] }); }, "plain", "rollback-here"),
       ),
     );

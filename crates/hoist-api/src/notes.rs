@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use hoist_core::forge::Forge;
-use hoist_core::notes::Note;
+use hoist_core::notes::{Note, SourceNotes};
 use hoist_core::source::SourceRef;
 use hoist_forge::policy::Policy;
 use hoist_github::notes::Delta;
@@ -27,6 +27,10 @@ pub struct AppNotes {
     pub app: String,
     /// Where they come from (an inferred source says so).
     pub source: SourceRef,
+    /// The source's change requests, each at `/<number>` below.
+    pub changes: String,
+    /// The source's issues, each at `/<number>` below.
+    pub issues: String,
     /// The notes, or why not.
     pub outcome: NotesOutcome,
 }
@@ -75,13 +79,20 @@ pub enum Unavailable {
 
 /// The notes of each app of preview `id` that has a source repository, in
 /// the preview's order, each given to `on_app` as soon as it is read.
-/// Stopped between apps by [`Work::Notes`].
+/// Stopped between apps by [`Work::Notes`]. The notes read are kept with
+/// the preview: the pull request opened from it shows them.
+///
+/// Only a promotion has notes: a rollback's or a comparison's versions do
+/// not move forward along the source's history.
 pub async fn of_preview(
     session: &Session,
     id: &str,
     on_app: &(dyn Fn(&AppNotes) + Send + Sync),
 ) -> Result<Vec<AppNotes>, Error> {
     let previewed = session.plan(id)?;
+    if previewed.plan.kind != hoist_core::plan::PlanKind::Promotion {
+        return Ok(Vec::new());
+    }
     let cancel = session.start_work(Work::Notes);
     let tickets = session.project().ok().and_then(|p| p.config.tickets);
     let mut all = Vec::new();
@@ -97,13 +108,66 @@ pub async fn of_preview(
         };
         let notes = AppNotes {
             app: change.app.clone(),
+            changes: source.forge.changes_url(&source.url),
+            issues: source.forge.issues_url(&source.url),
             source: source.clone(),
             outcome,
         };
         on_app(&notes);
         all.push(notes);
     }
+    session.keep_notes(id, all.iter().filter_map(AppNotes::read).collect());
     Ok(all)
+}
+
+/// The notes of one version change of an environment's history, as
+/// History shows them when it is selected; `None` when the app has no
+/// source repository.
+pub async fn of_change(
+    session: &Session,
+    change: &hoist_core::source::Change<'_>,
+) -> Result<Option<AppNotes>, Error> {
+    // The project is read and dropped before any request: it stays on
+    // this thread.
+    let (source, tickets) = {
+        let project = session.project()?;
+        (
+            hoist_core::source::of_change(&project, change),
+            project.config.tickets,
+        )
+    };
+    let Some(source) = source else {
+        return Ok(None);
+    };
+    let tickets = tickets.as_ref().map(|t| t.as_notes());
+    let outcome = read(session, &source, tickets.as_ref()).await;
+    Ok(Some(AppNotes {
+        app: change.app.to_owned(),
+        changes: source.forge.changes_url(&source.url),
+        issues: source.forge.issues_url(&source.url),
+        source,
+        outcome,
+    }))
+}
+
+impl AppNotes {
+    /// The notes as a pull request's body shows them, when they were read.
+    fn read(&self) -> Option<SourceNotes> {
+        match &self.outcome {
+            NotesOutcome::Ready {
+                notes,
+                commits,
+                truncated,
+            } => Some(SourceNotes {
+                app: self.app.clone(),
+                source: self.source.clone(),
+                notes: notes.clone(),
+                commits: *commits,
+                truncated: *truncated,
+            }),
+            NotesOutcome::Unavailable { .. } => None,
+        }
+    }
 }
 
 fn unavailable(reason: Unavailable, message: String) -> NotesOutcome {
@@ -178,9 +242,10 @@ fn github_client(
         .filter(|h| h.forge == Forge::GitHub && h.host.eq_ignore_ascii_case(&source.host));
     let (api, token) = match origin {
         Some(h) => (h.api, h.token),
+        // A host `.hoist.yaml` names gets only a token kept for it by name.
         None => (
             remote.api_url(&hoist_github::connect::hosts()),
-            crate::account::token_for(Forge::GitHub, &source.host),
+            hoist_github::token::find_for_named_host(&source.host).map(|(t, s)| (t, s.describe())),
         ),
     };
     let Some((token, _)) = token else {

@@ -82,6 +82,7 @@ pub enum Work {
 
 /// A plan as the user saw it, with the pull request settings its title,
 /// branch and labels were drawn from at that moment.
+#[derive(Clone)]
 pub struct Previewed {
     pub plan: PromotionPlan,
     pub settings: PrSettings,
@@ -331,6 +332,21 @@ impl Session {
             .clone()
     }
 
+    /// Keeps the release notes read for preview `id` with it, so the pull
+    /// request opened from it shows them; a preview already gone keeps
+    /// nothing.
+    pub fn keep_notes(&self, id: &str, notes: Vec<hoist_core::notes::SourceNotes>) {
+        let Some(n) = id.strip_prefix("plan-").and_then(|n| n.parse::<u64>().ok()) else {
+            return;
+        };
+        let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = plans.get_mut(&n) {
+            let mut with = Previewed::clone(kept);
+            with.plan.source_notes = notes;
+            *kept = Arc::new(with);
+        }
+    }
+
     /// A fresh stop flag for `kind` of work, replacing an earlier one.
     pub fn start_work(&self, kind: Work) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
@@ -420,6 +436,7 @@ mod tests {
                 dry_changes: Vec::new(),
                 head: None,
                 train: None,
+                source_notes: Vec::new(),
             },
             settings: serde_json::from_str("{}").expect("default settings"),
         }

@@ -73,3 +73,51 @@ async fn a_session_on_a_repository_has_no_demo_to_show() {
     let refused = session.open_demo(Forge::GitLab).await.expect_err("no demo");
     assert!(matches!(refused, Error::NoDemo), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_promotions_have_release_notes_from_each_apps_repository() {
+    use hoist_api::notes::{self, NotesOutcome};
+    use hoist_api::preview;
+    use hoist_core::plan::Options;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = hoist_demo::Demo::start_on(
+        dir.path(),
+        Duration::from_millis(50),
+        hoist_demo::Forge::Github,
+    )
+    .expect("demo");
+    let clone = demo.clone.clone();
+    let session = Arc::new(Session::new(clone, Some(demo)));
+    let preview = preview::promotion(
+        &session,
+        "stage",
+        "prod",
+        &[],
+        &Options::default(),
+        preview::CONTEXT,
+    )
+    .expect("preview")
+    .expect("stage is ahead of prod somewhere");
+    let all = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    let ready: Vec<(&str, usize)> = all
+        .iter()
+        .map(|n| match &n.outcome {
+            NotesOutcome::Ready { notes, .. } => (n.source.path.as_str(), notes.len()),
+            NotesOutcome::Unavailable { message, .. } => panic!("{}: {message}", n.app),
+        })
+        .collect();
+    assert_eq!(
+        ready.len(),
+        preview.plan.apps.len(),
+        "every app has a source"
+    );
+    assert!(ready.len() >= 2, "{ready:?}");
+    assert!(
+        ready
+            .iter()
+            .all(|(path, n)| path.starts_with("acme/") && *n > 0),
+        "{ready:?}"
+    );
+}

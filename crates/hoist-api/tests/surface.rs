@@ -407,6 +407,52 @@ async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
     assert_eq!(demo.sandbox.source_journal("acme/api").len(), before);
     assert!(matches!(again[0].outcome, NotesOutcome::Ready { .. }));
 
+    // History: one change of an environment's history, selected.
+    let change = hoist_core::source::Change {
+        environment: "stage",
+        app: "api",
+        commit: "HEAD",
+        from: "1.4.2",
+        to: "1.5.0",
+    };
+    let selected = notes::of_change(&session, &change)
+        .await
+        .expect("notes")
+        .expect("api has a source");
+    assert_eq!(selected.source.path, "acme/api");
+    assert!(matches!(selected.outcome, NotesOutcome::Ready { ref notes, .. } if notes.len() == 2));
+    let unknown = hoist_core::source::Change {
+        app: "nobody",
+        ..change
+    };
+    assert!(
+        notes::of_change(&session, &unknown)
+            .await
+            .expect("notes")
+            .is_none()
+    );
+
+    // The pull request opened from the preview carries them, linked into
+    // each source repository (`#101` alone would name one of this one's).
+    let opened = pulls::open(&session, &preview.id, None, WhenOpen::Report, &|_| {})
+        .await
+        .expect("opened");
+    let body = demo.sandbox.pull_body(opened.number).expect("a body");
+    assert!(
+        body.contains("<summary>Release notes: api (`1.4.2` → `1.5.0`, acme/api)</summary>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "log in with SSO ([acme/api#101]({host}/acme/api/pull/101)) — [acme/api#88]({host}/acme/api/issues/88)"
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("<summary>Release notes: worker (`0.9.0` → `0.9.1`, acme/worker)</summary>"),
+        "{body}"
+    );
+
     // Each failure says why, and never stops the others: a tag the
     // repository does not have, a repository that is not there, a host
     // with no token.
@@ -472,5 +518,65 @@ async fn release_notes_come_from_each_apps_source_repository_and_are_kept() {
         ),
         "{:?}",
         no_token[0].outcome
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_held_up_by_a_rate_limit_say_so_and_are_read_next_time() {
+    use hoist_api::notes::{self, NotesOutcome, Unavailable};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sources = vec![source("source-worker", "worker", dir.path())];
+    let session = session_with(Forge::Github, dir.path(), None, sources);
+    let host = format!("https://{}", hoist_demo::HOST);
+    config_with_sources(
+        &session,
+        dir.path(),
+        &[(
+            "worker",
+            &format!("{{ repository: \"{host}/acme/worker\" }}"),
+        )],
+    );
+    // Longer than any wait Hoist sits out: it gives up at once.
+    demo(&session).sandbox.inject_source(
+        "acme/worker",
+        hoist_sandbox::Fault::once(
+            "GET",
+            "/compare/",
+            hoist_sandbox::FaultKind::SecondaryRateLimit { retry_after: 3_600 },
+        ),
+    );
+    let apps = ["worker".to_owned()];
+    let preview = preview::promotion(
+        &session,
+        "stage",
+        "prod",
+        &apps,
+        &Options::default(),
+        CONTEXT,
+    )
+    .expect("preview")
+    .expect("something");
+    let held = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert!(
+        matches!(
+            held[0].outcome,
+            NotesOutcome::Unavailable {
+                reason: Unavailable::RateLimited,
+                ..
+            }
+        ),
+        "{:?}",
+        held[0].outcome
+    );
+    // A failure is not kept: asked again, they are read.
+    let read = notes::of_preview(&session, &preview.id, &|_| {})
+        .await
+        .expect("notes");
+    assert!(
+        matches!(read[0].outcome, NotesOutcome::Ready { .. }),
+        "{:?}",
+        read[0].outcome
     );
 }

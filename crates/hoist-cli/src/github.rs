@@ -74,6 +74,25 @@ pub(crate) fn describe(step: &Step, forge: Forge) -> String {
     }
 }
 
+/// Each app's release notes for `preview` from its source repository,
+/// saying on stderr which it reads; kept with the preview so the pull
+/// request opened from it carries them.
+pub fn source_notes(
+    session: &Arc<Session>,
+    preview: &Preview,
+) -> anyhow::Result<Vec<hoist_api::notes::AppNotes>> {
+    let runtime = runtime()?;
+    cancel_on_ctrl_c(&runtime, session);
+    let on_app = |n: &hoist_api::notes::AppNotes| {
+        let how = match n.outcome {
+            hoist_api::notes::NotesOutcome::Ready { .. } => "read",
+            hoist_api::notes::NotesOutcome::Unavailable { .. } => "unavailable",
+        };
+        eprintln!("  release notes of {} from {}: {how}", n.app, n.source.path);
+    };
+    Ok(runtime.block_on(hoist_api::notes::of_preview(session, &preview.id, &on_app))?)
+}
+
 /// Opens the pull request for `preview` after showing it (the caller already
 /// printed the preview).
 pub fn open_pr(

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hoist_api::Session;
+use hoist_api::notes::AppNotes;
 use hoist_api::preview::Preview;
 use hoist_core::Project;
 use hoist_core::plan::PromotionPlan;
@@ -153,6 +154,10 @@ enum Command {
         /// If a pull request for the same apps is open, move it to this change.
         #[arg(long)]
         update: bool,
+        /// Read each app's release notes from its source repository first:
+        /// they are shown, and the pull request carries them.
+        #[arg(long)]
+        notes: bool,
     },
     /// Promote many apps at once from one environment to the next: a dry run of what moves and what stays (and why), then with --open one pull request for the train or one per app.
     Train(train::TrainArgs),
@@ -381,7 +386,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             notes,
         } => {
-            let (_, preview, nothing) = promotion.preview()?;
+            let (session, preview, nothing) = promotion.preview()?;
+            let sources = match &preview {
+                Some(preview) if notes => github::source_notes(&session, preview)?,
+                _ => Vec::new(),
+            };
             show_plan(
                 &mut out,
                 preview.as_ref().map(|p| &p.plan),
@@ -389,7 +398,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 promotion.context,
                 Layout::new(split),
                 json,
-                notes,
+                notes.then_some(sources.as_slice()),
             )?;
         }
         Command::Rollback {
@@ -417,7 +426,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
-                false,
+                None,
             )?;
             if let (true, Some(preview)) = (open_pr, preview) {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
@@ -428,8 +437,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             reason,
             yes,
             update,
+            notes,
         } => {
             let (session, preview, nothing) = promotion.preview()?;
+            let sources = match &preview {
+                Some(preview) if notes => github::source_notes(&session, preview)?,
+                _ => Vec::new(),
+            };
             show_plan(
                 &mut out,
                 preview.as_ref().map(|p| &p.plan),
@@ -437,7 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 promotion.context,
                 Layout::new(false),
                 false,
-                false,
+                notes.then_some(sources.as_slice()),
             )?;
             if let Some(preview) = preview {
                 github::open_pr(&session, &preview, reason.as_deref(), yes, update, &mut out)?;
@@ -487,7 +501,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 context,
                 Layout::new(split),
                 json,
-                false,
+                None,
             )?;
         }
         Command::History {
@@ -550,7 +564,7 @@ fn show_plan(
     context: usize,
     layout: Layout,
     json: bool,
-    notes: bool,
+    notes: Option<&[AppNotes]>,
 ) -> anyhow::Result<()> {
     match plan {
         None if json => writeln!(out, "null")?,
@@ -570,10 +584,11 @@ fn show_plan(
                     serde_json::json!({ "diff": diff, "side_by_side": split })
                 })
                 .collect();
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &serde_json::json!({ "plan": plan, "diffs": diffs }),
-            )?;
+            let mut answer = serde_json::json!({ "plan": plan, "diffs": diffs });
+            if let Some(notes) = notes {
+                answer["notes"] = serde_json::to_value(notes)?;
+            }
+            serde_json::to_writer_pretty(&mut *out, &answer)?;
             writeln!(out)?;
         }
         Some(plan) => write!(

@@ -1,5 +1,6 @@
 //! Plans and histories as text for a terminal.
 
+use hoist_api::notes::{AppNotes, NotesOutcome};
 use hoist_core::history::{ChangeKind, Release, VersionChange};
 use hoist_core::notes::{Note, Reference, Section};
 use hoist_core::plan::{Edit, PlanKind, PromotionPlan};
@@ -58,13 +59,55 @@ fn release_notes(notes: &[Note], paint: &dyn Fn(&str, &str) -> String) -> String
     out
 }
 
+/// One app's notes from its source repository, or why there are none.
+fn source_notes(read: &AppNotes, paint: &dyn Fn(&str, &str) -> String) -> String {
+    let s = &read.source;
+    let inferred = if s.inferred {
+        " (inferred from its image; set source in .hoist.yaml if wrong)"
+    } else {
+        ""
+    };
+    let mut out = format!(
+        "\n{}{inferred}\n",
+        paint(
+            BOLD,
+            &format!(
+                "release notes for {} {} → {} from {}",
+                read.app, s.from_tag, s.to_tag, s.url
+            )
+        )
+    );
+    match &read.outcome {
+        NotesOutcome::Ready {
+            notes,
+            commits,
+            truncated,
+        } => {
+            out.push_str(&release_notes(notes, paint));
+            if *truncated {
+                out.push_str(&format!(
+                    "  (not all of the {commits} commits were read: {})\n",
+                    s.compare_url()
+                ));
+            }
+        }
+        NotesOutcome::Unavailable { message, .. } => {
+            out.push_str(&format!(
+                "  {}\n",
+                paint(YELLOW, &format!("notes unavailable: {message}"))
+            ));
+        }
+    }
+    out
+}
+
 /// The value-level changes, the warnings, the changelog, then every file's diff.
 pub fn plan(
     plan: &PromotionPlan,
     context: usize,
     layout: Layout,
     colour: bool,
-    notes: bool,
+    notes: Option<&[AppNotes]>,
 ) -> String {
     let paint = |code: &str, text: &str| {
         if colour {
@@ -163,7 +206,7 @@ pub fn plan(
             shorten(&dry.from),
             shorten(&dry.to)
         );
-        if notes {
+        if notes.is_some() {
             out.push_str(&format!(
                 "\n{}\n",
                 paint(BOLD, &format!("release notes for {range}"))
@@ -186,6 +229,9 @@ pub fn plan(
         if let Some(why) = &dry.missing {
             out.push_str(&format!("  ({why})\n"));
         }
+    }
+    for read in notes.unwrap_or_default() {
+        out.push_str(&source_notes(read, &paint));
     }
     for file in &plan.files {
         out.push('\n');

@@ -25,6 +25,12 @@ struct World {
 
 /// The branch-helm fixture on the sandbox, and a clone wired to it as the demo wires its own.
 fn world(test: &str) -> World {
+    world_with(test, &[])
+}
+
+/// [`world`] with source repositories beside the GitOps one: each
+/// `(fixture, name)` served as `acme/<name>`.
+fn world_with(test: &str, sources: &[(&str, &str)]) -> World {
     let host = host(test);
     let origin = format!("https://{host}/acme/gitops.git");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -32,6 +38,24 @@ fn world(test: &str) -> World {
     let mut config = Config::new(&bare, "acme", "gitops", "release-manager", TOKEN);
     config.reconciler = Some("flux/stage".into());
     config.delay = Duration::from_millis(50);
+    for (fixture, name) in sources {
+        let repo = dir.path().join(format!("{name}.git"));
+        git(
+            dir.path(),
+            &[
+                "clone",
+                "-q",
+                "--bare",
+                &hoist_fixtures::fixture(fixture).to_string_lossy(),
+                &repo.to_string_lossy(),
+            ],
+        );
+        config.sources.push(hoist_sandbox::Source {
+            owner: "acme".into(),
+            name: (*name).into(),
+            repo,
+        });
+    }
     let sandbox = Sandbox::start(config).expect("sandbox");
     git(&clone, &["remote", "set-url", "origin", &origin]);
     git(
@@ -63,6 +87,7 @@ impl World {
             // Nothing from the machine's own sign-ins.
             .env("HOIST_CONFIG_DIR", self.dir.path().join("config"))
             .env("GH_CONFIG_DIR", self.dir.path().join("gh"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env_remove("GITHUB_TOKEN")
             .env_remove("GH_TOKEN")
             .env_remove("GITHUB_ENTERPRISE_TOKEN")
@@ -167,6 +192,86 @@ fn promote_list_merge_fetch_shows_the_new_version() {
         ok(w.hoist(&["prs", "--repo", repo], Some(TOKEN))).trim(),
         "no open Hoist pull requests"
     );
+}
+
+#[test]
+fn release_notes_come_from_the_apps_source_repositories_into_the_plan_and_the_pull_request() {
+    let w = world_with(
+        "notes",
+        &[("source-api", "api"), ("source-worker", "worker")],
+    );
+    let repo = w.repo();
+    // api's source is configured; worker's is on a host with no token of
+    // its own (GH_ENTERPRISE_TOKEN names no host: a host .hoist.yaml names
+    // never gets it).
+    let yaml = std::fs::read_to_string(w.clone.join(".hoist.yaml")).expect("config");
+    let yaml = yaml
+        .replace(
+            "  - name: api\n",
+            &format!(
+                "  - name: api\n    source: {{ repository: \"https://{}/acme/api\" }}\n",
+                w.host
+            ),
+        )
+        .replace(
+            "  - name: worker\n",
+            "  - name: worker\n    source: { repository: \"https://git.elsewhere.example/acme/worker\" }\n",
+        );
+    std::fs::write(w.clone.join(".hoist.yaml"), yaml).expect("config");
+    git(
+        &w.clone,
+        &["commit", "-qam", "Release notes from the apps' sources"],
+    );
+    git(&w.clone, &["push", "-q", "origin", "HEAD:main"]);
+    git(&w.clone, &["fetch", "-q", "origin"]);
+
+    let plan = ok(w.hoist(
+        &[
+            "plan", "--repo", repo, "--from", "stage", "--to", "prod", "--notes",
+        ],
+        Some(TOKEN),
+    ));
+    let api = format!(
+        "release notes for api 1.4.2 → 1.5.0 from https://{}/acme/api\n  Features\n    - auth: log in with SSO (#101) [#88]  bob-okafor\n",
+        w.host
+    );
+    assert!(plan.contains(&api), "{plan}");
+    assert!(
+        plan.contains("  Fixes\n    - no 500 on an empty cart (#102)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("release notes for worker 0.9.0 → 0.9.1 from https://git.elsewhere.example/acme/worker\n  notes unavailable: no GitHub token for git.elsewhere.example"),
+        "{plan}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(w.hoist(
+        &[
+            "plan", "--repo", repo, "--from", "stage", "--to", "prod", "--notes", "--json",
+        ],
+        Some(TOKEN),
+    )))
+    .expect("json");
+    assert_eq!(json["notes"][0]["app"], "api");
+    assert_eq!(json["notes"][0]["outcome"]["state"], "ready");
+    assert_eq!(
+        json["notes"][0]["outcome"]["notes"][0]["text"],
+        "log in with SSO"
+    );
+    assert_eq!(json["notes"][1]["outcome"]["reason"], "no_token");
+
+    let opened = ok(w.hoist(
+        &[
+            "promote", "--repo", repo, "--from", "stage", "--to", "prod", "--notes", "--yes",
+        ],
+        Some(TOKEN),
+    ));
+    assert!(opened.contains("opened: #1 "), "{opened}");
+    let body = w.sandbox.pull_body(1).expect("a body");
+    assert!(
+        body.contains("<summary>Release notes: api (`1.4.2` → `1.5.0`, acme/api)</summary>"),
+        "{body}"
+    );
+    assert!(!body.contains("Release notes: worker"), "{body}");
 }
 
 #[test]

@@ -72,6 +72,36 @@ impl Forge {
     }
 }
 
+impl Forge {
+    /// Where the change requests of the repository at `base` are, each
+    /// at `/<number>` below it.
+    pub fn changes_url(self, base: &str) -> String {
+        match self {
+            Forge::GitHub => format!("{base}/pull"),
+            Forge::GitLab => format!("{base}/-/merge_requests"),
+        }
+    }
+
+    /// Where the issues of the repository at `base` are, each at
+    /// `/<number>` below it.
+    pub fn issues_url(self, base: &str) -> String {
+        match self {
+            Forge::GitHub => format!("{base}/issues"),
+            Forge::GitLab => format!("{base}/-/issues"),
+        }
+    }
+
+    /// The page of change request `number` of the repository at `base`.
+    pub fn change_url(self, base: &str, number: u64) -> String {
+        format!("{}/{number}", self.changes_url(base))
+    }
+
+    /// The page of issue `number` of the repository at `base`.
+    pub fn issue_url(self, base: &str, number: u64) -> String {
+        format!("{}/{number}", self.issues_url(base))
+    }
+}
+
 /// `text` with everything but unreserved characters and `/` percent-encoded.
 fn url_part(text: &str) -> String {
     text.bytes()

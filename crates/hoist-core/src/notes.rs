@@ -77,6 +77,22 @@ pub struct Note {
     pub references: Vec<Reference>,
 }
 
+/// The release notes of one app's version delta, read from its source
+/// repository: what a promotion's pull request says the new version brings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceNotes {
+    /// The app.
+    pub app: String,
+    /// Where they were read, and between which tags.
+    pub source: crate::source::SourceRef,
+    /// Grouped, breaking changes first.
+    pub notes: Vec<Note>,
+    /// How many commits the tags are apart.
+    pub commits: usize,
+    /// Whether some were left out (a very long delta).
+    pub truncated: bool,
+}
+
 /// A commit (or a merged change request) as the notes read it.
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {

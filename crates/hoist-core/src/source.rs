@@ -6,14 +6,14 @@
 //! notes come from and corrects it in `.hoist.yaml` when it is wrong. No
 //! registry is asked (an OCI label would say it, but only online).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::SourceRepository;
 use crate::forge::Forge;
 
 /// An app's source repository and the tags of the two versions a change
 /// moves between.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SourceRef {
     /// The forge it is on.
     pub forge: Forge,
@@ -85,6 +85,51 @@ impl SourceRef {
     pub fn compare_url(&self) -> String {
         self.forge
             .compare_url(&self.url, &self.from_tag, &self.to_tag)
+    }
+}
+
+/// One version change of an environment's history, as History names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change<'a> {
+    /// The environment.
+    pub environment: &'a str,
+    /// The app.
+    pub app: &'a str,
+    /// The commit that set the version (full or abbreviated id).
+    pub commit: &'a str,
+    /// The version before.
+    pub from: &'a str,
+    /// The version set.
+    pub to: &'a str,
+}
+
+/// The source of a version change of an environment's history (what
+/// History shows): the app's configured source, else the one its file names
+/// as that commit left it. `None` for a hydrator's dry
+/// commit (its notes are the dry branch's), or an app or environment the
+/// configuration no longer has.
+///
+/// A first version (nothing before it) has no change to read: the caller
+/// knows and does not ask.
+pub fn of_change(project: &crate::Project, change: &Change<'_>) -> Option<SourceRef> {
+    let from = change.from;
+    let app = project.config.apps.iter().find(|a| a.name == change.app)?;
+    let env = project
+        .config
+        .environments
+        .iter()
+        .find(|e| e.name == change.environment)?;
+    let file = app.location_in(env).file;
+    if crate::hydrator::is_metadata(&file) {
+        return None;
+    }
+    match &app.source {
+        Some(configured) => SourceRef::configured(configured, from, change.to),
+        None => {
+            let commit = project.repo.find_commit_id(change.commit)?;
+            let content = project.repo.read_file(commit, &file).ok()??;
+            SourceRef::inferred(&content, from, change.to)
+        }
     }
 }
 

@@ -182,10 +182,10 @@ pub fn app_names(count: usize) -> Vec<String> {
 }
 
 /// SplitMix64: tiny, fast and fully determined by its seed.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -193,7 +193,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         // n is small; the modulo bias is irrelevant for a benchmark.
         (self.next() % n as u64) as usize
     }
@@ -208,7 +208,7 @@ impl std::fmt::Display for Version {
     }
 }
 
-const AUTHORS: [(&str, &str); 12] = [
+pub(crate) const AUTHORS: [(&str, &str); 12] = [
     ("Alice Martin", "+0100"),
     ("Bob Okafor", "+0000"),
     ("Carol Nguyen", "+0700"),
@@ -224,16 +224,16 @@ const AUTHORS: [(&str, &str); 12] = [
 ];
 
 /// Streams fast-import commands; marks number every commit.
-struct Stream<W: Write> {
-    out: W,
-    next_mark: u64,
-    time: i64,
-    written: usize,
+pub(crate) struct Stream<W: Write> {
+    pub(crate) out: W,
+    pub(crate) next_mark: u64,
+    pub(crate) time: i64,
+    pub(crate) written: usize,
 }
 
 impl<W: Write> Stream<W> {
     #[allow(clippy::too_many_arguments)] // one fast-import commit: every field is needed
-    fn commit(
+    pub(crate) fn commit(
         &mut self,
         git_ref: &str,
         author: usize,
@@ -291,7 +291,8 @@ fn hoist_yaml(apps: &[String], envs: &[&str]) -> String {
     out.push_str("apps:\n");
     for app in apps {
         out.push_str(&format!(
-            "  - name: {app}\n    file: apps/{app}/values.yaml\n    locator: {{ yaml: image.tag }}\n"
+            "  - name: {app}\n    file: apps/{app}/values.yaml\n    locator: {{ yaml: image.tag }}\n    source: {{ repository: \"https://{host}/acme/{app}\", tag_prefix: v }}\n",
+            host = crate::HOST
         ));
     }
     out

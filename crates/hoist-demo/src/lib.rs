@@ -10,6 +10,7 @@
 //! never leave the machine, so nothing can reach a real server by mistake.
 
 pub mod generate;
+pub mod sources;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -162,6 +163,17 @@ impl Demo {
         }
         let mut config = Config::new(&bare, OWNER, NAME, LOGIN, TOKEN);
         config.forge = forge;
+        // The apps' own repositories beside it, for their release notes.
+        let apps = generate::app_names(SPEC.apps);
+        let parent = bare.parent().unwrap_or(dir);
+        config.sources = sources::ensure(&bare, &apps, parent)?
+            .into_iter()
+            .map(|(app, repo)| hoist_sandbox::Source {
+                owner: OWNER.to_owned(),
+                name: app,
+                repo,
+            })
+            .collect();
         config.accounts.push(Account {
             login: "alice".into(),
             token: format!("{TOKEN}-alice"),

@@ -80,6 +80,28 @@ pub fn find(host: &str) -> Option<(Token, Source)> {
     gh_cli(host).map(|t| (t, Source::GhCli))
 }
 
+/// The token kept for `host` by its name, for a host the repository's
+/// content names rather than the user (an app's source repository): Hoist's
+/// keyring entry for it, github.com's own variables for GitHub's own hosts,
+/// the GitHub CLI's login for it. Never `GH_ENTERPRISE_TOKEN` or
+/// `GITHUB_ENTERPRISE_TOKEN`: they name no host, and a `.hoist.yaml` naming
+/// any host must not be able to receive them.
+pub fn find_for_named_host(host: &str) -> Option<(Token, Source)> {
+    find(host)
+        .filter(|(_, source)| {
+            !matches!(
+                source,
+                Source::GhEnterpriseToken | Source::GithubEnterpriseToken
+            )
+        })
+        .or_else(|| {
+            // An enterprise variable found first may hide the CLI's login.
+            (!is_github_cloud(host))
+                .then(|| gh_cli(host).map(|t| (t, Source::GhCli)))
+                .flatten()
+        })
+}
+
 /// The GitHub CLI's token for `host`: from its `hosts.yml` when it keeps the
 /// token there, else from `gh auth token`, which reads its keyring entry.
 pub fn gh_cli(host: &str) -> Option<Token> {

@@ -411,6 +411,14 @@ impl Sandbox {
             .collect()
     }
 
+    /// The body of pull request `number`, as the forge keeps it.
+    pub fn pull_body(&self, number: u64) -> Option<String> {
+        self.shared
+            .store()
+            .pull(number)
+            .and_then(|p| p.body.clone())
+    }
+
     /// Records `login`'s review of pull request `number` (`APPROVED`,
     /// `CHANGES_REQUESTED` or `COMMENTED`), as if given on GitHub.
     /// On GitLab an `APPROVED` review is an approval, and a merge request

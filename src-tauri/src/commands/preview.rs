@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use hoist_api::Session;
+use hoist_api::notes::{self, AppNotes};
 use hoist_api::preview::{self, CONTEXT, Preview};
 use hoist_core::diff::FileDiff;
 use hoist_core::plan::{Mode, Options};
+use tauri::ipc::Channel;
 
 use super::blocking;
 use crate::view::Failure;
@@ -86,4 +88,43 @@ pub async fn file_diff(
         Ok(preview::file_diff(&session, &plan, &path, context)?)
     })
     .await
+}
+
+/// The release notes of the previewed plan's apps, from their source
+/// repositories, each sent on `progress` as soon as it is read. The window
+/// asks after showing the preview, which never waits for them; cancelling
+/// [`hoist_api::Work::Notes`] stops between apps.
+#[tauri::command]
+pub async fn release_notes(
+    session: tauri::State<'_, Arc<Session>>,
+    plan: String,
+    progress: Channel<AppNotes>,
+) -> Result<Vec<AppNotes>, Failure> {
+    let on_app = move |read: &AppNotes| {
+        // A closed window drops the channel; the notes are kept regardless.
+        let _ = progress.send(read.clone());
+    };
+    Ok(notes::of_preview(&session, &plan, &on_app).await?)
+}
+
+/// The release notes of one version change of `environment`'s history
+/// (`app` set from `from` to `to` by `commit`), as History shows them when
+/// it is selected. `None`: the app has no source repository.
+#[tauri::command]
+pub async fn change_notes(
+    session: tauri::State<'_, Arc<Session>>,
+    environment: String,
+    app: String,
+    commit: String,
+    from: String,
+    to: String,
+) -> Result<Option<AppNotes>, Failure> {
+    let change = hoist_core::source::Change {
+        environment: &environment,
+        app: &app,
+        commit: &commit,
+        from: &from,
+        to: &to,
+    };
+    Ok(notes::of_change(&session, &change).await?)
 }

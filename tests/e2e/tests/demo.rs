@@ -31,6 +31,42 @@ fn without_a_repository_the_window_opens_the_demo_and_says_so() {
     assert_eq!(headers, json!(["dev", "qa", "stage", "prod"]));
     app.screenshot("demo");
 
+    // Promoting what prod lacks: each app's release notes arrive from its
+    // own repository on the sandbox after the preview shows.
+    app.click("[data-testid=promote-prod]");
+    app.wait_for(
+        "the release notes",
+        "const s = document.querySelector('[data-testid=source-notes]'); return s && s.getAttribute('aria-busy') === 'false' ? true : null",
+    );
+    let states = app.script(
+        "return [...document.querySelectorAll('[data-testid=app-notes]')].map(r => r.dataset.state)",
+        json!([]),
+    );
+    let states = states.as_array().cloned().unwrap_or_default();
+    assert!(
+        states.len() >= 2 && states.iter().all(|s| s == "ready"),
+        "{states:?}"
+    );
+    let notes = app.text("[data-testid=source-notes]");
+    assert!(notes.contains("from acme/"), "{notes}");
+    app.script(
+        "document.querySelector('[data-testid=source-notes]').scrollIntoView()",
+        json!([]),
+    );
+    app.screenshot("source-notes");
+    app.click("[data-testid=back]");
+
+    // History: a change selected shows what its version brought.
+    app.click("[data-view=history]");
+    app.click("[data-testid=change-notes-button]");
+    app.wait_for(
+        "a change's notes",
+        "const d = document.querySelector('[data-testid=change-notes]'); return d && d.dataset.state === 'ready' ? true : null",
+    );
+    let selected = app.text("[data-testid=change-notes]");
+    assert!(selected.contains("Release notes: "), "{selected}");
+    app.screenshot("history-notes");
+
     // The Repository screen: the demo's account, whose token stays in Rust.
     app.click("[data-view=settings]");
     let who = app.text("[data-testid=signed-in]");

@@ -171,7 +171,7 @@ export type Handlers = Record<string, (args: Record<string, unknown>) => unknown
 export async function mountWith(handlers: Handlers): Promise<HTMLElement> {
   mockIPC((cmd, args) => {
     // The background watch asks GitHub too; tests that care answer it themselves.
-    const all: Handlers = { ready: () => null, demo_forge: () => null, pull_requests: () => [], trains: () => [], next_pulls: () => [], checks: ({ sha }) => ({ sha, state: "success", items: [] }), notify: () => null, ...handlers };
+    const all: Handlers = { ready: () => null, demo_forge: () => null, pull_requests: () => [], trains: () => [], next_pulls: () => [], release_notes: () => [], cancel: () => true, checks: ({ sha }) => ({ sha, state: "success", items: [] }), notify: () => null, ...handlers };
     const handler = all[cmd];
     if (!handler) throw new Error(`unexpected command ${cmd}`);
     return handler((args ?? {}) as Record<string, unknown>);

@@ -58,6 +58,13 @@ pub struct PromotionPlan {
     /// The release train this plan is one pull request of (see [`train`]);
     /// its pull request's marker carries it, so the tracker groups them.
     pub train: Option<String>,
+    /// Per app with a source repository, the release notes of its version
+    /// delta, once read (after the preview: never part of planning, and
+    /// never read from the GitOps repository). Its pull request's body
+    /// shows them; front ends get them on their own.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub source_notes: Vec<crate::notes::SourceNotes>,
 }
 
 /// One app's version change.
@@ -546,6 +553,7 @@ fn build(project: &Project, request: &Request<'_>) -> Result<Option<PromotionPla
         dry_changes,
         head: None,
         train: None,
+        source_notes: Vec::new(),
     }))
 }
 

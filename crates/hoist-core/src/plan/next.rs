@@ -130,6 +130,7 @@ pub(super) fn plan(
         dry_changes,
         head: Some(next.to_owned()),
         train: None,
+        source_notes: Vec::new(),
     }))
 }
 

@@ -246,7 +246,7 @@ impl PromotionPlan {
                 );
             }
         }
-        release_notes(&mut b, &self.dry_changes);
+        release_notes(&mut b, &self.dry_changes, &self.source_notes);
         let _ = writeln!(
             b,
             "\nBuilt by Hoist on {} at {}.",
@@ -262,76 +262,141 @@ impl PromotionPlan {
 /// body over 65,536 characters, and the rest of it must fit too.
 const NOTES_BUDGET: usize = 40_000;
 
-/// The release notes of the dry commits, one collapsed section per range,
-/// breaking changes first; past [`NOTES_BUDGET`], a line says how many
-/// were left out and where to read them.
-fn release_notes(b: &mut String, ranges: &[crate::hydrator::DryChanges]) {
-    use crate::notes::{Reference, Section};
-    let start = b.len();
-    for d in ranges.iter().filter(|d| !d.notes.is_empty()) {
-        let _ = writeln!(
-            b,
-            "\n<details><summary>Release notes: {} ({} → {})</summary>\n",
+/// One collapsed section of release notes in a body.
+struct NotesBlock<'a> {
+    /// What the `<summary>` says.
+    summary: String,
+    notes: &'a [crate::notes::Note],
+    /// The source repository the notes were read from; `None` for the
+    /// GitOps repository's own dry branch, whose `#12` the forge links.
+    source: Option<&'a crate::source::SourceRef>,
+    /// Where to read the notes the budget or the reading left out.
+    rest: String,
+    /// The reading itself left some out.
+    truncated: bool,
+}
+
+/// The release notes, one collapsed section per dry range and per app read
+/// from its source repository, breaking changes first; past
+/// [`NOTES_BUDGET`], a line says how many were left out and where to read
+/// them.
+fn release_notes(
+    b: &mut String,
+    ranges: &[crate::hydrator::DryChanges],
+    sources: &[crate::notes::SourceNotes],
+) {
+    let dry = ranges.iter().map(|d| NotesBlock {
+        summary: format!(
+            "Release notes: {} ({} → {})",
             inline(&d.apps.join(", ")),
             code(short(&d.from)),
             code(short(&d.to))
-        );
-        let mut section = None;
-        for (i, n) in d.notes.iter().enumerate() {
-            if b.len() - start > NOTES_BUDGET {
-                let _ = writeln!(
-                    b,
-                    "\n…and {} more; the dry branch's `git log {}..{}` has them all.",
-                    d.notes.len() - i,
-                    short(&d.from),
-                    short(&d.to)
-                );
-                break;
-            }
-            if section != Some(n.section) {
-                section = Some(n.section);
-                let title = match n.section {
-                    Section::Breaking => "Breaking changes",
-                    Section::Features => "Features",
-                    Section::Fixes => "Fixes",
-                    Section::Other => "Other changes",
-                };
-                let _ = writeln!(b, "\n**{title}**\n");
-            }
-            let scope = n
-                .scope
-                .as_ref()
-                .map(|s| format!("**{}:** ", quiet(s)))
-                .unwrap_or_default();
-            let change = n.change.map(|c| format!(" ({c})")).unwrap_or_default();
-            let refs: Vec<String> = n
-                .references
-                .iter()
-                .map(|r| match r {
-                    Reference::Issue { number } => format!("#{number}"),
-                    Reference::Ticket { key, url } => {
-                        format!("[{}]({})", inline(key), url.replace([' ', ')'], "%20"))
-                    }
-                })
-                .collect();
-            let refs = if refs.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", refs.join(", "))
-            };
-            let _ = writeln!(
-                b,
-                "- {scope}{}{change}{refs} · {} · {}",
-                quiet(&n.text),
-                quiet(&n.author),
-                code(short(&n.commit))
-            );
-            if let Some(breaking) = n.breaking.as_ref().filter(|t| **t != n.text) {
-                let _ = writeln!(b, "  > {}", quiet(breaking));
-            }
-        }
-        b.push_str("\n</details>\n");
+        ),
+        notes: &d.notes,
+        source: None,
+        rest: format!(
+            "the dry branch's `git log {}..{}` has them all",
+            short(&d.from),
+            short(&d.to)
+        ),
+        truncated: false,
+    });
+    let read = sources.iter().map(|s| NotesBlock {
+        summary: format!(
+            "Release notes: {} ({} → {}, {})",
+            inline(&s.app),
+            code(&s.source.from_tag),
+            code(&s.source.to_tag),
+            inline(&s.source.path)
+        ),
+        notes: &s.notes,
+        source: Some(&s.source),
+        rest: format!(
+            "[the comparison]({}) has all {} commits",
+            s.source.compare_url().replace([' ', ')'], "%20"),
+            s.commits
+        ),
+        truncated: s.truncated,
+    });
+    let start = b.len();
+    for block in dry.chain(read).filter(|n| !n.notes.is_empty()) {
+        notes_block(b, &block, start);
     }
+}
+
+fn notes_block(b: &mut String, block: &NotesBlock<'_>, start: usize) {
+    use crate::notes::{Reference, Section};
+    let _ = writeln!(b, "\n<details><summary>{}</summary>\n", block.summary);
+    // A reference into the source repository is written as a link: `#12`
+    // in this repository's pull request would name one of its own.
+    let link = |sigil: char, number: u64, url: String| match block.source {
+        Some(s) => format!("[{}{sigil}{number}]({url})", inline(&s.path)),
+        None => format!("{sigil}{number}"),
+    };
+    let mut section = None;
+    let mut left_out = block.truncated;
+    for (i, n) in block.notes.iter().enumerate() {
+        if b.len() - start > NOTES_BUDGET {
+            let _ = writeln!(b, "\n…and {} more.", block.notes.len() - i);
+            left_out = true;
+            break;
+        }
+        if section != Some(n.section) {
+            section = Some(n.section);
+            let title = match n.section {
+                Section::Breaking => "Breaking changes",
+                Section::Features => "Features",
+                Section::Fixes => "Fixes",
+                Section::Other => "Other changes",
+            };
+            let _ = writeln!(b, "\n**{title}**\n");
+        }
+        let scope = n
+            .scope
+            .as_ref()
+            .map(|s| format!("**{}:** ", quiet(s)))
+            .unwrap_or_default();
+        let base = block.source.map(|s| (s.forge, s.url.as_str()));
+        let change = n
+            .change
+            .map(|c| {
+                let url = base.map_or_else(String::new, |(f, u)| f.change_url(u, c.number));
+                format!(" ({})", link(c.forge.sigil(), c.number, url))
+            })
+            .unwrap_or_default();
+        let refs: Vec<String> = n
+            .references
+            .iter()
+            .map(|r| match r {
+                Reference::Issue { number } => {
+                    let url = base.map_or_else(String::new, |(f, u)| f.issue_url(u, *number));
+                    link('#', *number, url)
+                }
+                Reference::Ticket { key, url } => {
+                    format!("[{}]({})", inline(key), url.replace([' ', ')'], "%20"))
+                }
+            })
+            .collect();
+        let refs = if refs.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", refs.join(", "))
+        };
+        let _ = writeln!(
+            b,
+            "- {scope}{}{change}{refs} · {} · {}",
+            quiet(&n.text),
+            quiet(&n.author),
+            code(short(&n.commit))
+        );
+        if let Some(breaking) = n.breaking.as_ref().filter(|t| **t != n.text) {
+            let _ = writeln!(b, "  > {}", quiet(breaking));
+        }
+    }
+    if left_out {
+        let _ = writeln!(b, "\nNot all are shown here; {}.", block.rest);
+    }
+    b.push_str("\n</details>\n");
 }
 
 /// Untrusted text of release notes on one line: as [`inline`], and an `@`
@@ -538,6 +603,7 @@ mod tests {
         release_notes(
             &mut b,
             &[range(vec![breaking, note(Section::Fixes, "retry @here")])],
+            &[],
         );
         assert!(
             b.starts_with(
@@ -559,7 +625,7 @@ mod tests {
         );
         // Ranges with nothing to say add nothing.
         let mut empty = String::new();
-        release_notes(&mut empty, &[range(Vec::new())]);
+        release_notes(&mut empty, &[range(Vec::new())], &[]);
         assert!(empty.is_empty());
     }
 
@@ -574,10 +640,57 @@ mod tests {
             })
             .collect();
         let mut b = String::new();
-        release_notes(&mut b, &[range(many)]);
+        release_notes(&mut b, &[range(many)], &[]);
         assert!(b.len() < super::NOTES_BUDGET + 1_000, "{}", b.len());
-        assert!(b.contains(" more; the dry branch's `git log aaaaaaa..bbbbbbb` has them all."));
+        assert!(b.contains(" more.\n"), "{b}");
+        assert!(b.contains(
+            "Not all are shown here; the dry branch's `git log aaaaaaa..bbbbbbb` has them all."
+        ));
         assert!(b.ends_with("\n</details>\n"));
+    }
+
+    #[test]
+    fn release_notes_of_a_source_repository_link_into_it() {
+        use crate::forge::{ChangeRef, Forge};
+        let mut feature = note(Section::Features, "single sign-on");
+        feature.change = Some(ChangeRef {
+            forge: Forge::GitHub,
+            number: 101,
+        });
+        feature.references = vec![Reference::Issue { number: 88 }];
+        let source = crate::source::SourceRef {
+            forge: Forge::GitHub,
+            host: "github.com".into(),
+            path: "acme/api".into(),
+            url: "https://github.com/acme/api".into(),
+            from_tag: "v1.4.2".into(),
+            to_tag: "v1.5.0".into(),
+            inferred: true,
+        };
+        let read = crate::notes::SourceNotes {
+            app: "api".into(),
+            source,
+            notes: vec![feature],
+            commits: 1_400,
+            truncated: true,
+        };
+        let mut b = String::new();
+        release_notes(&mut b, &[], &[read]);
+        assert!(
+            b.starts_with(
+                "\n<details><summary>Release notes: api (`v1.4.2` → `v1.5.0`, acme/api)</summary>\n"
+            ),
+            "{b}"
+        );
+        // `#101` here would name the GitOps repository's own pull request.
+        assert!(
+            b.contains("single sign-on ([acme/api#101](https://github.com/acme/api/pull/101)) — [acme/api#88](https://github.com/acme/api/issues/88)"),
+            "{b}"
+        );
+        assert!(
+            b.contains("Not all are shown here; [the comparison](https://github.com/acme/api/compare/v1.4.2...v1.5.0) has all 1400 commits."),
+            "{b}"
+        );
     }
 
     fn marker(kind: &str, apps: &[(&str, &str)]) -> Marker {
