@@ -9,7 +9,7 @@
 //! directory keeps each one on disk and never asks for it again.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use hoist_core::forge::Forge;
 use hoist_core::notes::{Note, SourceNotes};
@@ -94,9 +94,23 @@ pub async fn of_preview(
         return Ok(Vec::new());
     }
     let cancel = session.start_work(Work::Notes);
+    let all = of_plan(session, &previewed.plan, &cancel, on_app).await;
+    session.keep_notes(id, all.iter().filter_map(AppNotes::read).collect());
+    Ok(all)
+}
+
+/// The notes of each app of `plan` that has a source repository, each
+/// given to `on_app` as soon as it is read; those not read when `cancel`
+/// is set say they were stopped.
+pub(crate) async fn of_plan(
+    session: &Session,
+    plan: &hoist_core::plan::PromotionPlan,
+    cancel: &AtomicBool,
+    on_app: &(dyn Fn(&AppNotes) + Send + Sync),
+) -> Vec<AppNotes> {
     let tickets = session.project().ok().and_then(|p| p.config.tickets);
     let mut all = Vec::new();
-    for change in &previewed.plan.apps {
+    for change in &plan.apps {
         let Some(source) = &change.source else {
             continue;
         };
@@ -116,8 +130,7 @@ pub async fn of_preview(
         on_app(&notes);
         all.push(notes);
     }
-    session.keep_notes(id, all.iter().filter_map(AppNotes::read).collect());
-    Ok(all)
+    all
 }
 
 /// The notes of one version change of an environment's history, as
@@ -152,7 +165,7 @@ pub async fn of_change(
 
 impl AppNotes {
     /// The notes as a pull request's body shows them, when they were read.
-    fn read(&self) -> Option<SourceNotes> {
+    pub(crate) fn read(&self) -> Option<SourceNotes> {
         match &self.outcome {
             NotesOutcome::Ready {
                 notes,

@@ -121,8 +121,17 @@ pub async fn open(
     let cancel = session.start_work(Work::Train);
     let mut opened = Vec::new();
     for (pull, plan) in previewed.train.plans.iter().enumerate() {
+        // Each pull request carries its apps' release notes, as a single
+        // promotion's does once they were read (kept on disk: a rerun does
+        // not read them again).
+        let mut plan = plan.clone();
+        plan.source_notes = crate::notes::of_plan(session, &plan, &cancel, &|_| {})
+            .await
+            .iter()
+            .filter_map(crate::notes::AppNotes::read)
+            .collect();
         let request = Request {
-            plan,
+            plan: &plan,
             settings: &previewed.settings,
             reason: None,
             when_open,

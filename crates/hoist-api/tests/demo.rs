@@ -121,3 +121,47 @@ async fn the_demos_promotions_have_release_notes_from_each_apps_repository() {
         "{ready:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trains_pull_requests_carry_their_apps_release_notes() {
+    use hoist_api::train;
+    use hoist_core::config::TrainPulls;
+    use hoist_core::plan::Options;
+    use hoist_forge::change::WhenOpen;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = hoist_demo::Demo::start_on(
+        dir.path(),
+        Duration::from_millis(50),
+        hoist_demo::Forge::Github,
+    )
+    .expect("demo");
+    let clone = demo.clone.clone();
+    let session = Arc::new(Session::new(clone, Some(demo)));
+    let preview = train::preview(
+        &session,
+        "stage",
+        "prod",
+        &[],
+        Some(TrainPulls::One),
+        &Options::default(),
+    )
+    .expect("a train");
+    let opened = train::open(&session, &preview.id, WhenOpen::Report, &|_| {})
+        .await
+        .expect("opened");
+    let body = session
+        .demo()
+        .expect("the demo")
+        .sandbox
+        .pull_body(opened[0].number)
+        .expect("a body");
+    for plan in &preview.train.plans {
+        for app in &plan.apps {
+            assert!(
+                body.contains(&format!("<summary>Release notes: {} (`v", app.app)),
+                "{}: {body}",
+                app.app
+            );
+        }
+    }
+}
