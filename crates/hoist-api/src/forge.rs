@@ -69,6 +69,26 @@ impl Client {
         })
     }
 
+    /// Hoist's change requests into `target` closed or merged lately that
+    /// belong to one of `trains`.
+    pub async fn closed_of_trains(
+        &self,
+        prefix: &str,
+        target: &str,
+        trains: &[String],
+    ) -> Result<Vec<Tracked>, Error> {
+        Ok(match self {
+            Client::GitHub(c) => {
+                let ownership = hoist_github::ownership::Ownership::of(c, prefix).await?;
+                hoist_github::track::closed_of_trains(c, &ownership, target, trains).await?
+            }
+            Client::GitLab(c) => {
+                let ownership = hoist_gitlab::track::Ownership::of(c, prefix).await?;
+                hoist_gitlab::track::closed_of_trains(c, &ownership, target, trains).await?
+            }
+        })
+    }
+
     /// One of Hoist's change requests, open or not.
     pub async fn get(&self, prefix: &str, number: u64) -> Result<Tracked, Error> {
         Ok(match self {

@@ -59,7 +59,9 @@ pub async fn open(
 /// The client, and the branch prefix under which change requests are
 /// Hoist's (with the signed-in account and this repository, see the forge
 /// layers' ownership).
-async fn client_and_prefix(session: &Arc<Session>) -> Result<(Arc<Client>, String), Error> {
+pub(crate) async fn client_and_prefix(
+    session: &Arc<Session>,
+) -> Result<(Arc<Client>, String), Error> {
     let prefix = {
         let session = Arc::clone(session);
         blocking("reading the configuration", move || {

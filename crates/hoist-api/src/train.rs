@@ -201,14 +201,34 @@ pub fn cards(tracked: Vec<Tracked>) -> Vec<TrainCard> {
         .collect()
 }
 
-/// The trains among Hoist's open change requests, with those opened in this
-/// session that were merged or closed since (the forge lists open ones only).
+/// The trains among Hoist's open change requests, each with its change
+/// requests merged or closed since: found on the forge (the recently
+/// closed ones into the same branch) and, for those opened in this session,
+/// asked for one by one, so a card counts the whole train after a restart
+/// as in the session that opened it.
 pub async fn tracked(session: &Arc<Session>) -> Result<Vec<TrainCard>, Error> {
-    let mut all = pulls::list(session).await?;
+    let (client, prefix) = pulls::client_and_prefix(session).await?;
+    let mut all = client.list(&prefix).await?;
+    let mut bases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for t in &all {
+        if let Some(train) = &t.marker.train {
+            let trains = bases.entry(t.base.clone()).or_default();
+            if !trains.contains(train) {
+                trains.push(train.clone());
+            }
+        }
+    }
+    for (base, trains) in &bases {
+        for t in client.closed_of_trains(&prefix, base, trains).await? {
+            if !all.iter().any(|known| known.number == t.number) {
+                all.push(t);
+            }
+        }
+    }
     for numbers in session.opened_trains().into_values() {
         for number in numbers {
             if !all.iter().any(|t| t.number == number) {
-                all.push(pulls::get(session, number).await?);
+                all.push(client.get(&prefix, number).await?);
             }
         }
     }

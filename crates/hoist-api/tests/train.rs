@@ -252,6 +252,24 @@ async fn a_train_per_app_interrupted_at_its_second_pull_request_completes_on_a_r
     assert_eq!(card.pulls.len(), 7);
     assert_eq!(card.merged, 1);
     assert_eq!(card.merged + card.pending + card.failed, 7);
+
+    // A window started later remembers nothing it opened: the merged one
+    // is found on the forge, among those closed into the train's branch.
+    let client = session.client().await.expect("client");
+    let closed = client
+        .closed_of_trains("hoist", "env/prod", std::slice::from_ref(&card.id))
+        .await
+        .expect("closed ones");
+    let numbers: Vec<u64> = closed.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, [number]);
+    let open = client.list("hoist").await.expect("open ones");
+    let cards = train::cards(open.into_iter().chain(closed).collect());
+    assert_eq!((cards[0].pulls.len(), cards[0].merged), (7, 1));
+    let other = client
+        .closed_of_trains("hoist", "env/prod", &["another".to_owned()])
+        .await
+        .expect("closed ones");
+    assert!(other.is_empty(), "another train's are not this one's");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

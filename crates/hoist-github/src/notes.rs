@@ -205,8 +205,8 @@ fn parents(c: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// A tag as one path segment of the compare URL.
-fn part(tag: &str) -> String {
+/// A tag (or a branch) as one segment of a URL's path or query.
+pub(crate) fn part(tag: &str) -> String {
     tag.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

@@ -50,6 +50,34 @@ pub async fn open_numbers(client: &Client, ownership: &Ownership) -> Result<Vec<
     Ok(numbers)
 }
 
+/// Hoist's pull requests into `base` closed or merged lately (among the
+/// hundred most recently updated) whose marker names one of `trains`: the
+/// rest of a train some of whose pull requests are still open.
+pub async fn closed_of_trains(
+    client: &Client,
+    ownership: &Ownership,
+    base: &str,
+    trains: &[String],
+) -> Result<Vec<Tracked>, Error> {
+    let path = client.repo_path(&format!(
+        "/pulls?state=closed&base={}&sort=updated&direction=desc&per_page=100",
+        crate::notes::part(base)
+    ));
+    let list = client.poll(&path, "the closed pull requests").await?;
+    let mut all = Vec::new();
+    for p in list.as_array().into_iter().flatten() {
+        let Some(marker) = ownership.marker_of(p) else {
+            continue;
+        };
+        if marker.train.as_ref().is_some_and(|t| trains.contains(t)) {
+            if let Some(number) = p["number"].as_u64() {
+                all.push(pull(client, ownership, number).await?);
+            }
+        }
+    }
+    Ok(all)
+}
+
 /// Pull request `number`, when it is Hoist's own, and its marker.
 async fn owned(
     client: &Client,

@@ -156,6 +156,39 @@ pub async fn open(client: &Client, ownership: &Ownership) -> Result<Vec<Tracked>
     Ok(all)
 }
 
+/// Hoist's merge requests into `target` merged or closed lately (among the
+/// hundred most recently updated) whose marker names one of `trains`: the
+/// rest of a train some of whose merge requests are still open.
+pub async fn closed_of_trains(
+    client: &Client,
+    ownership: &Ownership,
+    target: &str,
+    trains: &[String],
+) -> Result<Vec<Tracked>, Error> {
+    let path = format!(
+        "/merge_requests?state=all&target_branch={}&order_by=updated_at&sort=desc&per_page=100",
+        segment(target)
+    );
+    let list = client
+        .poll(&client.project_path(&path), "the merge requests")
+        .await?;
+    let mut all = Vec::new();
+    for mr in list.as_array().into_iter().flatten() {
+        if mr["state"] == "opened" {
+            continue;
+        }
+        let Some(marker) = ownership.marker_of(mr) else {
+            continue;
+        };
+        if marker.train.as_ref().is_some_and(|t| trains.contains(t)) {
+            if let Some(iid) = mr["iid"].as_u64() {
+                all.push(request(client, ownership, iid).await?);
+            }
+        }
+    }
+    Ok(all)
+}
+
 /// One of Hoist's merge requests, open or not.
 pub async fn request(client: &Client, ownership: &Ownership, iid: u64) -> Result<Tracked, Error> {
     let what = format!("merge request !{iid}");
