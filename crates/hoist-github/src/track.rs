@@ -69,10 +69,10 @@ pub async fn closed_of_trains(
         let Some(marker) = ownership.marker_of(p) else {
             continue;
         };
-        if marker.train.as_ref().is_some_and(|t| trains.contains(t)) {
-            if let Some(number) = p["number"].as_u64() {
-                all.push(pull(client, ownership, number).await?);
-            }
+        if marker.train.as_ref().is_some_and(|t| trains.contains(t))
+            && let Some(number) = p["number"].as_u64()
+        {
+            all.push(pull(client, ownership, number).await?);
         }
     }
     Ok(all)

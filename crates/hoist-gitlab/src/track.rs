@@ -180,10 +180,10 @@ pub async fn closed_of_trains(
         let Some(marker) = ownership.marker_of(mr) else {
             continue;
         };
-        if marker.train.as_ref().is_some_and(|t| trains.contains(t)) {
-            if let Some(iid) = mr["iid"].as_u64() {
-                all.push(request(client, ownership, iid).await?);
-            }
+        if marker.train.as_ref().is_some_and(|t| trains.contains(t))
+            && let Some(iid) = mr["iid"].as_u64()
+        {
+            all.push(request(client, ownership, iid).await?);
         }
     }
     Ok(all)
