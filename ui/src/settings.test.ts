@@ -47,13 +47,22 @@ describe("repository and settings", () => {
 
   it("clones with progress and can stop", async () => {
     const cancelled: unknown[] = [];
+    // The clone ends when it is stopped, not on a timer a slow machine may
+    // reach before the progress is looked at.
+    const clone: { stop?: () => void } = {};
     await settings({
       clone_repository: (args) => {
         (args.progress as { onmessage: (l: string) => void }).onmessage("Receiving objects:  42% (420/1000)");
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        return new Promise((_, reject) => setTimeout(() => { reject({ message: "the clone was stopped; nothing was kept", advice: null, code: "cancelled" }); }, 5));
+        return new Promise((_, reject) => {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          clone.stop = () => { reject({ message: "the clone was stopped; nothing was kept", advice: null, code: "cancelled" }); };
+        });
       },
-      cancel: (args) => (cancelled.push(args.kind), true),
+      cancel: (args) => {
+        cancelled.push(args.kind);
+        clone.stop?.();
+        return true;
+      },
     });
     $<HTMLInputElement>('[data-testid="clone-url"]').value = "https://github.com/acme/gitops.git";
     $<HTMLInputElement>('[data-testid="clone-into"]').value = "/tmp/gitops";
