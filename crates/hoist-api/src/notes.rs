@@ -120,13 +120,7 @@ pub(crate) async fn of_plan(
             let tickets = tickets.as_ref().map(|t| t.as_notes());
             read(session, source, tickets.as_ref()).await
         };
-        let notes = AppNotes {
-            app: change.app.clone(),
-            changes: source.forge.changes_url(&source.url),
-            issues: source.forge.issues_url(&source.url),
-            source: source.clone(),
-            outcome,
-        };
+        let notes = AppNotes::new(&change.app, source.clone(), outcome);
         on_app(&notes);
         all.push(notes);
     }
@@ -140,8 +134,8 @@ pub async fn of_change(
     session: &Session,
     change: &hoist_core::source::Change<'_>,
 ) -> Result<Option<AppNotes>, Error> {
-    // The project is read and dropped before any request: it stays on
-    // this thread.
+    // The project is read and dropped before any request: the future
+    // holds nothing of it across an await.
     let (source, tickets) = {
         let project = session.project()?;
         (
@@ -154,16 +148,21 @@ pub async fn of_change(
     };
     let tickets = tickets.as_ref().map(|t| t.as_notes());
     let outcome = read(session, &source, tickets.as_ref()).await;
-    Ok(Some(AppNotes {
-        app: change.app.to_owned(),
-        changes: source.forge.changes_url(&source.url),
-        issues: source.forge.issues_url(&source.url),
-        source,
-        outcome,
-    }))
+    Ok(Some(AppNotes::new(change.app, source, outcome)))
 }
 
 impl AppNotes {
+    /// `app`'s notes from `source`, with where its numbers link to.
+    fn new(app: &str, source: SourceRef, outcome: NotesOutcome) -> AppNotes {
+        AppNotes {
+            app: app.to_owned(),
+            changes: source.forge.changes_url(&source.url),
+            issues: source.forge.issues_url(&source.url),
+            source,
+            outcome,
+        }
+    }
+
     /// The notes as a pull request's body shows them, when they were read.
     pub(crate) fn read(&self) -> Option<SourceNotes> {
         match &self.outcome {
