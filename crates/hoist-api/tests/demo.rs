@@ -74,20 +74,22 @@ async fn a_session_on_a_repository_has_no_demo_to_show() {
     assert!(matches!(refused, Error::NoDemo), "{refused}");
 }
 
+/// A session on the demo, its sandbox playing GitHub.
+fn github_demo(dir: &std::path::Path) -> Arc<Session> {
+    let demo =
+        hoist_demo::Demo::start_on(dir, Duration::from_millis(50), hoist_demo::Forge::Github)
+            .expect("demo");
+    let clone = demo.clone.clone();
+    Arc::new(Session::new(clone, Some(demo)))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demos_promotions_have_release_notes_from_each_apps_repository() {
     use hoist_api::notes::{self, NotesOutcome};
     use hoist_api::preview;
     use hoist_core::plan::Options;
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = hoist_demo::Demo::start_on(
-        dir.path(),
-        Duration::from_millis(50),
-        hoist_demo::Forge::Github,
-    )
-    .expect("demo");
-    let clone = demo.clone.clone();
-    let session = Arc::new(Session::new(clone, Some(demo)));
+    let session = github_demo(dir.path());
     let preview = preview::promotion(
         &session,
         "stage",
@@ -129,14 +131,7 @@ async fn a_trains_pull_requests_carry_their_apps_release_notes() {
     use hoist_core::plan::Options;
     use hoist_forge::change::WhenOpen;
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = hoist_demo::Demo::start_on(
-        dir.path(),
-        Duration::from_millis(50),
-        hoist_demo::Forge::Github,
-    )
-    .expect("demo");
-    let clone = demo.clone.clone();
-    let session = Arc::new(Session::new(clone, Some(demo)));
+    let session = github_demo(dir.path());
     let preview = train::preview(
         &session,
         "stage",
