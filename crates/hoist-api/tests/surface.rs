@@ -5,7 +5,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use hoist_api::preview::{self, CONTEXT};
 use hoist_api::{Error, Session, Work, pulls};
@@ -13,7 +12,10 @@ use hoist_core::plan::Options;
 use hoist_fixtures::git;
 use hoist_github::open::{Outcome, Step, WhenOpen};
 use hoist_github::track::CheckState;
-use hoist_sandbox::{Config, Forge, Sandbox};
+use hoist_sandbox::Forge;
+
+mod common;
+use common::{demo, until_mergeable};
 
 /// The branch-helm fixture behind the sandbox, opened as the demo is: the
 /// clone's origin names the demo's host and the session holds its token.
@@ -35,67 +37,7 @@ fn session_with(
     reconciler: Option<&str>,
     sources: Vec<hoist_sandbox::Source>,
 ) -> Arc<Session> {
-    let (bare, clone) = hoist_fixtures::origin_and_clone("branch-helm", dir);
-    let mut config = Config::new(
-        &bare,
-        hoist_demo::OWNER,
-        hoist_demo::NAME,
-        "release-manager",
-        hoist_demo::TOKEN,
-    );
-    config.forge = forge;
-    config.accounts[0].scopes = match forge {
-        Forge::Github => vec!["repo".into()],
-        Forge::Gitlab => vec!["api".into()],
-    };
-    config.reconciler = reconciler.map(str::to_owned);
-    config.delay = Duration::from_millis(50);
-    config.sources = sources;
-    let sandbox = Sandbox::start(config).expect("sandbox");
-    let origin = hoist_demo::origin();
-    git(&clone, &["remote", "set-url", "origin", &origin]);
-    let api = match forge {
-        Forge::Github => sandbox.url().to_owned(),
-        Forge::Gitlab => {
-            git(&clone, &["config", "hoist.forge", "gitlab"]);
-            format!("{}/api/v4", sandbox.url())
-        }
-    };
-    git(
-        &clone,
-        &[
-            "config",
-            &format!("url.{}.insteadOf", bare.display()),
-            &origin,
-        ],
-    );
-    git(&clone, &["config", "hoist.apiUrl", &api]);
-    let demo = hoist_demo::Demo {
-        clone: clone.clone(),
-        bare,
-        sandbox,
-        forge,
-        dir: dir.to_owned(),
-        delay: Duration::from_millis(50),
-    };
-    Arc::new(Session::new(clone, Some(demo)).with_cache_dir(dir.join("cache")))
-}
-
-fn demo(session: &Session) -> Arc<hoist_demo::Demo> {
-    session.demo().expect("on the demo's clone")
-}
-
-/// Waits until the forge lets the pull request be merged (its CI passed).
-async fn until_mergeable(session: &Arc<Session>, number: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let t = pulls::get(session, number).await.expect("tracked");
-        if t.can_merge {
-            return t.head;
-        }
-        assert!(Instant::now() < deadline, "never mergeable: {t:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::session("branch-helm", forge, dir, reconciler, sources)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

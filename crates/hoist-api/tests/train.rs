@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use hoist_api::train::{self, TrainProgress};
 use hoist_api::{Session, pulls};
@@ -13,7 +12,10 @@ use hoist_core::plan::Options;
 use hoist_core::plan::train::Skip;
 use hoist_fixtures::git;
 use hoist_github::open::{Outcome, Step, WhenOpen};
-use hoist_sandbox::{Config, Fault, FaultKind, Forge, Sandbox};
+use hoist_sandbox::{Fault, FaultKind, Forge};
+
+mod common;
+use common::{demo, until_mergeable};
 
 /// The train fixture behind the sandbox, opened as the demo is.
 fn session(dir: &std::path::Path) -> Arc<Session> {
@@ -22,52 +24,7 @@ fn session(dir: &std::path::Path) -> Arc<Session> {
 
 /// Like [`session`], the sandbox playing `forge`.
 fn session_on(forge: Forge, dir: &std::path::Path) -> Arc<Session> {
-    let (bare, clone) = hoist_fixtures::origin_and_clone("train", dir);
-    let mut config = Config::new(
-        &bare,
-        hoist_demo::OWNER,
-        hoist_demo::NAME,
-        "release-manager",
-        hoist_demo::TOKEN,
-    );
-    config.forge = forge;
-    config.accounts[0].scopes = match forge {
-        Forge::Github => vec!["repo".into()],
-        Forge::Gitlab => vec!["api".into()],
-    };
-    config.delay = Duration::from_millis(50);
-    let sandbox = Sandbox::start(config).expect("sandbox");
-    let origin = hoist_demo::origin();
-    git(&clone, &["remote", "set-url", "origin", &origin]);
-    git(
-        &clone,
-        &[
-            "config",
-            &format!("url.{}.insteadOf", bare.display()),
-            &origin,
-        ],
-    );
-    let api = match forge {
-        Forge::Github => sandbox.url().to_owned(),
-        Forge::Gitlab => {
-            git(&clone, &["config", "hoist.forge", "gitlab"]);
-            format!("{}/api/v4", sandbox.url())
-        }
-    };
-    git(&clone, &["config", "hoist.apiUrl", &api]);
-    let demo = hoist_demo::Demo {
-        clone: clone.clone(),
-        bare,
-        sandbox,
-        forge,
-        dir: dir.to_owned(),
-        delay: Duration::from_millis(50),
-    };
-    Arc::new(Session::new(clone, Some(demo)))
-}
-
-fn demo(session: &Session) -> Arc<hoist_demo::Demo> {
-    session.demo().expect("on the demo's clone")
+    common::session("train", forge, dir, None, Vec::new())
 }
 
 /// The branches Hoist made on the forge.
@@ -236,15 +193,7 @@ async fn a_train_per_app_interrupted_at_its_second_pull_request_completes_on_a_r
 
     // One card for the seven; merging one counts it as merged.
     let number = opened[0].number;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let head = loop {
-        let t = pulls::get(&session, number).await.expect("tracked");
-        if t.can_merge {
-            break t.head;
-        }
-        assert!(Instant::now() < deadline, "never mergeable: {t:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let head = until_mergeable(&session, number).await;
     pulls::merge(&session, number, &head).await.expect("merged");
     let cards = train::tracked(&session).await.expect("cards");
     assert_eq!(cards.len(), 1, "{cards:?}");
