@@ -69,12 +69,18 @@ pub fn variables(host: &str) -> [(&'static str, Source); 2] {
 /// CLI's login for it. A keyring that cannot be reached is passed over (the
 /// other sources may still serve), not an error.
 pub fn find(host: &str) -> Option<(Token, Source)> {
+    find_among(host, &variables(host))
+}
+
+/// The token for `host` from Hoist's keyring entry, else the first of
+/// `variables` set, else the GitHub CLI's login: each asked at most once.
+fn find_among(host: &str, variables: &[(&str, Source)]) -> Option<(Token, Source)> {
     if let Ok(Some(token)) = stored(host) {
         return Some((token, Source::Keyring));
     }
-    for (var, source) in variables(host) {
+    for (var, source) in variables {
         if let Some(token) = std::env::var(var).ok().and_then(|t| Token::new(&t)) {
-            return Some((token, source));
+            return Some((token, *source));
         }
     }
     gh_cli(host).map(|t| (t, Source::GhCli))
@@ -87,19 +93,11 @@ pub fn find(host: &str) -> Option<(Token, Source)> {
 /// `GITHUB_ENTERPRISE_TOKEN`: they name no host, and a `.hoist.yaml` naming
 /// any host must not be able to receive them.
 pub fn find_for_named_host(host: &str) -> Option<(Token, Source)> {
-    find(host)
-        .filter(|(_, source)| {
-            !matches!(
-                source,
-                Source::GhEnterpriseToken | Source::GithubEnterpriseToken
-            )
-        })
-        .or_else(|| {
-            // An enterprise variable found first may hide the CLI's login.
-            (!is_github_cloud(host))
-                .then(|| gh_cli(host).map(|t| (t, Source::GhCli)))
-                .flatten()
-        })
+    if is_github_cloud(host) {
+        find(host)
+    } else {
+        find_among(host, &[])
+    }
 }
 
 /// The GitHub CLI's token for `host`: from its `hosts.yml` when it keeps the
